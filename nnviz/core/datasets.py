@@ -1,0 +1,910 @@
+"""Data sets: seeded toy problems, three classic UCI tables, and a CSV loader for your own data.
+
+Every loader returns a `Dataset` whose arrays are float64 and ready for a `Network`:
+
+* inputs `X` have shape (n, d);
+* targets `Y` have shape (n, k): a single 0/1 column for two classes, one-hot columns for three or
+  more classes, or the raw value(s) for a regression target (then `class_names == ()`).
+
+Everything is deterministic: the same arguments give bit-identical arrays (all randomness comes
+from `numpy.random.default_rng(seed)`).
+
+Generated sets (`n` points, `noise`, `seed`; all 2-D except the XOR variants):
+
+* ``xor``: the 4 corners [[0,0],[0,1],[1,0],[1,1]] with targets [[0],[1],[1],[0]], in that order;
+  `n` and `noise` are ignored.
+* ``xor-bias``: the same 4 points with a constant third input of 1, the way classic tutorials feed
+  the bias as an extra input.
+* ``checkerboard``: `n` (default 512) points uniform in [-1, 1]^2 cut into `k` x `k` cells (option
+  `k`, default 4); the label is the parity of the cell's column + row index. `noise` is the
+  fraction of labels flipped (exactly round(noise * n) of them).
+* ``circles``: `n` (default 300) points, half on a ring of radius 0.5 (class 1, "inner") and half
+  on a ring of radius 1 (class 0, "outer"); `noise` is the standard deviation of a Gaussian radial
+  jitter, so coordinates stay within about [-1, 1] for small noise.
+* ``spirals``: `n` (default 400) points on two interleaved spirals (option `turns`, default 1.75)
+  whose radius grows from 0 to 1, the second rotated by 180 degrees; `noise` is the standard
+  deviation of Gaussian jitter added to both coordinates.
+* ``gaussians``: `n` (default 200) points from two round Gaussian blobs centred at (-0.5, -0.5)
+  (class 0) and (0.5, 0.5) (class 1) with standard deviation `std` (option, default 0.25);
+  `noise` adds further Gaussian jitter of that standard deviation.
+
+Generated points come in a seeded random order (except XOR), so online training in fixed order
+does not see one class after the other. The noise is drawn last, so changing only `noise` moves
+the same points (same order, same labels, except the flipped checkerboard ones).
+
+Real sets (files in ``resources/datasets``, parsed exactly as UCI ships them; see the README there
+for provenance and the CC BY 4.0 licence). `n` and `noise` do not apply to them. The rows are split
+first (`test_ratio`, stratified, seeded) and then every feature is standardised with the mean and
+standard deviation of the training part only (option ``standardize=False`` keeps raw units):
+
+* ``iris`` (Fisher 1936): 150 flowers, 4 measurements in cm, 3 species (one-hot).
+* ``seeds`` (alias ``wheat``, ``wheat-seeds``): 210 wheat kernels, 7 geometric measurements,
+  3 varieties Kama / Rosa / Canadian (one-hot). The file has runs of tabs, so it is split on
+  whitespace.
+* ``heart`` (alias ``cleveland``, ``heart-disease``): Cleveland heart disease, 13 clinical
+  attributes, binary target: 0 = no disease (``num`` 0) vs 1 = disease (``num`` 1-4). The
+  categorical attributes (cp, restecg, slope, thal, ...) are used as their numeric codes. The
+  file has six ``?`` (four in ``ca``, two in ``thal``, in rows 88, 167, 193, 267, 288, 303).
+  Option ``missing``: ``"drop"`` (default) removes those 6 rows, leaving 297 (160 absent,
+  137 present), as most of the literature does; ``"median"`` keeps all 303 rows and fills each
+  ``?`` with the median of that column over the training part (after the split, so the test
+  part does not leak into it).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnviz.core.resources import resource_path
+
+__all__ = [
+    "GENERATED",
+    "REAL",
+    "Dataset",
+    "DatasetError",
+    "load",
+    "load_csv",
+    "load_dataset",
+    "names",
+    "split",
+    "standardize",
+]
+
+
+class DatasetError(ValueError):
+    """A data set could not be built; for files the message names the file, line and problem."""
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value, keep id hashing
+class Dataset:
+    name: str
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+    feature_names: tuple[str, ...]
+    class_names: tuple[str, ...]
+    description: str
+
+    @property
+    def n_inputs(self) -> int:
+        return int(self.X_train.shape[1])
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.Y_train.shape[1])
+
+    @property
+    def is_2d(self) -> bool:
+        return self.n_inputs == 2
+
+    @property
+    def is_classification(self) -> bool:
+        return len(self.class_names) > 0
+
+
+GENERATED: tuple[str, ...] = ("xor", "xor-bias", "checkerboard", "circles", "spirals", "gaussians")
+REAL: tuple[str, ...] = ("iris", "seeds", "heart")
+
+_ALIASES = {
+    "wheat": "seeds",
+    "wheat-seeds": "seeds",
+    "cleveland": "heart",
+    "heart-disease": "heart",
+}
+
+# Integer-valued numeric targets with at most this many distinct values are read as class labels.
+_MAX_NUMERIC_CLASSES = 20
+
+
+def names() -> tuple[str, ...]:
+    return GENERATED + REAL
+
+
+def load_dataset(
+    name: str,
+    *,
+    n: int | None = None,
+    noise: float = 0.0,
+    test_ratio: float = 0.0,
+    seed: int = 0,
+    **options: Any,
+) -> Dataset:
+    """Build the named data set (see the module docstring for each set and its options)."""
+    key = _canonical_name(name)
+    _check_number("noise", noise, low=0.0)
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2):
+        raise DatasetError(f"n must be an integer >= 2, got {n!r}")
+    builder, allowed = _BUILDERS[key]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        valid = ", ".join(allowed) if allowed else "none"
+        raise DatasetError(
+            f"unknown option(s) for data set {key!r}: {', '.join(unknown)} (valid: {valid})"
+        )
+    return builder(n=n, noise=float(noise), test_ratio=test_ratio, seed=seed, **options)
+
+
+def load(name: str, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """X_train, Y_train of `load_dataset(name, **kwargs)`; with the default test_ratio 0 that is
+    all the data."""
+    ds = load_dataset(name, **kwargs)
+    return ds.X_train, ds.Y_train
+
+
+# ---------------------------------------------------------------------------------------------
+# Split and standardisation
+
+
+def split(
+    X: np.ndarray, Y: np.ndarray, test_ratio: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Seeded split into (X_train, Y_train, X_test, Y_test).
+
+    round(test_ratio * n) rows go to the test part (at least one when test_ratio > 0). Class
+    targets (a 0/1 column or one-hot rows) are split stratified: each class gives its share,
+    remainders going to the classes with the largest fractional share. Both parts keep the
+    original row order. test_ratio 0 gives an empty test part of shape (0, d) and (0, k).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
+        raise DatasetError(
+            f"split needs X (n, d) and Y (n, k) with the same n, got {X.shape} and {Y.shape}"
+        )
+    _check_number("test_ratio", test_ratio, low=0.0, high_exclusive=1.0)
+    n = X.shape[0]
+    if test_ratio == 0:
+        return X.copy(), Y.copy(), X[:0].copy(), Y[:0].copy()
+    n_test = max(1, math.floor(test_ratio * n + 0.5))
+    if n_test >= n:
+        raise DatasetError(
+            f"test_ratio {test_ratio} leaves no training rows out of {n}; use a smaller ratio"
+        )
+    rng = np.random.default_rng(seed)
+    labels = _class_labels(Y)
+    if labels is None:
+        test_idx = rng.permutation(n)[:n_test]
+    else:
+        classes = np.unique(labels)
+        members = [np.flatnonzero(labels == c) for c in classes]
+        quota = np.array([test_ratio * len(m) for m in members])
+        counts = np.floor(quota).astype(int)
+        # Largest remainder: hand out the rows still missing to the biggest fractional parts;
+        # the stable sort makes ties go to the lower class index, deterministically.
+        order = np.argsort(-(quota - counts), kind="stable")
+        for i in order[: n_test - counts.sum()]:
+            counts[i] += 1
+        test_idx = np.concatenate(
+            [rng.permutation(m)[:c] for m, c in zip(members, counts, strict=True)]
+        )
+    is_test = np.zeros(n, dtype=bool)
+    is_test[test_idx] = True
+    return X[~is_test], Y[~is_test], X[is_test], Y[is_test]
+
+
+def _class_labels(Y: np.ndarray) -> np.ndarray | None:
+    """Class index per row when Y is a 0/1 column or one-hot rows, else None (regression)."""
+    if Y.shape[1] == 1:
+        column = Y[:, 0]
+        return column.astype(int) if np.all((column == 0) | (column == 1)) else None
+    if np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1):
+        return Y.argmax(axis=1)
+    return None
+
+
+def standardize(
+    X_train: np.ndarray, X_test: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scale every column to mean 0 and standard deviation 1 using the training part only.
+
+    Returns (X_train, X_test, mean, std). A constant training column gets std 1, so it becomes
+    0 instead of dividing by zero.
+    """
+    X_train = np.asarray(X_train, dtype=np.float64)
+    X_test = np.asarray(X_test, dtype=np.float64)
+    if X_train.ndim != 2 or X_train.shape[0] == 0:
+        raise DatasetError(
+            f"standardize needs a non-empty (n, d) training part, got {X_train.shape}"
+        )
+    if X_test.ndim != 2 or X_test.shape[1] != X_train.shape[1]:
+        raise DatasetError(
+            f"standardize: test part {X_test.shape} does not match training part {X_train.shape}"
+        )
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    # The mean of a constant column is not always exactly that constant in floating point, so a
+    # "zero" std can come out as 1e-17; treat anything that small as constant.
+    std = np.where(std <= 1e-12 * np.maximum(1.0, np.abs(mean)), 1.0, std)
+    return (X_train - mean) / std, (X_test - mean) / std, mean, std
+
+
+# Loaders take a `standardize` flag, which shadows the function inside them.
+_standardize = standardize
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated sets
+
+
+def _xor(*, n: int | None, noise: float, test_ratio: float, seed: int) -> Dataset:
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    return _make(
+        "xor",
+        X,
+        Y,
+        test_ratio,
+        seed,
+        ("x1", "x2"),
+        ("0", "1"),
+        "XOR: the 4 corners of the unit square, target 1 when exactly one input is 1",
+    )
+
+
+def _xor_bias(*, n: int | None, noise: float, test_ratio: float, seed: int) -> Dataset:
+    X = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    return _make(
+        "xor-bias",
+        X,
+        Y,
+        test_ratio,
+        seed,
+        ("x1", "x2", "bias"),
+        ("0", "1"),
+        "XOR with a constant third input of 1 (the bias fed as an input)",
+    )
+
+
+def _checkerboard(
+    *, n: int | None, noise: float, test_ratio: float, seed: int, k: int = 4
+) -> Dataset:
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise DatasetError(
+            f"checkerboard option k (cells per side) must be an integer >= 1, got {k!r}"
+        )
+    _check_number("noise", noise, low=0.0, high=1.0, what="checkerboard noise (fraction flipped)")
+    n = 512 if n is None else int(n)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    # min() keeps a point drawn exactly at +1 in the last cell.
+    cell = np.minimum(np.floor((X + 1.0) / 2.0 * k).astype(int), k - 1)
+    y = ((cell[:, 0] + cell[:, 1]) % 2).astype(np.float64)
+    n_flip = math.floor(noise * n + 0.5)
+    if n_flip:
+        flip = rng.choice(n, size=n_flip, replace=False)
+        y[flip] = 1.0 - y[flip]
+    return _make(
+        "checkerboard",
+        X,
+        y[:, None],
+        test_ratio,
+        seed,
+        ("x1", "x2"),
+        ("0", "1"),
+        f"Checkerboard {k}x{k} over [-1, 1]²: {n} points, label = parity of the cell"
+        + _noise_note(noise, "labels flipped"),
+    )
+
+
+def _circles(*, n: int | None, noise: float, test_ratio: float, seed: int) -> Dataset:
+    n = 300 if n is None else int(n)
+    rng = np.random.default_rng(seed)
+    n_inner = n // 2
+    y = np.zeros(n)
+    y[:n_inner] = 1.0
+    radius = np.where(y == 1.0, 0.5, 1.0)
+    angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
+    order = rng.permutation(n)
+    y, radius, angle = y[order], radius[order], angle[order]
+    if noise:
+        radius = radius + noise * rng.standard_normal(n)
+    X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    return _make(
+        "circles",
+        X,
+        y[:, None],
+        test_ratio,
+        seed,
+        ("x1", "x2"),
+        ("outer", "inner"),
+        f"Two circles: {n} points on rings of radius 0.5 (inner) and 1 (outer)"
+        + _noise_note(noise, "radial jitter"),
+    )
+
+
+def _spirals(
+    *, n: int | None, noise: float, test_ratio: float, seed: int, turns: float = 1.75
+) -> Dataset:
+    _check_number("turns", turns, low=0.0, what="spirals option turns")
+    n = 400 if n is None else int(n)
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n)
+    y[n // 2 :] = 1.0
+    radius = rng.uniform(0.0, 1.0, size=n)
+    angle = 2.0 * np.pi * turns * radius + np.pi * y
+    X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    X, y = _shuffle(rng, X, y)
+    if noise:
+        X = X + noise * rng.standard_normal(X.shape)
+    return _make(
+        "spirals",
+        X,
+        y[:, None],
+        test_ratio,
+        seed,
+        ("x1", "x2"),
+        ("spiral A", "spiral B"),
+        f"Two interleaved spirals: {n} points, {turns:g} turns, radius up to 1"
+        + _noise_note(noise, "jitter"),
+    )
+
+
+def _gaussians(
+    *, n: int | None, noise: float, test_ratio: float, seed: int, std: float = 0.25
+) -> Dataset:
+    _check_number("std", std, low=0.0, what="gaussians option std")
+    n = 200 if n is None else int(n)
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n)
+    y[n // 2 :] = 1.0
+    centre = np.where(y[:, None] == 1.0, 0.5, -0.5)
+    X = centre + std * rng.standard_normal((n, 2))
+    X, y = _shuffle(rng, X, y)
+    if noise:
+        X = X + noise * rng.standard_normal(X.shape)
+    return _make(
+        "gaussians",
+        X,
+        y[:, None],
+        test_ratio,
+        seed,
+        ("x1", "x2"),
+        ("blob A", "blob B"),
+        f"Two Gaussian blobs at (-0.5, -0.5) and (0.5, 0.5), std {std:g}: {n} points"
+        + _noise_note(noise, "jitter"),
+    )
+
+
+def _shuffle(
+    rng: np.random.Generator, X: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def _noise_note(noise: float, what: str) -> str:
+    return f", {noise:g} {what}" if noise else ""
+
+
+def _make(
+    name: str,
+    X: np.ndarray,
+    Y: np.ndarray,
+    test_ratio: float,
+    seed: int,
+    feature_names: tuple[str, ...],
+    class_names: tuple[str, ...],
+    description: str,
+) -> Dataset:
+    X_train, Y_train, X_test, Y_test = split(X, Y, test_ratio, seed)
+    return Dataset(name, X_train, Y_train, X_test, Y_test, feature_names, class_names, description)
+
+
+# ---------------------------------------------------------------------------------------------
+# Real (UCI) sets
+
+
+_IRIS_FEATURES = ("sepal length", "sepal width", "petal length", "petal width")
+_SEEDS_FEATURES = (
+    "area",
+    "perimeter",
+    "compactness",
+    "kernel length",
+    "kernel width",
+    "asymmetry",
+    "groove length",
+)
+_HEART_FEATURES = (
+    "age",
+    "sex",
+    "cp",
+    "trestbps",
+    "chol",
+    "fbs",
+    "restecg",
+    "thalach",
+    "exang",
+    "oldpeak",
+    "slope",
+    "ca",
+    "thal",
+)
+
+
+def _iris(
+    *, n: int | None, noise: float, test_ratio: float, seed: int, standardize: bool = True
+) -> Dataset:
+    path = resource_path("datasets", "iris.data")
+    rows = _check_width(path, _read_rows(path)[0], 5)
+    X = _numeric_matrix(path, rows, range(4))
+    labels = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
+    y = np.array([_class_index(path, line, cells[4], labels) for line, cells in rows])
+    return _finish_real(
+        "iris",
+        X,
+        np.eye(3)[y],
+        test_ratio,
+        seed,
+        standardize,
+        _IRIS_FEATURES,
+        ("setosa", "versicolor", "virginica"),
+        "Iris (Fisher 1936, UCI): 150 flowers, 4 measurements, 3 species",
+    )
+
+
+def _seeds(
+    *, n: int | None, noise: float, test_ratio: float, seed: int, standardize: bool = True
+) -> Dataset:
+    path = resource_path("datasets", "seeds_dataset.txt")
+    rows = _check_width(path, _read_rows(path)[0], 8)
+    X = _numeric_matrix(path, rows, range(7))
+    y = np.array([_class_index(path, line, cells[7], ("1", "2", "3")) for line, cells in rows])
+    return _finish_real(
+        "seeds",
+        X,
+        np.eye(3)[y],
+        test_ratio,
+        seed,
+        standardize,
+        _SEEDS_FEATURES,
+        ("Kama", "Rosa", "Canadian"),
+        "Wheat seeds (UCI): 210 kernels, 7 measurements, 3 varieties",
+    )
+
+
+def _heart(
+    *,
+    n: int | None,
+    noise: float,
+    test_ratio: float,
+    seed: int,
+    standardize: bool = True,
+    missing: str = "drop",
+) -> Dataset:
+    if missing not in ("drop", "median"):
+        raise DatasetError(f"heart option missing must be 'drop' or 'median', got {missing!r}")
+    path = resource_path("datasets", "processed.cleveland.data")
+    rows = _check_width(path, _read_rows(path)[0], 14)
+    X = _numeric_matrix(path, rows, range(13), missing="?")
+    num = np.array([_class_index(path, line, c[13], ("0", "1", "2", "3", "4")) for line, c in rows])
+    Y = (num > 0).astype(np.float64)[:, None]
+    if missing == "drop":
+        keep = ~np.isnan(X).any(axis=1)
+        X, Y = X[keep], Y[keep]
+    X_train, Y_train, X_test, Y_test = split(X, Y, test_ratio, seed)
+    if missing == "median":
+        # Medians of the training part only, so held-out rows never shape the training inputs.
+        fill = np.nanmedian(X_train, axis=0)
+        X_train = np.where(np.isnan(X_train), fill, X_train)
+        X_test = np.where(np.isnan(X_test), fill, X_test)
+    if standardize:
+        X_train, X_test, _, _ = _standardize(X_train, X_test)
+    note = "6 rows with '?' dropped" if missing == "drop" else "'?' filled with training medians"
+    return Dataset(
+        "heart",
+        X_train,
+        Y_train,
+        X_test,
+        Y_test,
+        _HEART_FEATURES,
+        ("absent", "present"),
+        f"Cleveland heart disease (UCI): {len(X)} patients, "
+        f"13 attributes, disease absent vs present ({note})",
+    )
+
+
+def _finish_real(
+    name: str,
+    X: np.ndarray,
+    Y: np.ndarray,
+    test_ratio: float,
+    seed: int,
+    do_standardize: bool,
+    feature_names: tuple[str, ...],
+    class_names: tuple[str, ...],
+    description: str,
+) -> Dataset:
+    X_train, Y_train, X_test, Y_test = split(X, Y, test_ratio, seed)
+    if do_standardize:
+        X_train, X_test, _, _ = standardize(X_train, X_test)
+    return Dataset(name, X_train, Y_train, X_test, Y_test, feature_names, class_names, description)
+
+
+def _check_width(
+    path: Path, rows: list[tuple[int, list[str]]], width: int
+) -> list[tuple[int, list[str]]]:
+    if not rows:
+        raise DatasetError(f"{path}: line 1: file is empty")
+    for line, cells in rows:
+        if len(cells) != width:
+            raise DatasetError(f"{path}: line {line} has {len(cells)} fields, expected {width}")
+    return rows
+
+
+def _class_index(path: Path, line: int, cell: str, labels: Sequence[str]) -> int:
+    try:
+        return labels.index(cell)
+    except ValueError:
+        raise DatasetError(
+            f"{path}: line {line}: unknown class {cell!r} (expected one of {', '.join(labels)})"
+        ) from None
+
+
+_BUILDERS: dict[str, tuple[Callable[..., Dataset], tuple[str, ...]]] = {
+    "xor": (_xor, ()),
+    "xor-bias": (_xor_bias, ()),
+    "checkerboard": (_checkerboard, ("k",)),
+    "circles": (_circles, ()),
+    "spirals": (_spirals, ("turns",)),
+    "gaussians": (_gaussians, ("std",)),
+    "iris": (_iris, ("standardize",)),
+    "seeds": (_seeds, ("standardize",)),
+    "heart": (_heart, ("standardize", "missing")),
+}
+
+
+def _canonical_name(name: str) -> str:
+    if not isinstance(name, str):
+        raise DatasetError(f"data set name must be a string, got {name!r}")
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    key = _ALIASES.get(key, key)
+    if key not in _BUILDERS:
+        raise DatasetError(f"unknown data set {name!r}; valid names: {', '.join(names())}")
+    return key
+
+
+def _check_number(
+    label: str,
+    value: object,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    high_exclusive: float | None = None,
+    what: str | None = None,
+) -> None:
+    what = what or label
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise DatasetError(f"{what} must be a number, got {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise DatasetError(f"{what} must be finite, got {value!r}")
+    if low is not None and v < low:
+        raise DatasetError(f"{what} must be >= {low:g}, got {value!r}")
+    if high is not None and v > high:
+        raise DatasetError(f"{what} must be <= {high:g}, got {value!r}")
+    if high_exclusive is not None and v >= high_exclusive:
+        raise DatasetError(f"{what} must be < {high_exclusive:g}, got {value!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Text tables and the CSV loader
+
+
+def _read_rows(path: Path) -> tuple[list[tuple[int, list[str]]], str | None]:
+    """Non-blank lines of a text table as (1-based line number, cells), and the separator found.
+
+    The separator is sniffed from the first lines: ';' or ',' when every sampled line has the
+    same non-zero count of it (';' first, so decimal commas in ';' files do not fool it), or
+    when most lines have it (ragged files); else runs of tabs ('\t') when every line has a tab;
+    else runs of whitespace (None).
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DatasetError(
+            f"{path}: line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); "
+            "save it as UTF-8 CSV"
+        ) from None
+    lines = [(i, s) for i, s in enumerate(text.splitlines(), start=1) if s.strip()]
+    sample = [s for _, s in lines[:20]]
+    sep: str | None = None
+    for candidate in (";", ","):
+        counts = {s.count(candidate) for s in sample}
+        if len(counts) == 1 and counts != {0}:
+            sep = candidate
+            break
+    else:
+        # Ragged rows: keep the separator most lines use, so the ragged-row check can say where.
+        for candidate in (";", ","):
+            if 2 * sum(candidate in s for s in sample) > len(sample):
+                sep = candidate
+                break
+    if sep is None and sample and all("\t" in s for s in sample):
+        sep = "\t"
+    rows = []
+    for i, s in lines:
+        if sep is None:
+            cells = [c.strip("\"'") for c in s.split()]
+        elif sep == "\t":
+            # Runs of tabs count as one separator (UCI's seeds file has doubled tabs); names in
+            # a tab-separated header may contain spaces.
+            cells = [c.strip().strip("\"'") for c in re.split(r"\t+", s.strip())]
+        else:
+            cells = [c.strip() for c in next(csv.reader([s], delimiter=sep))]
+        rows.append((i, cells))
+    return rows, sep
+
+
+def _to_float(cell: str, sep: str | None) -> float | None:
+    """The number in a cell, or None if it is not a finite number."""
+    value = _to_float_any(cell, sep)
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _to_float_any(cell: str, sep: str | None) -> float | None:
+    """The number in a cell, nan and inf included, or None if it does not parse."""
+    text = cell.strip()
+    if sep == ";" and "," in text and "." not in text:
+        text = text.replace(",", ".")  # decimal comma, as European spreadsheets write ';' CSVs
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _numeric_matrix(
+    path: Path,
+    rows: list[tuple[int, list[str]]],
+    columns: Sequence[int] | range,
+    *,
+    sep: str | None = None,
+    missing: str | None = None,
+    column_names: Sequence[str] | None = None,
+) -> np.ndarray:
+    columns = list(columns)
+    out = np.empty((len(rows), len(columns)))
+    for r, (line, cells) in enumerate(rows):
+        for c, j in enumerate(columns):
+            cell = cells[j]
+            if missing is not None and cell == missing:
+                out[r, c] = np.nan
+                continue
+            value = _to_float(cell, sep)
+            if value is None:
+                where = f"column {j + 1}"
+                if column_names is not None:
+                    where += f" ({column_names[j]!r})"
+                if not cell:
+                    problem = "empty cell"
+                elif _to_float_any(cell, sep):
+                    problem = f"{cell!r} is not a finite number"
+                else:
+                    problem = f"{cell!r} is not a number"
+                raise DatasetError(f"{path}: line {line} {where}: {problem}")
+            out[r, c] = value
+    return out
+
+
+def load_csv(
+    path: str | os.PathLike[str],
+    *,
+    target: str | int = -1,
+    header: bool | None = None,
+    features: Sequence[str | int] | None = None,
+    test_ratio: float = 0.0,
+    seed: int = 0,
+    standardize: bool = True,
+) -> Dataset:
+    """Load your own table: one row per sample, numeric feature columns, one target column.
+
+    * Separator: comma, semicolon (decimal commas allowed), tab or spaces, sniffed from the file.
+      Blank lines are skipped. A UTF-8 byte-order mark is ignored.
+    * header=None detects a header: the first row is one when it has a non-numeric cell where
+      the second row has a number.
+    * target: column name (needs a header) or index (negative counts from the end).
+      features: names or indices of the input columns (default: every other column).
+    * Target values that are not all numbers, or are integers with at most 20 distinct values,
+      are class labels (sorted; numerically when numeric): two classes give one 0/1 column (1 =
+      the second class), three or more give one-hot columns. Other numeric targets are a
+      regression target, kept unscaled in one column, and class_names is ().
+    * With standardize=True the inputs are scaled with the statistics of the training part.
+
+    Problems raise DatasetError naming the file, the line and what is wrong.
+    """
+    path = Path(path)
+    rows, sep = _read_rows(path)
+    if not rows:
+        raise DatasetError(f"{path}: line 1: file is empty (no data rows)")
+    if header is None:
+        header = _detect_header(rows, sep)
+    names_row: list[str] | None = None
+    header_line = 0
+    if header:
+        header_line, names_row = rows[0]
+        rows = rows[1:]
+        if not rows:
+            raise DatasetError(f"{path}: line {header_line}: only a header, no data rows")
+    width_line, first = (header_line, names_row) if names_row is not None else rows[0]
+    width = len(first)
+    for line, cells in rows:
+        if len(cells) != width:
+            raise DatasetError(
+                f"{path}: line {line} has {len(cells)} fields, expected {width} "
+                f"(as on line {width_line})"
+            )
+    column_names = (
+        tuple(names_row)
+        if names_row is not None
+        else tuple(f"column {j + 1}" for j in range(width))
+    )
+
+    first_data_line = rows[0][0]
+    ref_line = header_line if names_row is not None else first_data_line
+    t = _column_index(path, ref_line, target, names_row, width, "target")
+    if features is None:
+        f_cols = [j for j in range(width) if j != t]
+    else:
+        f_cols = [_column_index(path, ref_line, f, names_row, width, "feature") for f in features]
+        if t in f_cols:
+            raise DatasetError(
+                f"{path}: line {ref_line}: column {column_names[t]!r} is both the target "
+                "and a feature"
+            )
+        if len(set(f_cols)) != len(f_cols):
+            raise DatasetError(f"{path}: line {ref_line}: a feature column is listed twice")
+    if not f_cols:
+        raise DatasetError(f"{path}: line {ref_line}: no feature columns besides the target")
+
+    X = _numeric_matrix(path, rows, f_cols, sep=sep, column_names=names_row)
+    Y, class_names = _encode_target(path, rows, t, sep, column_names[t])
+
+    X_train, Y_train, X_test, Y_test = split(X, Y, test_ratio, seed)
+    if standardize:
+        X_train, X_test, _, _ = _standardize(X_train, X_test)
+    kind = f"{len(class_names)} classes" if class_names else "regression target"
+    return Dataset(
+        path.stem,
+        X_train,
+        Y_train,
+        X_test,
+        Y_test,
+        tuple(column_names[j] for j in f_cols),
+        class_names,
+        f"{path.name}: {len(rows)} rows, {len(f_cols)} inputs, target {column_names[t]!r} ({kind})",
+    )
+
+
+def _detect_header(rows: list[tuple[int, list[str]]], sep: str | None) -> bool:
+    first = rows[0][1]
+    if len(rows) == 1:
+        return all(_to_float(c, sep) is None for c in first)
+    second = rows[1][1]
+    return any(
+        _to_float(a, sep) is None and _to_float(b, sep) is not None
+        for a, b in zip(first, second, strict=False)
+    )
+
+
+def _column_index(
+    path: Path,
+    line: int,
+    column: str | int,
+    names_row: list[str] | None,
+    width: int,
+    role: str,
+) -> int:
+    if isinstance(column, str):
+        if names_row is None:
+            raise DatasetError(
+                f"{path}: line {line}: {role} column {column!r} given by name but the file has "
+                "no header; give its index instead or pass header=True"
+            )
+        if column not in names_row:
+            raise DatasetError(
+                f"{path}: line {line}: {role} column {column!r} is not in the header "
+                f"(columns: {', '.join(names_row)})"
+            )
+        return names_row.index(column)
+    if isinstance(column, bool) or not isinstance(column, int | np.integer):
+        raise DatasetError(f"{path}: {role} column must be a name or an index, got {column!r}")
+    if not -width <= column < width:
+        raise DatasetError(
+            f"{path}: line {line}: {role} column index {column} is out of range for {width} "
+            f"columns (use 0..{width - 1} or -{width}..-1)"
+        )
+    return int(column) % width
+
+
+def _encode_target(
+    path: Path,
+    rows: list[tuple[int, list[str]]],
+    t: int,
+    sep: str | None,
+    column_name: str,
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    cells = []
+    for line, row in rows:
+        cell = row[t]
+        if not cell:
+            raise DatasetError(
+                f"{path}: line {line} column {t + 1} ({column_name!r}): empty target"
+            )
+        cells.append(cell)
+    values = [_to_float(c, sep) for c in cells]
+    span = f"lines {rows[0][0]}-{rows[-1][0]}"
+    if all(v is not None for v in values):
+        numbers = np.array(values, dtype=np.float64)
+        distinct = np.unique(numbers)
+        if len(distinct) == 1:
+            raise DatasetError(
+                f"{path}: {span}: target {column_name!r} has only one class "
+                f"({_number_label(distinct[0])}); need at least two"
+            )
+        is_integer = bool(np.all(distinct == np.round(distinct)))
+        if not (is_integer and len(distinct) <= _MAX_NUMERIC_CLASSES):
+            return numbers[:, None], ()
+        index = np.searchsorted(distinct, numbers)
+        class_names = tuple(_number_label(v) for v in distinct)
+    else:
+        n_numeric = sum(v is not None for v in values)
+        if n_numeric * 2 > len(values):
+            # Mostly numbers with a few odd cells is missing data, not a set of string labels.
+            line, cell = next(
+                (ln, c) for (ln, _), c, v in zip(rows, cells, values, strict=True) if v is None
+            )
+            raise DatasetError(
+                f"{path}: line {line} column {t + 1} ({column_name!r}): target {cell!r} is not "
+                "a number, but most target values are"
+            )
+        labels = sorted(set(cells))
+        if len(labels) == 1:
+            raise DatasetError(
+                f"{path}: {span}: target {column_name!r} has only one class ({labels[0]!r}); "
+                "need at least two"
+            )
+        lookup = {label: i for i, label in enumerate(labels)}
+        index = np.array([lookup[c] for c in cells])
+        class_names = tuple(labels)
+    if len(class_names) == 2:
+        return index.astype(np.float64)[:, None], class_names
+    return np.eye(len(class_names))[index], class_names
+
+
+def _number_label(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(float(value))
