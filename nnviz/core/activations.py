@@ -1,0 +1,156 @@
+"""Activation functions and their derivatives.
+
+Every function writes into `out` when given one: the trainer reuses preallocated buffers so a
+full-batch epoch costs a fixed, small number of NumPy calls, while `Network.forward` calls the very
+same functions with fresh arrays. The GUI therefore shows numbers from the code that trains.
+
+`derivative(z, a, out)` receives both the pre-activation z and the activation a = f(z), because the
+cheap form of most derivatives is in terms of a (sigmoid: a(1 - a), tanh: 1 - a^2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+LEAKY_SLOPE = 0.01
+
+
+# 0-d arrays: NumPy multiplies by them faster than by Python floats (no scalar conversion).
+_HALF = np.array(0.5)
+_ONE = np.array(1.0)
+
+
+def _new(out: Array | None, like: Array) -> Array:
+    return np.empty_like(like) if out is None else out
+
+
+def sigmoid(z: Array, out: Array | None = None) -> Array:
+    # 1/(1+e^-z) == (1 + tanh(z/2)) / 2, and the tanh form never overflows for large |z|.
+    out = np.multiply(z, _HALF, out=_new(out, z))
+    np.tanh(out, out=out)
+    out *= _HALF
+    out += _HALF
+    return out
+
+
+def sigmoid_derivative(z: Array, a: Array, out: Array | None = None) -> Array:
+    out = np.subtract(_ONE, a, out=_new(out, a))
+    out *= a
+    return out
+
+
+def tanh(z: Array, out: Array | None = None) -> Array:
+    return np.tanh(z, out=_new(out, z))
+
+
+def tanh_derivative(z: Array, a: Array, out: Array | None = None) -> Array:
+    out = np.multiply(a, a, out=_new(out, a))
+    np.subtract(1.0, out, out=out)
+    return out
+
+
+def relu(z: Array, out: Array | None = None) -> Array:
+    return np.maximum(z, 0.0, out=_new(out, z))
+
+
+def relu_derivative(z: Array, a: Array, out: Array | None = None) -> Array:
+    # f'(0) is taken as 0, the usual subgradient choice.
+    out = np.greater(z, 0.0, out=_new(out, z), casting="unsafe")
+    return out
+
+
+def leaky_relu(z: Array, out: Array | None = None) -> Array:
+    out = np.multiply(z, LEAKY_SLOPE, out=_new(out, z))
+    np.maximum(z, out, out=out)
+    return out
+
+
+def leaky_relu_derivative(z: Array, a: Array, out: Array | None = None) -> Array:
+    out = np.greater(z, 0.0, out=_new(out, z), casting="unsafe")
+    out *= 1.0 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    return out
+
+
+def linear(z: Array, out: Array | None = None) -> Array:
+    if out is None:
+        return z.copy()
+    np.copyto(out, z)
+    return out
+
+
+def linear_derivative(z: Array, a: Array, out: Array | None = None) -> Array:
+    out = _new(out, z)
+    out.fill(1.0)
+    return out
+
+
+def softmax(z: Array, out: Array | None = None, axis: int = -1) -> Array:
+    """Softmax over `axis` (the classes); training calls it on the transposed layout (axis 0)."""
+    # Shift by the maximum so exp never overflows; the result is unchanged.
+    out = np.subtract(z, z.max(axis=axis, keepdims=True), out=_new(out, z))
+    np.exp(out, out=out)
+    out /= out.sum(axis=axis, keepdims=True)
+    return out
+
+
+def softmax_columns(z: Array, out: Array | None = None) -> Array:
+    return softmax(z, out, axis=0)
+
+
+def softmax_derivative(z: Array, a: Array, out: Array | None = None) -> Array:
+    """Diagonal of the softmax Jacobian, a(1 - a). The full Jacobian is handled in `losses`."""
+    return sigmoid_derivative(z, a, out)
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    f: Callable[..., Array]
+    derivative: Callable[..., Array]
+    formula: str  # for the step panel
+    derivative_formula: str
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", sigmoid, sigmoid_derivative, "1/(1+e^-z)", "a(1-a)"),
+        Activation("tanh", tanh, tanh_derivative, "tanh(z)", "1-a^2"),
+        Activation("relu", relu, relu_derivative, "max(0, z)", "1 if z>0 else 0"),
+        Activation(
+            "leaky_relu",
+            leaky_relu,
+            leaky_relu_derivative,
+            f"max({LEAKY_SLOPE}z, z)",
+            f"1 if z>0 else {LEAKY_SLOPE}",
+        ),
+        Activation("linear", linear, linear_derivative, "z", "1"),
+        Activation("softmax", softmax, softmax_derivative, "e^z_k / sum_j e^z_j", "a(1-a)"),
+    )
+}
+
+HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+OUTPUT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "linear", "softmax")
+
+
+def columnwise(activation: Activation) -> Callable[..., Array]:
+    """f for the transposed (units x batch) layout: only softmax cares which axis is which."""
+    return softmax_columns if activation.name == "softmax" else activation.f
+
+
+def get(name: str) -> Activation:
+    key = name.strip().lower().replace("-", "_")
+    if key == "leakyrelu":
+        key = "leaky_relu"
+    try:
+        return ACTIVATIONS[key]
+    except KeyError:
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+        ) from None

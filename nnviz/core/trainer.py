@@ -1,0 +1,381 @@
+"""Epochs over the data in full-batch, mini-batch or online order, with a growing history.
+
+Loss and accuracy of an epoch are the means over its batches, each measured just before that
+batch's update (as most frameworks report them): for full batch that is the loss of the weights the
+epoch started from, and it costs nothing extra because backprop computes it anyway. The test loss
+and accuracy are measured after the epoch's updates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core import losses
+from nnviz.core.network import Network, Workspace, accuracy
+from nnviz.core.optim import SGD, check_hyper
+
+Array = np.ndarray
+
+#: Weights beyond this magnitude mean the learning rate is far too large: every sigmoid or tanh
+#: unit is saturated (its gradient rounds to 0) even before anything overflows to inf.
+WEIGHT_LIMIT = 1e4
+_HALF = np.array(0.5)
+#: Epochs between checks of the weights (and checkpoints of the last good state).
+CHECK_EVERY = 256
+
+
+class DivergenceError(RuntimeError):
+    """Training produced NaN/inf (or exploding weights); the last good weights were restored."""
+
+    def __init__(self, epoch: int, restored_epoch: int, reason: str, lr: float) -> None:
+        self.epoch = epoch
+        self.restored_epoch = restored_epoch
+        self.reason = reason
+        self.lr = lr
+        super().__init__(
+            f"training diverged at epoch {epoch:,}: {reason}. The weights from epoch "
+            f"{restored_epoch:,} (the last finite ones) were kept. Try a smaller learning rate "
+            f"than {lr:g}."
+        )
+
+
+def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
+    """The sample order of one epoch; the stepper uses it too, so both visit samples alike."""
+    return rng.permutation(n) if shuffle else np.arange(n)
+
+
+class History:
+    """Per-epoch records in preallocated arrays that grow by doubling."""
+
+    COLUMNS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy")
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._n = 0
+        self._data = {c: self._empty(c, capacity) for c in self.COLUMNS}
+
+    @staticmethod
+    def _empty(column: str, n: int) -> Array:
+        return np.zeros(n, np.int64) if column == "epoch" else np.full(n, np.nan)
+
+    def reserve(self, total: int) -> None:
+        cap = len(self._data["epoch"])
+        if total <= cap:
+            return
+        while cap < total:
+            cap *= 2
+        for c, old in self._data.items():
+            new = self._empty(c, cap)
+            new[: self._n] = old[: self._n]
+            self._data[c] = new
+
+    def __len__(self) -> int:
+        return self._n
+
+    def column(self, name: str) -> Array:
+        view = self._data[name][: self._n]
+        view.flags.writeable = False
+        return view
+
+    epoch = property(lambda self: self.column("epoch"))
+    train_loss = property(lambda self: self.column("train_loss"))
+    test_loss = property(lambda self: self.column("test_loss"))
+    accuracy = property(lambda self: self.column("accuracy"))
+    test_accuracy = property(lambda self: self.column("test_accuracy"))
+
+    def truncate(self, n: int) -> None:
+        self._n = min(self._n, max(0, n))
+
+    def append(self, **values: float) -> None:
+        self.reserve(self._n + 1)
+        for c in self.COLUMNS:
+            self._data[c][self._n] = values.get(c, np.nan)
+        self._n += 1
+
+    def extend(self, columns: dict[str, Array]) -> None:
+        n = len(columns["epoch"])
+        self.reserve(self._n + n)
+        for c in self.COLUMNS:
+            if c in columns:
+                self._data[c][self._n : self._n + n] = columns[c]
+        self._n += n
+
+    def as_dict(self) -> dict[str, Array]:
+        return {c: self._data[c][: self._n].copy() for c in self.COLUMNS}
+
+    def last(self) -> dict[str, float]:
+        if not self._n:
+            return {}
+        return {c: self._data[c][self._n - 1].item() for c in self.COLUMNS}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    train_loss: float
+    accuracy: float
+    test_loss: float
+    test_accuracy: float
+
+
+class Trainer:
+    """Trains `net` in place on (X, Y).
+
+    batch_size=None trains full batch; 1 is online SGD; N mini-batches of N. With shuffle the
+    order of every epoch is a seeded permutation, else the data order. Everything is seeded:
+    the same arguments give bit-identical weights and histories.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X: Array,
+        Y: Array,
+        lr: float = 0.5,
+        batch_size: int | None = None,
+        momentum: float = 0.0,
+        l2: float = 0.0,
+        l1: float = 0.0,
+        shuffle: bool = True,
+        seed: int = 0,
+        X_test: Array | None = None,
+        Y_test: Array | None = None,
+        weight_limit: float | None = WEIGHT_LIMIT,
+    ) -> None:
+        self.net = net
+        self.X = np.ascontiguousarray(net.check_input(X))
+        self.Y = np.ascontiguousarray(net.check_target(Y, len(self.X)))
+        if len(self.X) == 0:
+            raise ValueError("no training samples")
+        if batch_size is not None and int(batch_size) < 1:
+            raise ValueError(f"batch size must be >= 1 (or None for full batch), got {batch_size}")
+        n = len(self.X)
+        self.batch_size = None if batch_size is None or int(batch_size) >= n else int(batch_size)
+        if X_test is not None and Y_test is not None and len(X_test):
+            self.X_test = net.check_input(X_test)
+            self.Y_test = net.check_target(Y_test, len(self.X_test))
+        else:
+            self.X_test = self.Y_test = None
+        check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
+        self.shuffle = shuffle
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.weight_limit = weight_limit
+        self.optimizer = SGD(net.params, net.weight_mask, lr, momentum, l2, l1)
+        # Transposed (features x samples) with a row of ones: the layout the kernel wants.
+        self.XT_aug = np.ones((self.X.shape[1] + 1, n), net.dtype)
+        self.XT_aug[:-1] = self.X.T
+        self.YT = np.ascontiguousarray(self.Y.T)
+        self.history = History()
+        self.epoch = 0
+        self.stop_reason = ""
+        self._outputsT = np.empty_like(self.Y.T)  # the epoch's outputs, for its accuracy
+        self._ws: dict[int, Workspace] = {}
+        self._single_output = net.sizes[-1] == 1
+        self._target_bool = self.Y[:, 0] > 0.5 if self._single_output else None
+        self._target_class = None if self._single_output else self.Y.argmax(axis=1)
+        self._bool_buf = np.empty(n, bool)
+        self._checkpoint: tuple | None = None
+        self._last_ws: Workspace | None = None
+
+    # ---- hyper-parameters that may change between epochs ---------------------------------------
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        check_hyper(lr=value)
+        self.optimizer.lr = float(value)
+
+    @property
+    def momentum(self) -> float:
+        return self.optimizer.momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        check_hyper(lr=self.lr, momentum=value)
+        self.optimizer.momentum = float(value)
+
+    @property
+    def l2(self) -> float:
+        return self.optimizer.l2
+
+    @l2.setter
+    def l2(self, value: float) -> None:
+        check_hyper(lr=self.lr, l2=value)
+        self.optimizer.l2 = float(value)
+
+    @property
+    def l1(self) -> float:
+        return self.optimizer.l1
+
+    @l1.setter
+    def l1(self, value: float) -> None:
+        check_hyper(lr=self.lr, l1=value)
+        self.optimizer.l1 = float(value)
+
+    @property
+    def last_gradients(self) -> tuple[list[Array], list[Array]] | None:
+        """dW, db of the most recent batch (copies), or None before the first."""
+        ws = self._last_ws
+        if ws is None:
+            return None
+        return [g.copy() for g in ws.dW], [g.copy() for g in ws.db]
+
+    @property
+    def last_gradient_vector(self) -> Array | None:
+        """The flat gradient of the most recent batch (a view: copy before keeping it)."""
+        return None if self._last_ws is None else self._last_ws.grad
+
+    def _workspace(self, batch: int) -> Workspace:
+        ws = self._ws.get(batch)
+        if ws is None:
+            ws = self._ws[batch] = self.net.workspace(batch)
+        return ws
+
+    # ---- training ------------------------------------------------------------------------------
+    def _epoch_accuracy(
+        self, outputsT: Array, targets_bool: Array | None, classes: Array | None
+    ) -> float:
+        """Fraction correct; outputsT is (n_out, samples), as the kernel stores it."""
+        buf = self._bool_buf
+        if self._single_output:
+            np.greater(outputsT[0], _HALF, out=buf)
+            np.equal(buf, targets_bool, out=buf)
+        else:
+            np.equal(outputsT.argmax(axis=0), classes, out=buf)
+        return np.count_nonzero(buf) / len(buf)
+
+    def run(
+        self,
+        epochs: int,
+        *,
+        target_loss: float | None = None,
+        target_accuracy: float | None = None,
+        eval_every: int = 1,
+    ) -> History:
+        """Train up to `epochs` more epochs; stop early at a target loss or accuracy.
+
+        Raises DivergenceError (after restoring the last good weights) when the loss or the
+        weights stop being finite or exceed `weight_limit`.
+        """
+        epochs = int(epochs)
+        if epochs < 0:
+            raise ValueError(f"epochs must be >= 0, got {epochs}")
+        net, opt, h = self.net, self.optimizer, self.history
+        h.reserve(len(h) + epochs)
+        cols = h._data
+        c_epoch, c_loss, c_acc = cols["epoch"], cols["train_loss"], cols["accuracy"]
+        c_tloss, c_tacc = cols["test_loss"], cols["test_accuracy"]
+        n = len(self.X)
+        full = self.batch_size is None
+        if full:
+            ws = self._last_ws = self._workspace(n)
+            XT, YT = self.XT_aug, self.YT
+        self._save_checkpoint()
+        isfinite = math.isfinite
+        prev_test = (c_tloss[h._n - 1], c_tacc[h._n - 1]) if h._n else (math.nan, math.nan)
+        self.stop_reason = "epochs"
+        for _ in range(epochs):
+            if full:
+                net.forward_into(ws, XT)
+                loss = net.backward_into(ws, XT, YT, True) / n
+                acc = self._epoch_accuracy(ws.aT[-1], self._target_bool, self._target_class)
+                opt.step(ws.grad)
+            else:
+                loss, acc = self._batched_epoch()
+            i = h._n
+            self.epoch += 1
+            c_epoch[i] = self.epoch
+            c_loss[i] = loss
+            c_acc[i] = acc
+            if self.X_test is not None and (self.epoch % eval_every == 0 or _ == epochs - 1):
+                prev_test = self._test_metrics()
+            c_tloss[i], c_tacc[i] = prev_test
+            h._n = i + 1
+            if not isfinite(loss):
+                self._diverged(f"the loss became {loss}")
+            if self.epoch % CHECK_EVERY == 0:
+                self._check_weights_and_checkpoint()
+            if target_loss is not None and loss <= target_loss:
+                self.stop_reason = "target_loss"
+                break
+            if target_accuracy is not None and acc >= target_accuracy:
+                self.stop_reason = "target_accuracy"
+                break
+        self._check_weights_and_checkpoint()
+        return h
+
+    def _batched_epoch(self) -> tuple[float, float]:
+        net, opt, B = self.net, self.optimizer, self.batch_size
+        order = epoch_order(self.rng, len(self.X), self.shuffle)
+        if self.shuffle:
+            X, Y = self.XT_aug[:, order], self.YT[:, order]
+        else:
+            X, Y = self.XT_aug, self.YT
+        n = X.shape[1]
+        outs = self._outputsT
+        total = 0.0
+        ws = self._workspace(B)
+        for start in range(0, n, B):
+            stop = start + B
+            if stop > n:
+                ws = self._workspace(n - start)
+            x = X[:, start:stop]
+            net.forward_into(ws, x)
+            total += net.backward_into(ws, x, Y[:, start:stop], True)
+            outs[:, start:stop] = ws.aT[-1]
+            opt.step(ws.grad)
+        self._last_ws = ws
+        if not self.shuffle:
+            acc = self._epoch_accuracy(outs, self._target_bool, self._target_class)
+        elif self._single_output:
+            acc = self._epoch_accuracy(outs, Y[0] > 0.5, None)
+        else:
+            acc = self._epoch_accuracy(outs, None, Y.argmax(axis=0))
+        return total / n, acc
+
+    def _test_metrics(self) -> tuple[float, float]:
+        trace = self.net.forward(self.X_test)
+        loss = float(
+            losses.per_sample(self.net.loss_name, trace.z[-1], trace.a[-1], self.Y_test).mean()
+        )
+        return loss, accuracy(trace.a[-1], self.Y_test)
+
+    def evaluate(self) -> Evaluation:
+        """Loss and accuracy of the current weights on the whole training and test sets."""
+        out = self.net.predict(self.X)
+        if self.X_test is not None:
+            test_loss, test_acc = self._test_metrics()
+        else:
+            test_loss = test_acc = math.nan
+        return Evaluation(self.net.loss(self.X, self.Y), accuracy(out, self.Y), test_loss, test_acc)
+
+    # ---- divergence ----------------------------------------------------------------------------
+    def _save_checkpoint(self) -> None:
+        w, b = self.net.get_params()
+        state = self.rng.bit_generator.state
+        self._checkpoint = (w, b, self.optimizer.state(), state, self.epoch, len(self.history))
+
+    def _check_weights_and_checkpoint(self) -> None:
+        limit = math.inf if self.weight_limit is None else self.weight_limit
+        for l, (w, b) in enumerate(zip(self.net.weights, self.net.biases, strict=True)):  # noqa: E741
+            m = max(float(np.abs(w).max()), float(np.abs(b).max()) if b.size else 0.0)
+            if not m <= limit:  # also true for NaN
+                what = "NaN or inf" if not math.isfinite(m) else f"|{m:.3g}|, beyond {limit:g}"
+                self._diverged(f"weights of layer {l + 1} exploded ({what})")
+        self._save_checkpoint()
+
+    def _diverged(self, reason: str) -> None:
+        w, b, opt_state, rng_state, epoch, n_hist = self._checkpoint
+        bad_epoch = self.epoch
+        for dst, src in zip(self.net.weights + self.net.biases, w + b, strict=True):
+            np.copyto(dst, src)
+        self.optimizer.load_state(opt_state)
+        self.rng.bit_generator.state = rng_state
+        self.epoch = epoch
+        self.history.truncate(n_hist)
+        self.stop_reason = "diverged"
+        raise DivergenceError(bad_epoch, epoch, reason, self.lr)
