@@ -1,0 +1,50 @@
+"""`nnviz bench core|gui|converge`: speed figures measured in one run, printed or as JSON.
+
+Each suite is a module here with ``measure(seconds: float) -> dict`` and ``report(result) -> str``.
+Benchmarks pin BLAS to one thread (set by the CLI before NumPy loads) so figures are comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import sys
+
+SUITES = ("core", "gui", "converge")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("suite", choices=SUITES, help="what to measure")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--seconds", type=float, default=1.0,
+        help="approximate time per measurement (default 1.0); larger is steadier",
+    )
+
+
+def machine() -> dict:
+    import numpy as np
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "system": platform.system(),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.seconds <= 0:
+        print("nnviz bench: error: --seconds must be > 0", file=sys.stderr)
+        return 2
+    suite = importlib.import_module(f"nnviz.bench.{args.suite}")
+    result = suite.measure(args.seconds)
+    result = {"suite": args.suite, "machine": machine(), **result}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(suite.report(result))
+    return 0

@@ -1,0 +1,88 @@
+"""Command line: `nnviz` opens the window; `nnviz train|converge|bench` run headless.
+
+Each subcommand lives in its own module exposing ``add_arguments(parser)`` and ``run(args) -> int``
+and is imported only when used, so `nnviz train` never loads Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "train": ("nnviz.commands.train", "train a network headless and print the result"),
+    "converge": (
+        "nnviz.commands.converge",
+        "train many random initialisations; how often and how fast do they converge",
+    ),
+    "bench": ("nnviz.bench", "measure speed (core, gui, converge)"),
+}
+
+HEADLESS_HINT = (
+    "nnviz: no display found (DISPLAY/WAYLAND_DISPLAY unset), so the window cannot open; "
+    "the headless commands work: nnviz train --dataset xor, nnviz converge, nnviz bench core"
+)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line and exits with status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="nnviz",
+        description="Backpropagation made visible. Without a command, opens the window.",
+    )
+    from nnviz import __version__
+
+    parser.add_argument("--version", action="version", version=f"nnviz {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=ArgumentParser)
+    for name, (module, help_text) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in ("offscreen", "minimal", "vnc", "eglfs"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        if argv[0] == "bench":
+            # One BLAS thread, set before NumPy loads, so figures compare across machines.
+            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(var, "1")
+        args = build_parser().parse_args(argv)
+        module = importlib.import_module(SUBCOMMANDS[args.command][0])
+        return int(module.run(args) or 0)
+    if argv and argv[0] in ("-h", "--help", "--version"):
+        build_parser().parse_args(argv)
+        return 0
+    return open_window(argv)
+
+
+def open_window(argv: list[str]) -> int:
+    """`nnviz [options] [session.nnviz]`: the desktop window."""
+    if not has_display():
+        print(HEADLESS_HINT, file=sys.stderr)
+        return 1
+    try:
+        from nnviz.gui.app import main as gui_main
+    except ImportError as exc:  # Qt missing or its system libraries absent
+        print(f"nnviz: the window needs PySide6 and pyqtgraph ({exc}); the headless commands "
+              "still work: nnviz train --dataset xor", file=sys.stderr)
+        return 1
+    return int(gui_main(argv) or 0)

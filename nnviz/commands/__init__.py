@@ -1,0 +1,1 @@
+"""Headless subcommands of the `nnviz` command line (one module each)."""
