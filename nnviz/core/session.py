@@ -242,7 +242,7 @@ class Session:
         velocity: np.ndarray | None = None,
         epoch: int | None = None,
         trainer: Trainer | None = None,
-        stepper: Mapping[str, Any] | None = None,
+        stepper: Mapping[str, Any] | Any | None = None,
         view: Mapping[str, Any] | None = None,
         hidden: Sequence[str] = (),
         title: str = "",
@@ -252,7 +252,8 @@ class Session:
 
         With a `trainer`, its hyper-parameters, history, velocity, epoch count and shuffling
         state are taken too (explicit arguments win; `hyper` entries override the trainer's).
-        `dataset` may be a spec dict or a `Dataset`, which is embedded (own CSV data).
+        `dataset` may be a spec dict or a `Dataset`, which is embedded (own CSV data);
+        `stepper` a dict or the stepper's `Position` named tuple (epoch, sample, phase).
         """
         hyp = dict(DEFAULT_HYPER)
         hist: History | Mapping[str, Any] | None = history
@@ -272,6 +273,8 @@ class Session:
             hist = hist.as_dict()
         if dataset is not None and not isinstance(dataset, Mapping):
             dataset = embedded_spec(dataset)
+        if stepper is not None and hasattr(stepper, "_asdict"):
+            stepper = stepper._asdict()  # a stepper Position (epoch, sample, phase)
         config = net.config()
         config["dtype"] = net.dtype.name
         w, b = net.get_params()

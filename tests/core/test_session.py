@@ -162,6 +162,19 @@ def test_round_trip_with_embedded_csv_data_is_exact(tmp_path: Path) -> None:
     assert Session.from_network(net, dataset=ds).dataset["kind"] == "embedded"
 
 
+def test_stepper_position_named_tuple_is_stored_as_a_dict() -> None:
+    from typing import NamedTuple
+
+    class Position(NamedTuple):  # the shape of nnviz.core.stepper.Position
+        epoch: int
+        sample: int
+        phase: int
+
+    s = Session.from_network(Network([2, 2, 1]), stepper=Position(2, 1, 5))
+    assert s.stepper == {"epoch": 2, "sample": 1, "phase": 5}
+    s.validate()
+
+
 def test_identical_sessions_give_identical_bytes(tmp_path: Path) -> None:
     s = trained_session()
     save(tmp_path / "a.nnviz", s)
