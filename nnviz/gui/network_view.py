@@ -1,0 +1,1623 @@
+"""The central network drawing: nodes by layer, edges coloured by weight or gradient.
+
+A pure view. It knows nothing about training or threads: a controller feeds it arrays
+(``set_network`` / ``set_params`` / ``set_activations`` / ``set_deltas``) and listens to its
+signals. Everything it shows comes from the arrays last set, so hover read-outs stay current
+while training runs.
+
+Drawing choices (see DESIGN.md section 4):
+
+* Edges are colour-binned: sign by hue (orange negative, blue positive, a colour-blind-safe
+  pair), magnitude by width and by how far the colour is mixed from the background towards the
+  full hue (saturation), clamped at a scale (the 99th percentile of |value| over all edges,
+  unless fixed with ``set_value_scale``). All edges of one bucket (faded or not, width class,
+  sign, magnitude bin) go to one ``QPainter.drawLines`` call whose point buffer is filled from
+  NumPy, never one call or item per edge. Colours are opaque (mixed with the background):
+  semi-transparent lines take the raster engine's per-pixel path, about 10x slower here.
+* Layers that draw many edges use thinner lines (``_WMAX`` per density class) so the strongest
+  stay readable, and draw each bucket in interleaved chunks so neither sign systematically ends
+  up on top where a dense layer covers its area several times over.
+* Layers run left to right. A layer of at most ``MAX_CIRCLE_NODES`` (32) nodes is drawn as
+  circles; a wider layer is drawn as a *compressed column*: a narrow bar spanning the plot height
+  in which node ``i`` owns the horizontal slice ``i`` (filled by its activation), so every node
+  still has a position, edges still end at their own node, and hover/click still resolve single
+  nodes. Biases of compressed layers appear in the node tooltip only.
+* At most ``max_edges`` edges are drawn (default 5000). The budget is shared between layers by
+  water-filling (small layers keep all their edges, the rest is split evenly), and within a
+  layer the strongest edges of the current colouring (weight or dE/dw) win. The legend then
+  says "showing N of M edges".
+* Live streams: data arriving within ``LIVE_SETTLE_MS`` of the previous painted update counts as
+  live (training). Live frames draw edges without antialiasing, and a network whose measured
+  edge cost would exceed ``LIVE_EDGE_BUDGET_MS`` draws fewer of its strongest edges (never fewer
+  than ``MIN_LIVE_EDGES``; the legend says "thinned while updating"). When the stream pauses,
+  one full render follows: all ``max_edges`` edges, antialiased if at most ``AA_EDGE_LIMIT``.
+  Networks of at most ``AA_ALWAYS_LIMIT`` edges are always antialiased.
+* Bias: a small square at the lower left of each circle node, coloured like an edge with the
+  bias value (the bias is the weight of a constant +1 input); hover shows it, click edits it.
+* Node fill: activation ``a`` with the same diverging palette, clamped at 1 (or at the layer's
+  largest |a| when that is larger, e.g. ReLU or raw inputs); the value is written inside when
+  the circle is large enough for readable text. Node maps (``set_node_images``) are drawn inside
+  their circle, with the activation colour as a ring.
+* Stepper highlight (``set_highlight``): the edges the phase uses are drawn at full colour and
+  the others faded; the nodes the phase computes get a dark ring and show z and a (forward) or
+  delta (output_delta / backward / gradients), their inputs a dashed ring; the layer title gets
+  a phase badge; a small active layer (<= 24 edges) gets its numbers written on the edges
+  (dE/dw in the gradients phase or gradient mode, otherwise the weight).
+* The scene (background, edges, nodes, titles, legend) is rendered into a cached image that is
+  rebuilt only when data, size, mode or style change; hover and selection are painted on top,
+  so moving the mouse over a large network costs a blit. Node circles are cached sprites, and
+  titles and legend cached images keyed by their content.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
+
+__all__ = ["NetworkView", "MAX_CIRCLE_NODES", "AA_ALWAYS_LIMIT", "AA_EDGE_LIMIT"]
+
+MAX_CIRCLE_NODES = 32
+AA_ALWAYS_LIMIT = 64     # so few edges that antialiasing them is always affordable
+AA_EDGE_LIMIT = 2000     # antialias up to this many edges when the view is not updating live
+LIVE_SETTLE_MS = 300     # data changes closer together than this count as a live stream
+_N_BINS = 8  # magnitude bins per sign
+# Widest edge per density class: a layer drawing many edges gets thinner lines so the strongest
+# ones stay readable instead of merging into one block of colour.
+_WMAX = (6.0, 4.0, 2.5, 1.6)
+_WCLASS_LIMITS = (64, 400, 1500)
+_MIN_WIDTH = 1.05  # above 1 px Qt uses its thick-line rasteriser, ~3x cheaper for long lines
+# Dense layers cover their area several times over, so whatever is drawn last dominates: each
+# bucket is drawn in interleaved chunks so that neither sign systematically ends up on top.
+_CHUNKS = (1, 1, 3, 6)
+_MAX_CHUNKS = max(_CHUNKS)
+_KEY_GREY = 2 * _MAX_CHUNKS * _N_BINS  # bucket of neutral edges (gradient mode, no gradient)
+_KEY_BLOCK = _KEY_GREY + 1             # buckets per (faded, width class)
+LIVE_EDGE_BUDGET_MS = 9.0    # CPU time live frames may spend on edges (big networks only)
+MIN_LIVE_EDGES = 1000
+_HIGHLIGHT_KINDS = ("forward", "loss", "output_delta", "backward", "gradients", "update")
+_EDGE_MODES = ("weight", "gradient")
+
+# Okabe-Ito inspired diverging pair: distinguishable with every common colour-vision deficiency.
+_NEG_RGB = np.array([230.0, 97.0, 0.0])
+_POS_RGB = np.array([0.0, 114.0, 178.0])
+
+
+@dataclass
+class _Style:
+    dark: bool
+    bg: np.ndarray
+    fg: QColor
+    muted: QColor
+    node_outline: QColor
+    highlight: QColor
+    hover: QColor
+
+    @classmethod
+    def make(cls, dark: bool) -> _Style:
+        if dark:
+            return cls(True, np.array([24.0, 26.0, 30.0]), QColor(240, 240, 240),
+                       QColor(170, 170, 175), QColor(150, 150, 155), QColor(255, 214, 10),
+                       QColor(255, 255, 255))
+        return cls(False, np.array([255.0, 255.0, 255.0]), QColor(20, 20, 20),
+                   QColor(95, 95, 95), QColor(90, 90, 90), QColor(20, 20, 20), QColor(0, 0, 0))
+
+
+@dataclass
+class _Layout:
+    width: float
+    height: float
+    xs: np.ndarray                      # x centre per activation layer
+    ys: list[np.ndarray]                # node y centres per activation layer
+    radius: list[float]                 # circle radius per layer (0 for compressed columns)
+    compressed: list[bool]
+    bar_w: float
+    top: float
+    bottom: float
+    legend_top: float
+    # x where edges of weight layer l start / end (circle centres or bar sides)
+    edge_x0: list[float] = field(default_factory=list)
+    edge_x1: list[float] = field(default_factory=list)
+
+
+@dataclass
+class _EdgeSet:
+    """The edges chosen for drawing in one weight layer."""
+
+    sel: np.ndarray      # flat indices into weights[l] (row-major: i * n_out + j)
+    vals: np.ndarray     # the colouring values of those edges (weight or dE/dw)
+    total: int           # edges in the layer
+    grey: bool = False   # gradient mode without gradients: drawn neutral
+
+
+def _fmt(x: float | np.floating) -> str:
+    """Shortest text that round-trips the value in its own dtype (exact, no noise digits)."""
+    if isinstance(x, np.floating):
+        v = x
+    else:
+        v = np.float64(x)
+    if not np.isfinite(v):
+        return str(float(v))
+    a = abs(float(v))
+    if a != 0.0 and (a < 1e-4 or a >= 1e7):
+        return np.format_float_scientific(v, unique=True, trim="-")
+    return np.format_float_positional(v, unique=True, trim="-")
+
+
+def _short(x: float, digits: int = 3) -> str:
+    """Compact value for drawing inside a node."""
+    if not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if x != 0 and (abs(x) >= 1000 or abs(x) < 10 ** -digits):
+        return f"{x:.2g}"
+    s = f"{x:.{digits}f}"
+    return "0" if s in ("-0.000", "0.000") else s
+
+
+def _nice_scale_text(s: float) -> str:
+    return f"{s:.3g}"
+
+
+def _polygon(segments: np.ndarray) -> QPolygonF:
+    """A QPolygonF holding (k, 4) segments as 2k points, filled without per-point Python."""
+    k = segments.shape[0]
+    poly = QPolygonF()
+    poly.resize(2 * k)
+    if k:
+        buf = shiboken6.VoidPtr(poly.data(), 2 * k * 16, True)
+        np.frombuffer(buf, dtype=np.float64).reshape(k, 4)[:] = segments
+    return poly
+
+
+def _mix(bg: np.ndarray, rgb: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    return bg + (rgb - bg) * np.asarray(t)[..., None]
+
+
+def _qcolor(rgb: np.ndarray) -> QColor:
+    r, g, b = (int(round(float(c))) for c in rgb)
+    return QColor(r, g, b)
+
+
+def _water_fill(counts: list[int], budget: int) -> list[int]:
+    """Split ``budget`` over layers: layers that fit their fair share keep everything."""
+    out = [0] * len(counts)
+    order = sorted(range(len(counts)), key=lambda i: counts[i])
+    remaining = budget
+    for pos, i in enumerate(order):
+        share = remaining // (len(order) - pos)
+        out[i] = min(counts[i], share)
+        remaining -= out[i]
+    return out
+
+
+def _float_array(x: object) -> np.ndarray:
+    # Keep float32 as float32 so tooltips print the value the network really holds.
+    arr = np.asarray(x)
+    return arr if np.issubdtype(arr.dtype, np.floating) else arr.astype(float)
+
+
+def _as_vector(x: object, n: int, what: str) -> np.ndarray:
+    arr = _float_array(x)
+    if arr.ndim == 2 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.shape != (n,):
+        raise ValueError(f"{what} has shape {np.shape(x)}; expected ({n},) for one sample")
+    return arr
+
+
+class NetworkView(QWidget):
+    """Draws a fully connected network; see the module docstring for the drawing rules.
+
+    Indexing: ``weights[l]`` has shape ``(sizes[l], sizes[l + 1])`` and connects activation
+    layer ``l`` (0 = input) to activation layer ``l + 1``. Text shown to people numbers nodes
+    from 1 (x1, x2, neuron 1...); signals and ``*_at`` methods use 0-based indices.
+    """
+
+    weightEdited = Signal(int, int, int, float)
+    biasEdited = Signal(int, int, float)
+    nodeSelected = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None, *, max_edges: int = 5000) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._max_edges = self._check_max_edges(max_edges)
+        self._sizes: list[int] = []
+        self._weights: list[np.ndarray] = []
+        self._biases: list[np.ndarray] = []
+        self._grads: list[np.ndarray] | None = None
+        self._a: list[np.ndarray] | None = None
+        self._z: list[np.ndarray] | None = None
+        self._delta: list[np.ndarray | None] | None = None
+        self._images: dict[tuple[int, int], QImage] = {}
+        self._image_cache: dict[tuple[int, int, int], QImage] = {}
+        self._input_labels: list[str] | None = None
+        self._output_labels: list[str] | None = None
+        self._mode = "weight"
+        self._min_mag = 0.0
+        self._fixed_scale: float | None = None
+        self._hl_layer: int | None = None
+        self._hl_kind: str | None = None
+        self._scale = 1.0
+        self._style = _Style.make(False)
+        self._selected: tuple[int, int] | None = None
+        self._hover: tuple[str, tuple[int, ...]] | None = None
+        self._tip_pos: QPoint | None = None
+        self._press_pos: QPoint | None = None
+        # caches
+        self._layout: _Layout | None = None
+        self._edges: list[_EdgeSet] | None = None
+        self._value_scale = 1.0
+        self._scene: QImage | None = None
+        self._spare: QImage | None = None
+        self._chrome: dict[str, QImage] = {}
+        self._chrome_keys: dict[str, tuple] = {}
+        self._sprites: dict[tuple, tuple[QImage, float]] = {}
+        self._pens: dict[tuple, QPen] = {}
+        self._redraw_ms = 0.0
+        self._scene_ms = 0.0
+        # Live streams (training) draw edges without antialiasing; once the stream pauses, one
+        # antialiased render follows.
+        self._live = False
+        self._rendered_aa = True
+        self._edge_cost_us: float | None = None
+        self._budget_used = 0
+        self._last_change = -1.0
+        self._painted_since_change = False
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(LIVE_SETTLE_MS)
+        self._settle.timeout.connect(self._on_settled)
+
+    # ------------------------------------------------------------------ public API
+    def set_network(self, sizes: Sequence[int], weights: Sequence[np.ndarray],
+                    biases: Sequence[np.ndarray]) -> None:
+        """New topology and parameters; clears activations, deltas, gradients and highlight."""
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2:
+            raise ValueError(f"sizes needs at least an input and an output layer, got {sizes}")
+        if any(s < 1 for s in sizes):
+            raise ValueError(f"every layer needs at least one node, got sizes {sizes}")
+        self._sizes = sizes
+        self._weights, self._biases = self._check_params(weights, biases)
+        self._grads = None
+        self._a = self._z = None
+        self._delta = None
+        self._hl_layer = self._hl_kind = None
+        self._selected = None
+        self._hover = None
+        self._images = {}
+        self._image_cache.clear()
+        if self._input_labels is not None and len(self._input_labels) != sizes[0]:
+            self._input_labels = None
+        if self._output_labels is not None and len(self._output_labels) != sizes[-1]:
+            self._output_labels = None
+        self._layout = None
+        self._invalidate_edges()
+
+    def set_params(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
+                   grads: Sequence[np.ndarray] | None = None) -> None:
+        """Cheap update for the same topology; ``grads`` are dE/dW per layer (same shapes)."""
+        self._require_network()
+        self._weights, self._biases = self._check_params(weights, biases)
+        if grads is None:
+            self._grads = None
+        else:
+            if len(grads) != len(self._weights):
+                raise ValueError(f"grads has {len(grads)} layers; the network has "
+                                 f"{len(self._weights)}")
+            gs = []
+            for li, g in enumerate(grads):
+                g = _float_array(g)
+                if g.shape != self._weights[li].shape:
+                    raise ValueError(f"grads[{li}] has shape {g.shape}; expected "
+                                     f"{self._weights[li].shape} like weights[{li}]")
+                gs.append(g)
+            self._grads = gs
+        self._invalidate_edges()
+        self._data_changed()
+
+    def set_activations(self, a: Sequence[np.ndarray] | None,
+                        z: Sequence[np.ndarray] | None = None) -> None:
+        """Node values for one sample: ``a[0]`` input, ``a[l+1]`` output of layer l, ``z[l]``."""
+        self._require_network()
+        if a is None:
+            self._a = None
+            self._z = None
+        else:
+            if len(a) != len(self._sizes):
+                raise ValueError(f"a has {len(a)} entries; expected {len(self._sizes)} "
+                                 "(input plus one per layer)")
+            self._a = [_as_vector(v, n, f"a[{li}]") for li, (v, n) in enumerate(zip(a, self._sizes,
+                                                                                strict=True))]
+            if z is None:
+                self._z = None
+            else:
+                if len(z) != len(self._weights):
+                    raise ValueError(f"z has {len(z)} entries; expected one per layer "
+                                     f"({len(self._weights)})")
+                self._z = [_as_vector(v, self._sizes[li + 1], f"z[{li}]") for li, v in enumerate(z)]
+        self._invalidate_scene()
+        self._data_changed()
+
+    def set_deltas(self, delta: Sequence[np.ndarray | None] | None) -> None:
+        """Per-layer deltas ``delta[l]`` (n_out,) for one sample; entries may be None."""
+        self._require_network()
+        if delta is None:
+            self._delta = None
+        else:
+            if len(delta) != len(self._weights):
+                raise ValueError(f"delta has {len(delta)} entries; expected one per layer "
+                                 f"({len(self._weights)})")
+            self._delta = [None if d is None else _as_vector(d, self._sizes[li + 1], f"delta[{li}]")
+                           for li, d in enumerate(delta)]
+        self._invalidate_scene()
+        self._data_changed()
+
+    def set_edge_mode(self, mode: str) -> None:
+        """Colour edges by ``"weight"`` (default) or by ``"gradient"`` (dE/dw from set_params)."""
+        if mode not in _EDGE_MODES:
+            raise ValueError(f"edge mode must be one of {_EDGE_MODES}, got {mode!r}")
+        if mode != self._mode:
+            self._mode = mode
+            self._invalidate_edges()
+
+    def edge_mode(self) -> str:
+        return self._mode
+
+    def set_min_magnitude(self, value: float) -> None:
+        """Hide edges whose |value| (weight or dE/dw, per the mode) is below ``value``."""
+        value = float(value)
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"minimum magnitude must be a finite number >= 0, got {value}")
+        if value != self._min_mag:
+            self._min_mag = value
+            self._invalidate_edges()
+
+    def set_value_scale(self, value: float | None) -> None:
+        """Fix the colour scale (|value| drawn at full strength); None = 99th percentile."""
+        if value is not None:
+            value = float(value)
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(f"value scale must be a finite number > 0, got {value}")
+        self._fixed_scale = value
+        self._invalidate_edges()
+
+    def set_max_edges(self, n: int) -> None:
+        self._max_edges = self._check_max_edges(n)
+        self._invalidate_edges()
+
+    def max_edges(self) -> int:
+        return self._max_edges
+
+    def set_highlight(self, layer: int | None, kind: str | None = None) -> None:
+        """Emphasise one weight layer for a stepper phase.
+
+        ``layer`` indexes ``weights``. ``kind``: "forward" (edges of the layer, its output nodes
+        show z and a), "loss" (output nodes), "output_delta" (output nodes show delta),
+        "backward" (nodes of activation layer ``layer + 1`` show their delta; the edges that
+        carry it back are those of ``weights[layer + 1]``), "gradients" (edges of the layer,
+        output nodes show delta), "update" (edges of the layer). None clears.
+        """
+        if layer is None:
+            self._hl_layer = self._hl_kind = None
+        else:
+            self._require_network()
+            layer = int(layer)
+            if not 0 <= layer < len(self._weights):
+                raise ValueError(f"highlight layer {layer} out of range "
+                                 f"0..{len(self._weights) - 1}")
+            if kind is not None and kind not in _HIGHLIGHT_KINDS:
+                raise ValueError(f"highlight kind must be one of {_HIGHLIGHT_KINDS}, got {kind!r}")
+            self._hl_layer, self._hl_kind = layer, kind
+        self._invalidate_scene()
+
+    def set_node_images(self, images: dict[tuple[int, int], QImage] | None) -> None:
+        """Small maps of a neuron's output, drawn inside its circle (key = (layer, node))."""
+        self._images = dict(images) if images else {}
+        self._image_cache.clear()
+        self._invalidate_scene()
+
+    def set_labels(self, inputs: Sequence[str] | None = None,
+                   outputs: Sequence[str] | None = None) -> None:
+        """Names written beside input and output nodes (defaults x1.. and y / y1..)."""
+        if inputs is not None and self._sizes and len(inputs) != self._sizes[0]:
+            raise ValueError(f"{len(inputs)} input labels for {self._sizes[0]} inputs")
+        if outputs is not None and self._sizes and len(outputs) != self._sizes[-1]:
+            raise ValueError(f"{len(outputs)} output labels for {self._sizes[-1]} outputs")
+        self._input_labels = list(inputs) if inputs is not None else None
+        self._output_labels = list(outputs) if outputs is not None else None
+        self._invalidate_scene()
+
+    def set_scale(self, factor: float) -> None:
+        """Presentation mode: multiplies fonts, node radii and line widths."""
+        factor = float(factor)
+        if not math.isfinite(factor) or not 0.25 <= factor <= 6:
+            raise ValueError(f"scale factor must be between 0.25 and 6, got {factor}")
+        self._scale = factor
+        self._layout = None
+        self._sprites.clear()
+        self._pens.clear()
+        self._image_cache.clear()
+        self._invalidate_scene()
+
+    def set_palette_mode(self, dark: bool) -> None:
+        """Light high-contrast (default, white background) or dark background."""
+        self._style = _Style.make(bool(dark))
+        self._sprites.clear()
+        self._pens.clear()
+        self._invalidate_scene()
+
+    def set_selected_node(self, node: tuple[int, int] | None) -> None:
+        self._selected = node
+        self.update()
+
+    def selected_node(self) -> tuple[int, int] | None:
+        return self._selected
+
+    def redraw_ms(self) -> float:
+        """Duration of the last paintEvent in milliseconds."""
+        return self._redraw_ms
+
+    def scene_ms(self) -> float:
+        """Duration of the last full scene render (edges, nodes, legend) in milliseconds."""
+        return self._scene_ms
+
+    def drawn_edge_count(self) -> int:
+        self._ensure_edges()
+        return sum(int(e.sel.size) for e in self._edges or [])
+
+    def drawn_edges(self) -> list[tuple[int, int, int]]:
+        """The edges the current picture draws, as (layer, i, j)."""
+        out: list[tuple[int, int, int]] = []
+        for li, es in enumerate(self._ensure_edges()):
+            i, j = np.divmod(es.sel, self._sizes[li + 1])
+            out.extend((li, int(a), int(b)) for a, b in zip(i, j, strict=True))
+        return out
+
+    def total_edge_count(self) -> int:
+        return sum(w.size for w in self._weights)
+
+    def legend_text(self) -> str:
+        """The legend's words (title, scale, edge count), as drawn."""
+        return " · ".join(self._legend_lines())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(900, 600)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(320, 240)
+
+    # ---------------------------------------------------------------- positions & hits
+    def node_pos(self, layer: int, node: int) -> QPointF:
+        """Centre of a node (activation layer index, node index) in widget coordinates."""
+        lay = self._ensure_layout()
+        return QPointF(float(lay.xs[layer]), float(lay.ys[layer][node]))
+
+    def edge_point(self, layer: int, i: int, j: int, t: float = 0.5) -> QPointF:
+        """A point at fraction ``t`` along the drawn edge weights[layer][i, j]."""
+        lay = self._ensure_layout()
+        x0, x1 = lay.edge_x0[layer], lay.edge_x1[layer]
+        y0, y1 = lay.ys[layer][i], lay.ys[layer + 1][j]
+        return QPointF(x0 + (x1 - x0) * t, float(y0 + (y1 - y0) * t))
+
+    def bias_rect(self, layer: int, j: int) -> QRectF | None:
+        """The clickable bias square of node j of weight layer ``layer`` (None if compressed)."""
+        lay = self._ensure_layout()
+        a = layer + 1
+        if lay.compressed[a]:
+            return None
+        r = lay.radius[a]
+        s = max(7.0 * self._scale, r * 0.45)
+        cx = float(lay.xs[a]) - r * 0.9
+        cy = float(lay.ys[a][j]) + r * 0.82
+        return QRectF(cx - s / 2, cy - s / 2, s, s)
+
+    def node_at(self, pos: QPointF | QPoint) -> tuple[int, int] | None:
+        if not self._sizes:
+            return None
+        lay = self._ensure_layout()
+        px, py = float(pos.x()), float(pos.y())
+        for li in range(len(self._sizes)):
+            x = float(lay.xs[li])
+            if lay.compressed[li]:
+                half = lay.bar_w / 2 + 2
+                if abs(px - x) <= half and lay.top <= py <= lay.bottom:
+                    n = self._sizes[li]
+                    i = int((py - lay.top) / (lay.bottom - lay.top) * n)
+                    return (li, min(max(i, 0), n - 1))
+            else:
+                r = lay.radius[li] + 2
+                if abs(px - x) > r:
+                    continue
+                d = np.abs(lay.ys[li] - py)
+                i = int(np.argmin(d))
+                if (px - x) ** 2 + (py - lay.ys[li][i]) ** 2 <= r * r:
+                    return (li, i)
+        return None
+
+    def bias_at(self, pos: QPointF | QPoint) -> tuple[int, int] | None:
+        if not self._sizes:
+            return None
+        lay = self._ensure_layout()
+        p = QPointF(pos)
+        for li in range(len(self._weights)):
+            if lay.compressed[li + 1]:
+                continue
+            r0 = self.bias_rect(li, 0)
+            if r0 is None or abs(p.x() - r0.center().x()) > r0.width():
+                continue
+            for j in range(self._sizes[li + 1]):
+                rect = self.bias_rect(li, j)
+                if rect is not None and rect.adjusted(-2, -2, 2, 2).contains(p):
+                    return (li, j)
+        return None
+
+    def edge_at(self, pos: QPointF | QPoint) -> tuple[int, int, int] | None:
+        """The drawn edge nearest to ``pos`` within a few pixels, as (layer, i, j)."""
+        if not self._sizes:
+            return None
+        lay = self._ensure_layout()
+        edges = self._ensure_edges()
+        px, py = float(pos.x()), float(pos.y())
+        best: tuple[float, int, int, int] | None = None
+        for li, es in enumerate(edges):
+            x0, x1 = lay.edge_x0[li], lay.edge_x1[li]
+            if not (min(x0, x1) - 6 <= px <= max(x0, x1) + 6) or es.sel.size == 0:
+                continue
+            n_out = self._sizes[li + 1]
+            i = es.sel // n_out
+            j = es.sel % n_out
+            y0 = lay.ys[li][i]
+            y1 = lay.ys[li + 1][j]
+            dx = x1 - x0
+            dy = y1 - y0
+            t = np.clip(((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
+            d2 = (x0 + t * dx - px) ** 2 + (y0 + t * dy - py) ** 2
+            widths = self._edge_widths(np.abs(es.vals), self._layer_wclass(li))
+            tol = np.maximum(5.0 * self._scale, widths / 2 + 3)
+            d2 = np.where(d2 <= tol * tol, d2, np.inf)
+            k = int(np.argmin(d2))
+            if np.isfinite(d2[k]) and (best is None or d2[k] < best[0]):
+                best = (float(d2[k]), li, int(i[k]), int(j[k]))
+        return None if best is None else best[1:]
+
+    def tooltip_text_at(self, pos: QPointF | QPoint) -> str | None:
+        """The hover text for whatever is under ``pos`` (bias, node, edge), from current arrays."""
+        b = self.bias_at(pos)
+        if b is not None:
+            return self._bias_text(*b)
+        n = self.node_at(pos)
+        if n is not None:
+            return self._node_text(*n)
+        e = self.edge_at(pos)
+        if e is not None:
+            return self._edge_text(*e)
+        return None
+
+    # ---------------------------------------------------------------- text helpers
+    def _layer_name(self, a_layer: int) -> str:
+        if a_layer == 0:
+            return "input"
+        if a_layer == len(self._sizes) - 1:
+            return "output"
+        return f"hidden {a_layer}"
+
+    def _node_name(self, a_layer: int, i: int) -> str:
+        if a_layer == 0:
+            return self._input_labels[i] if self._input_labels else f"x{i + 1}"
+        if a_layer == len(self._sizes) - 1:
+            if self._output_labels:
+                return self._output_labels[i]
+            return "y" if self._sizes[-1] == 1 else f"y{i + 1}"
+        return f"h{a_layer}.{i + 1}"
+
+    def _node_title(self, a_layer: int, i: int) -> str:
+        if a_layer == 0:
+            return f"Input {self._node_name(0, i)}"
+        if a_layer == len(self._sizes) - 1:
+            return f"Output {self._node_name(a_layer, i)} (neuron {i + 1})"
+        return f"Hidden layer {a_layer}, neuron {i + 1} of {self._sizes[a_layer]}"
+
+    def _tip(self, title: str, rows: list[tuple[str, str]], hint: str | None = None) -> str:
+        pt = 11 * self._scale
+        body = "".join(f"<tr><td>{k}</td><td>&nbsp;=&nbsp;</td><td>{v}</td></tr>" for k, v in rows)
+        html = (f"<div style='font-size:{pt:.0f}pt'><b>{title}</b>"
+                f"<table cellspacing='0'>{body}</table>")
+        if hint:
+            html += f"<i>{hint}</i>"
+        return html + "</div>"
+
+    def _node_text(self, a_layer: int, i: int) -> str:
+        rows: list[tuple[str, str]] = []
+        if a_layer > 0 and self._z is not None:
+            rows.append(("z", _fmt(self._z[a_layer - 1][i])))
+        if self._a is not None:
+            rows.append(("a" if a_layer else "x", _fmt(self._a[a_layer][i])))
+        if a_layer > 0:
+            rows.append(("bias", _fmt(self._biases[a_layer - 1][i])))
+            if self._delta is not None and self._delta[a_layer - 1] is not None:
+                rows.append(("δ", _fmt(self._delta[a_layer - 1][i])))
+        if not rows:
+            rows.append(("value", "not computed yet"))
+        return self._tip(self._node_title(a_layer, i), rows)
+
+    def _edge_text(self, li: int, i: int, j: int) -> str:
+        w = self._weights[li][i, j]
+        rows = [("weight", _fmt(w))]
+        if self._grads is not None:
+            rows.append(("dE/dw", _fmt(self._grads[li][i, j])))
+        title = f"{self._node_name(li, i)} → {self._node_name(li + 1, j)}  (w[{li}][{i}, {j}])"
+        return self._tip(title, rows, "click to edit")
+
+    def _bias_text(self, li: int, j: int) -> str:
+        title = f"Bias of {self._node_name(li + 1, j)}  (b[{li}][{j}])"
+        rows = [("bias", _fmt(self._biases[li][j]))]
+        return self._tip(title, rows, "click to edit")
+
+    # ---------------------------------------------------------------- validation
+    @staticmethod
+    def _check_max_edges(n: int) -> int:
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"max_edges must be at least 1, got {n}")
+        return n
+
+    def _require_network(self) -> None:
+        if not self._sizes:
+            raise RuntimeError("call set_network() before setting values on the network view")
+
+    def _check_params(self, weights: Sequence[np.ndarray],
+                      biases: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        L = len(self._sizes) - 1
+        if len(weights) != L or len(biases) != L:
+            raise ValueError(f"sizes {self._sizes} need {L} weight and bias arrays, got "
+                             f"{len(weights)} and {len(biases)} (new topology? use set_network)")
+        ws, bs = [], []
+        for li in range(L):
+            w = _float_array(weights[li])
+            want = (self._sizes[li], self._sizes[li + 1])
+            if w.shape != want:
+                raise ValueError(f"weights[{li}] has shape {w.shape}; expected {want} for sizes "
+                                 f"{self._sizes}")
+            b = _float_array(biases[li])
+            if b.ndim == 2 and b.shape[0] == 1:
+                b = b[0]
+            if b.shape != (self._sizes[li + 1],):
+                raise ValueError(f"biases[{li}] has shape {b.shape}; expected "
+                                 f"({self._sizes[li + 1]},)")
+            ws.append(w)
+            bs.append(b)
+        return ws, bs
+
+    # ---------------------------------------------------------------- caches
+    def _invalidate_edges(self) -> None:
+        self._edges = None
+        self._invalidate_scene()
+
+    def _invalidate_scene(self) -> None:
+        if self._scene is not None:
+            self._spare = self._scene  # reused by the next render: saves allocating 3 MB
+        self._scene = None
+        self.update()
+
+    def _on_settled(self) -> None:
+        self._live = False
+        if self._edges is not None and self._budget_used < self._max_edges:
+            self._invalidate_edges()
+        elif not self._rendered_aa and self.edges_antialiased():
+            self._invalidate_scene()
+
+    def _data_changed(self) -> None:
+        # Several setters called for one update (params, activations, deltas) count once: only
+        # a change after a frame was painted can make the stream "live".
+        now = time.monotonic()
+        if self._painted_since_change:
+            recent = self._last_change >= 0 and (now - self._last_change) * 1e3 < LIVE_SETTLE_MS
+            if recent and not self._live:
+                self._live = True
+                self._invalidate_edges()  # the live edge budget may differ
+            self._last_change = now
+            self._painted_since_change = False
+        elif self._last_change < 0:
+            self._last_change = now
+        if self._live:
+            self._settle.start()
+        # A visible tooltip is re-read so values under the mouse keep updating during training.
+        if self._tip_pos is not None and QToolTip.isVisible():
+            text = self.tooltip_text_at(self._tip_pos)
+            if text:
+                QToolTip.showText(self.mapToGlobal(self._tip_pos), text, self)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        self._layout = None
+        self._image_cache.clear()
+        self._invalidate_scene()
+        super().resizeEvent(event)
+
+    def _px(self, v: float) -> float:
+        return v * self._scale
+
+    def _font(self, px: float, bold: bool = False) -> QFont:
+        f = QFont(self.font())
+        f.setPixelSize(max(6, int(round(px))))
+        f.setBold(bold)
+        return f
+
+    def _ensure_layout(self) -> _Layout:
+        if self._layout is not None:
+            return self._layout
+        W = float(max(self.width(), 50))
+        H = float(max(self.height(), 50))
+        s = self._scale
+        sizes = self._sizes or [1]
+        n_layers = len(sizes)
+        title_h = (QFontMetricsF(self._font(self._px(17), True)).height()
+                   + QFontMetricsF(self._font(self._px(14))).height())
+        top = 10 * s + title_h + 20 * s
+        legend_top = H - self._legend_height(W)
+        bottom = legend_top - 12 * s
+        if bottom - top < 40:
+            bottom = top + 40
+        left = 14 * s + QFontMetricsF(self._font(self._px(16))).horizontalAdvance("x10") + 14 * s
+        if self._input_labels:
+            fm = QFontMetricsF(self._font(self._px(16)))
+            left = 14 * s + max(fm.horizontalAdvance(t) for t in self._input_labels) + 14 * s
+        right = left
+        compressed = [n > MAX_CIRCLE_NODES for n in sizes]
+        bar_w = 14.0 * s
+        avail_h = bottom - top
+        max_r = 38.0 * s
+        # leave room for the widest node so circles never leave the widget
+        xs = np.linspace(left + max_r, W - right - max_r, n_layers) if n_layers > 1 else \
+            np.array([W / 2])
+        xgap = float(xs[1] - xs[0]) if n_layers > 1 else W
+        ys: list[np.ndarray] = []
+        radius: list[float] = []
+        for n, comp in zip(sizes, compressed, strict=True):
+            if comp:
+                ys.append(top + (np.arange(n) + 0.5) * (avail_h / n))
+                radius.append(0.0)
+            else:
+                spacing = min(avail_h / n, 130.0 * s)
+                ys.append((top + bottom) / 2 + (np.arange(n) - (n - 1) / 2) * spacing)
+                radius.append(max(3.0, min(spacing * 0.36, max_r, xgap * 0.2)))
+        lay = _Layout(W, H, xs, ys, radius, compressed, bar_w, top, bottom, legend_top)
+        for li in range(n_layers - 1):
+            lay.edge_x0.append(float(xs[li]) + (bar_w / 2 if compressed[li] else 0.0))
+            lay.edge_x1.append(float(xs[li + 1]) - (bar_w / 2 if compressed[li + 1] else 0.0))
+        self._layout = lay
+        return lay
+
+    def _edge_values(self, li: int) -> tuple[np.ndarray, bool]:
+        if self._mode == "gradient":
+            if self._grads is None:
+                return self._weights[li], True
+            return self._grads[li], False
+        return self._weights[li], False
+
+    def _ensure_edges(self) -> list[_EdgeSet]:
+        if self._edges is not None:
+            return self._edges
+        L = len(self._weights)
+        flat: list[np.ndarray] = []
+        greys: list[bool] = []
+        cand: list[np.ndarray | None] = []
+        counts: list[int] = []
+        for li in range(L):
+            v, grey = self._edge_values(li)
+            v = v.ravel()
+            if not np.all(np.isfinite(v)):
+                v = np.where(np.isfinite(v), v, 0.0)
+            flat.append(v)
+            greys.append(grey)
+            if self._min_mag > 0 and not grey:
+                c = np.flatnonzero(np.abs(v) >= self._min_mag)
+                cand.append(c)
+                counts.append(int(c.size))
+            else:
+                cand.append(None)
+                counts.append(int(v.size))
+        self._budget_used = self._edge_budget()
+        budget = _water_fill(counts, self._budget_used)
+        edges: list[_EdgeSet] = []
+        for li in range(L):
+            v = flat[li]
+            c = cand[li]
+            if counts[li] > budget[li]:
+                pool = v if c is None else v[c]
+                k = budget[li]
+                if k == 0:
+                    sel = np.empty(0, dtype=np.intp)
+                else:
+                    part = np.argpartition(-np.abs(pool), k - 1)[:k]
+                    sel = part if c is None else c[part]
+            else:
+                sel = np.arange(v.size) if c is None else c
+            edges.append(_EdgeSet(sel, v[sel], int(v.size), greys[li]))
+        # the scale follows every value of the mode, drawn or not, so hiding edges keeps colours
+        if self._fixed_scale is not None:
+            self._value_scale = self._fixed_scale
+        else:
+            coloured = [f for f, g in zip(flat, greys, strict=True) if not g]
+            if coloured:
+                allv = np.abs(np.concatenate(coloured))
+                k = min(allv.size - 1, int(0.99 * (allv.size - 1) + 0.5))
+                s = float(np.partition(allv, k)[k])
+                self._value_scale = s if s > 0 else (float(allv.max()) or 1.0)
+            else:
+                self._value_scale = 1.0
+        self._edges = edges
+        return edges
+
+    def _edge_budget(self) -> int:
+        """How many edges this render may draw: ``max_edges``, fewer for live frames whose
+        measured edge cost would exceed ``LIVE_EDGE_BUDGET_MS``."""
+        if self._live and self._edge_cost_us:
+            fit = int(LIVE_EDGE_BUDGET_MS * 1000 / self._edge_cost_us)
+            return min(self._max_edges, max(MIN_LIVE_EDGES, fit))
+        return self._max_edges
+
+    def _bin_width(self, b: int | np.ndarray, wc: int) -> float | np.ndarray:
+        return (_MIN_WIDTH + (_WMAX[wc] - _MIN_WIDTH) * (b + 1) / _N_BINS) * self._scale
+
+    def _edge_widths(self, mag: np.ndarray, wc: int) -> np.ndarray:
+        t = np.clip(mag / self._value_scale, 0.0, 1.0)
+        return np.asarray(self._bin_width(np.minimum((t * _N_BINS).astype(np.intp),
+                                                     _N_BINS - 1), wc))
+
+    def _layer_wclass(self, li: int) -> int:
+        n = int(self._ensure_edges()[li].sel.size)
+        return sum(n > lim for lim in _WCLASS_LIMITS)
+
+    # ---------------------------------------------------------------- painting
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        t0 = time.perf_counter()
+        p = QPainter(self)
+        try:
+            if self._scene is None or self._scene.size() != self._scene_size():
+                t1 = time.perf_counter()
+                self._scene = self._render_scene()
+                self._scene_ms = (time.perf_counter() - t1) * 1e3
+                self._painted_since_change = True
+            p.drawImage(0, 0, self._scene)
+            if self._sizes:
+                self._paint_overlay(p)
+        finally:
+            p.end()
+        self._redraw_ms = (time.perf_counter() - t0) * 1e3
+
+    def _scene_size(self) -> QSize:
+        dpr = self.devicePixelRatioF()
+        return QSize(max(1, int(self.width() * dpr)), max(1, int(self.height() * dpr)))
+
+    def _new_image(self, w: float, h: float) -> QImage:
+        dpr = self.devicePixelRatioF()
+        img = QImage(max(1, math.ceil(w * dpr)), max(1, math.ceil(h * dpr)),
+                     QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        return img
+
+    def _render_scene(self) -> QImage:
+        img = self._spare
+        if img is None or img.size() != self._scene_size():
+            img = self._new_image(self.width(), self.height())
+        self._spare = None
+        img.fill(_qcolor(self._style.bg))
+        p = QPainter(img)
+        try:
+            if not self._sizes:
+                p.setPen(self._style.muted)
+                p.setFont(self._font(self._px(16)))
+                p.drawText(QRectF(0, 0, self.width(), self.height()),
+                           Qt.AlignmentFlag.AlignCenter, "No network")
+                return img
+            lay = self._ensure_layout()
+            edges = self._ensure_edges()
+            self._draw_edges(p, lay, edges)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            self._draw_nodes(p, lay)
+            self._draw_edge_labels(p, lay, edges)
+            p.drawImage(QPointF(0, 0), self._chrome_image("titles", lay))
+            p.drawImage(QPointF(0, lay.legend_top), self._chrome_image("legend", lay))
+        finally:
+            p.end()
+        return img
+
+    def _chrome_image(self, which: str, lay: _Layout) -> QImage:
+        """Titles and legend change rarely: keep them as images keyed by what they show."""
+        if which == "titles":
+            key: tuple = (which, lay.width, lay.top, tuple(self._sizes), self._scale,
+                          self._style.dark, self._hl_layer, self._hl_kind)
+        else:
+            key = (which, lay.width, lay.height - lay.legend_top, tuple(self._legend_lines()),
+                   _nice_scale_text(self._value_scale), self._scale, self._style.dark)
+        img = self._chrome.get(which)
+        if img is not None and self._chrome_keys.get(which) == key:
+            return img
+        h = lay.top - 6 * self._scale if which == "titles" else lay.height - lay.legend_top
+        img = self._new_image(lay.width, h)
+        img.fill(_qcolor(self._style.bg))
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        try:
+            if which == "titles":
+                self._draw_titles(p, lay)
+            else:
+                p.translate(0, -lay.legend_top)
+                self._draw_legend(p, lay)
+        finally:
+            p.end()
+        self._chrome[which] = img
+        self._chrome_keys[which] = key
+        return img
+
+    def _bucket_colour(self, sign: int, b: int, faded: bool, grey: bool) -> QColor:
+        bg = self._style.bg
+        if grey:
+            rgb = _mix(bg, np.array([128.0, 128.0, 128.0]), 0.45)
+        else:
+            t = 0.22 + 0.78 * (b + 1) / _N_BINS
+            rgb = _mix(bg, _POS_RGB if sign > 0 else _NEG_RGB, t)
+        if faded:
+            rgb = _mix(bg, rgb, 0.22)
+        return _qcolor(rgb)
+
+    def _bucket_pen(self, sign: int, b: int, faded: bool, grey: bool, wc: int) -> QPen:
+        key = (sign, b, faded, grey, wc)
+        pen = self._pens.get(key)
+        if pen is None:
+            width = _MIN_WIDTH * self._scale if grey else float(self._bin_width(b, wc))
+            pen = QPen(self._bucket_colour(sign, b, faded, grey), width)
+            # flat caps keep Qt on its fast thick-line rasteriser
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            self._pens[key] = pen
+        return pen
+
+    def _active_edge_layer(self) -> int | None:
+        """The weight layer whose edges the current phase uses (None = no emphasis)."""
+        if self._hl_layer is None:
+            return None
+        if self._hl_kind in ("loss", "output_delta"):
+            return -1  # no edges carry this phase: fade them all
+        if self._hl_kind == "backward":
+            nxt = self._hl_layer + 1
+            return nxt if nxt < len(self._weights) else -1
+        return self._hl_layer
+
+    def edges_antialiased(self) -> bool:
+        """Whether the next scene render antialiases edges (live updates draw them plain)."""
+        n = self.drawn_edge_count()
+        return n <= AA_ALWAYS_LIMIT or (not self._live and n <= AA_EDGE_LIMIT)
+
+    def _draw_edges(self, p: QPainter, lay: _Layout, edges: list[_EdgeSet]) -> None:
+        aa = self.edges_antialiased()
+        self._rendered_aa = aa
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+        active = self._active_edge_layer()
+        segs: list[np.ndarray] = []
+        keys: list[np.ndarray] = []
+        for li, es in enumerate(edges):
+            k = es.sel.size
+            if k == 0:
+                continue
+            n_out = self._sizes[li + 1]
+            seg = np.empty((k, 4))
+            seg[:, 0] = lay.edge_x0[li]
+            seg[:, 1] = lay.ys[li][es.sel // n_out]
+            seg[:, 2] = lay.edge_x1[li]
+            seg[:, 3] = lay.ys[li + 1][es.sel % n_out]
+            segs.append(seg)
+            # key = draw order: faded layers first, then weak before strong so strong is on top
+            faded = active is not None and active != li
+            wc = sum(k > lim for lim in _WCLASS_LIMITS)
+            base = ((0 if faded else 4) + wc) * _KEY_BLOCK
+            if es.grey:
+                keys.append(np.full(k, base + _KEY_GREY, dtype=np.intp))
+            else:
+                t = np.clip(np.abs(es.vals) / self._value_scale, 0.0, 1.0)
+                bins = np.minimum((t * _N_BINS).astype(np.intp), _N_BINS - 1)
+                chunk = np.arange(k) % _CHUNKS[wc] if _CHUNKS[wc] > 1 else 0
+                keys.append(base + (bins * _MAX_CHUNKS + chunk) * 2 + (es.vals > 0))
+        if not segs:
+            return
+        seg_all = np.concatenate(segs)
+        key_all = np.concatenate(keys)
+        order = np.argsort(key_all, kind="stable")
+        key_all = key_all[order]
+        seg_all = seg_all[order]
+        bounds = np.flatnonzero(np.diff(key_all)) + 1
+        starts = [0, *bounds.tolist()]
+        ends = [*bounds.tolist(), int(key_all.size)]
+        t0 = time.thread_time()
+        for a, b in zip(starts, ends, strict=True):
+            p.setPen(self._pen_for_key(int(key_all[a])))
+            p.drawLines(_polygon(seg_all[a:b]))
+        if key_all.size >= 500 and not aa:
+            # CPU cost per edge, used to size the edge budget of live frames
+            cost = (time.thread_time() - t0) * 1e6 / key_all.size
+            self._edge_cost_us = cost if self._edge_cost_us is None else \
+                0.7 * self._edge_cost_us + 0.3 * cost
+
+    def _draw_edge_labels(self, p: QPainter, lay: _Layout, edges: list[_EdgeSet]) -> None:
+        """During a stepper phase, write the numbers on the active layer's edges if they fit."""
+        li = self._active_edge_layer()
+        if li is None or li < 0 or self._hl_kind == "backward":
+            return
+        es = edges[li]
+        n_in, n_out = self._sizes[li], self._sizes[li + 1]
+        if es.sel.size == 0 or es.sel.size > 24 or lay.compressed[li] or lay.compressed[li + 1]:
+            return
+        use_grad = self._grads is not None and (self._hl_kind == "gradients"
+                                                or self._mode == "gradient")
+        vals = self._grads[li] if use_grad else self._weights[li]  # type: ignore[index]
+        s = self._scale
+        f = self._font(self._px(13))
+        fm = QFontMetricsF(f)
+        p.setFont(f)
+        bg = _qcolor(self._style.bg)
+        bg.setAlpha(225)
+        span = lay.edge_x1[li] - lay.edge_x0[li]
+        t_lo = min(0.4, (lay.radius[li] + fm.horizontalAdvance("-0.000") / 2 + 8 * s) / span)
+        t_hi = 0.62
+        for k in es.sel.tolist():
+            i, j = divmod(k, n_out)
+            # sources get different positions along their edges so labels do not collide
+            t = t_lo + (t_hi - t_lo) * (0.5 if n_in == 1 else i / (n_in - 1))
+            pt = self.edge_point(li, i, j, t)
+            v = float(vals[i, j])
+            txt = _short(v, 3 if abs(v) < 10 else 2)
+            w = fm.horizontalAdvance(txt) + 8 * s
+            box = QRectF(pt.x() - w / 2, pt.y() - fm.height() / 2, w, fm.height())
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(bg)
+            p.drawRoundedRect(box, 4 * s, 4 * s)
+            p.setPen(_qcolor(_POS_RGB) if v > 0 else _qcolor(_NEG_RGB * 0.85))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, txt)
+
+    def _pen_for_key(self, key: int) -> QPen:
+        cls, bucket = divmod(key, _KEY_BLOCK)
+        faded, wc = cls < 4, cls % 4
+        if bucket == _KEY_GREY:
+            return self._bucket_pen(0, 0, faded, True, wc)
+        return self._bucket_pen(1 if bucket % 2 else -1, bucket // (2 * _MAX_CHUNKS), faded,
+                                False, wc)
+
+    def _node_roles(self) -> tuple[set[int], set[int], str | None]:
+        """Activation layers with a strong ring, with a light ring, and what strong ones show."""
+        if self._hl_layer is None:
+            return set(), set(), None
+        li, k = self._hl_layer, self._hl_kind
+        out = li + 1
+        if k == "forward":
+            return {out}, {li}, "za"
+        if k in ("loss",):
+            return {out}, set(), None
+        if k == "output_delta":
+            return {out}, set(), "delta"
+        if k == "backward":
+            light = {out + 1} if out + 1 < len(self._sizes) else set()
+            return {out}, light, "delta"
+        if k == "gradients":
+            return {out}, {li}, "delta"
+        return {out}, {li}, None  # update or kind None
+
+    def _sprite(self, rgb: int, r: float, dashed: bool) -> tuple[QImage, float]:
+        """An antialiased filled and outlined circle, cached: blitting beats re-rasterising."""
+        key = (rgb, r, dashed)
+        hit = self._sprites.get(key)
+        if hit is not None:
+            return hit
+        st = self._style
+        ow = (2.0 if dashed else 1.5) * self._scale
+        half = r + ow + 1
+        img = self._new_image(2 * half, 2 * half)
+        img.fill(0)
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(st.highlight if dashed else st.node_outline, ow)
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.setBrush(QBrush(QColor((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255)))
+        p.drawEllipse(QPointF(half, half), r, r)
+        p.end()
+        if len(self._sprites) > 4000:
+            self._sprites.clear()
+        self._sprites[key] = (img, half)
+        return img, half
+
+    def _fill_rgb(self, vals: np.ndarray, scale: float, floor: float = 0.08) -> np.ndarray:
+        """Diverging palette colours (n, 3) for values, |v| clamped at ``scale``."""
+        finite = np.isfinite(vals)
+        v = np.where(finite, vals, 0.0)
+        # quantised (invisibly) so node sprites can be cached by colour
+        t = np.round(np.clip(np.abs(v) / scale, 0.0, 1.0) * 64) / 64
+        hue = np.where((v > 0)[:, None], _POS_RGB, _NEG_RGB)
+        bg = self._style.bg
+        rgb = bg + (hue - bg) * (floor + (1 - floor) * t)[:, None]
+        rgb[~finite] = (200.0, 0.0, 200.0)  # NaN / inf: unmistakably wrong
+        return np.rint(rgb).astype(np.int64)
+
+    def _draw_nodes(self, p: QPainter, lay: _Layout) -> None:
+        st = self._style
+        s = self._scale
+        strong, light, shows = self._node_roles()
+        bias_rects: list[QRectF] = []
+        white, black = QColor(255, 255, 255), QColor(20, 20, 20)
+        for al, n in enumerate(self._sizes):
+            a = self._a[al] if self._a is not None else None
+            show_delta = (shows == "delta" and al in strong and al > 0 and self._delta is not None
+                          and self._delta[al - 1] is not None)
+            vals = self._delta[al - 1] if show_delta else a  # type: ignore[index]
+            if vals is not None:
+                finite = np.abs(vals[np.isfinite(vals)])
+                peak = float(finite.max()) if finite.size else 0.0
+                scale = peak if show_delta else max(1.0, peak)
+                scale = scale if scale > 0 else 1.0
+            else:
+                scale = 1.0
+            ring = st.highlight if al in strong else None
+            if lay.compressed[al]:
+                self._draw_column(p, lay, al, vals, scale, ring, al in light)
+                continue
+            r = lay.radius[al]
+            x = float(lay.xs[al])
+            ys = lay.ys[al].tolist()
+            if vals is not None:
+                rgb = self._fill_rgb(vals, scale)
+                keys = ((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).tolist()
+                lum = rgb @ np.array([0.299, 0.587, 0.114])
+                dark_fill = (lum < 150).tolist()
+                written = self._node_texts(al, vals, r, shows if al in strong else None,
+                                           show_delta)
+            else:
+                bgk = int(st.bg[0]) << 16 | int(st.bg[1]) << 8 | int(st.bg[2])
+                keys = [bgk] * n
+                dark_fill = [st.dark] * n
+                written = None
+            dashed = al in light
+            for i in range(n):
+                sprite, half = self._sprite(keys[i], r, dashed)
+                p.drawImage(QPointF(x - half, ys[i] - half), sprite)
+            if written is not None:
+                texts, px = written
+                p.setFont(self._font(px))
+                for i in range(n):
+                    if (al, i) in self._images:
+                        continue
+                    p.setPen(white if dark_fill[i] else black)
+                    p.drawText(QRectF(x - r, ys[i] - r, 2 * r, 2 * r),
+                               Qt.AlignmentFlag.AlignCenter, texts[i])
+            for (il, i), img in self._images.items():
+                if il == al and i < n and r >= 8:
+                    inner = QRectF(x - r * 0.8, ys[i] - r * 0.8, 1.6 * r, 1.6 * r)
+                    p.drawImage(inner.topLeft(), self._scaled_image((al, i), img, inner))
+            if al > 0:
+                brgb = self._bias_rgb(al - 1)
+                bsz = max(7.0 * s, r * 0.45)
+                bx = x - r * 0.9 - bsz / 2
+                for i in range(n):
+                    rect = QRectF(bx, ys[i] + r * 0.82 - bsz / 2, bsz, bsz)
+                    c = brgb[i]
+                    p.fillRect(rect, QColor(int(c[0]), int(c[1]), int(c[2])))
+                    bias_rects.append(rect)
+            if ring is not None:
+                rw = 3.5 * s
+                p.setPen(QPen(ring, rw))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for y in ys:
+                    p.drawEllipse(QPointF(x, y), r + rw, r + rw)
+            self._draw_side_labels(p, lay, al)
+        if bias_rects:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.setPen(QPen(st.node_outline, 1.0))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRects(bias_rects)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+    def _node_texts(self, al: int, vals: np.ndarray, r: float, shows: str | None,
+                    show_delta: bool) -> tuple[list[str], float] | None:
+        """The numbers written inside one layer's nodes and their font size, or None when they
+        would not be readable; three decimals unless two give a clearly larger font."""
+        s = self._scale
+        min_px = 10.0 * max(1.0, s) ** 0.5
+        options: list[list[str]] = []
+        two = shows == "za" and self._z is not None and r >= 22
+        if two:
+            z = self._z[al - 1]  # type: ignore[index]
+            for d in (3, 2):
+                options.append([f"z {_short(float(zi), d)}\na {_short(float(ai), d)}"
+                                for zi, ai in zip(z, vals, strict=True)])
+        else:
+            pre = "δ " if show_delta else ""
+            for d in (3, 2):
+                options.append([pre + _short(float(v), d) for v in vals])
+        base = min(r * (0.42 if two else 0.5), 19 * s)
+        for k, texts in enumerate(options):
+            fm = QFontMetricsF(self._font(base))
+            widest = max(fm.horizontalAdvance(ln) for t in texts for ln in t.split("\n"))
+            px = base * min(1.0, 1.7 * r / widest) if widest > 0 else base
+            if px >= max(min_px, 0.85 * base) or (k == len(options) - 1 and px >= min_px):
+                return texts, px
+        return None
+
+    def _bias_rgb(self, li: int) -> np.ndarray:
+        b = self._biases[li]
+        if self._mode == "gradient":
+            # dE/db is not passed to the view; keep the bias visible but neutral
+            grey = _mix(self._style.bg, np.array([128.0, 128.0, 128.0]), 0.5)
+            return np.rint(np.broadcast_to(grey, (b.size, 3))).astype(np.int64)
+        return self._fill_rgb(b, self._value_scale, floor=0.15)
+
+    def _scaled_image(self, key: tuple[int, int], img: QImage, rect: QRectF) -> QImage:
+        """The node map scaled to ``rect`` and cut to a circle, cached per size."""
+        dpr = self.devicePixelRatioF()
+        d = max(1, int(rect.width() * dpr))
+        ck = (key[0], key[1], d)
+        cached = self._image_cache.get(ck)
+        if cached is None:
+            scaled = img.scaled(d, d, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                Qt.TransformationMode.SmoothTransformation)
+            cached = QImage(d, d, QImage.Format.Format_ARGB32_Premultiplied)
+            cached.fill(0)
+            p = QPainter(cached)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            path = QPainterPath()
+            path.addEllipse(QRectF(0, 0, d, d))
+            p.setClipPath(path)
+            p.drawImage(0, 0, scaled)
+            p.end()
+            cached.setDevicePixelRatio(dpr)
+            self._image_cache[ck] = cached
+        return cached
+
+    def _draw_column(self, p: QPainter, lay: _Layout, al: int, vals: np.ndarray | None,
+                     scale: float, ring: QColor | None, light: bool) -> None:
+        n = self._sizes[al]
+        x = float(lay.xs[al])
+        rect = QRectF(x - lay.bar_w / 2, lay.top, lay.bar_w, lay.bottom - lay.top)
+        if vals is not None:
+            v = np.where(np.isfinite(vals), vals, 0.0)
+            t = np.clip(np.abs(v) / scale, 0.0, 1.0)
+            rgb = np.where((v > 0)[:, None], _mix(self._style.bg, _POS_RGB, 0.08 + 0.92 * t),
+                           _mix(self._style.bg, _NEG_RGB, 0.08 + 0.92 * t))
+            argb = np.empty((n, 4), dtype=np.uint8)  # BGRA byte order of Format_ARGB32
+            argb[:, 0] = rgb[:, 2]
+            argb[:, 1] = rgb[:, 1]
+            argb[:, 2] = rgb[:, 0]
+            argb[:, 3] = 255
+            strip = QImage(argb.tobytes(), 1, n, 4, QImage.Format.Format_ARGB32).copy()
+            p.drawImage(rect, strip)
+        else:
+            p.fillRect(rect, _qcolor(_mix(self._style.bg, np.array([128.0, 128.0, 128.0]), 0.15)))
+        pen = QPen(ring if ring is not None else self._style.node_outline,
+                   (3.0 if ring is not None else 1.2) * self._scale)
+        if light:
+            pen = QPen(self._style.highlight, 2.0 * self._scale, Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(rect)
+
+    def _draw_side_labels(self, p: QPainter, lay: _Layout, al: int) -> None:
+        last = len(self._sizes) - 1
+        if al not in (0, last) or lay.compressed[al]:
+            return
+        ys = lay.ys[al]
+        spacing = float(ys[1] - ys[0]) if ys.size > 1 else 1e9
+        px = min(self._px(16), spacing * 0.8)
+        if px < 9:
+            return
+        p.setFont(self._font(px))
+        p.setPen(self._style.fg)
+        r = lay.radius[al]
+        x = float(lay.xs[al])
+        for i, y in enumerate(ys):
+            name = self._node_name(al, i)
+            if al == 0:
+                box = QRectF(0, y - px, x - r - 8 * self._scale, 2 * px)
+                p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
+            else:
+                box = QRectF(x + r + 8 * self._scale, y - px, lay.width, 2 * px)
+                p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+
+    def _title_lines(self, al: int, avail: float) -> tuple[str, str]:
+        name = self._layer_name(al)
+        n = self._sizes[al]
+        title = f"{name[0].upper()}{name[1:]}"
+        fm = QFontMetricsF(self._font(self._px(17), True))
+        if fm.horizontalAdvance(title) > avail:
+            title = {"input": "In", "output": "Out"}.get(name, f"H{al}")
+        unit = "inputs" if al == 0 else ("outputs" if al == len(self._sizes) - 1 else "neurons")
+        sub = f"{n} {unit}" if n > 1 else f"{n} {unit[:-1]}"
+        if QFontMetricsF(self._font(self._px(14))).horizontalAdvance(sub) > avail:
+            sub = str(n)
+        return title, sub
+
+    def _draw_titles(self, p: QPainter, lay: _Layout) -> None:
+        f = self._font(self._px(17), True)
+        fm = QFontMetricsF(f)
+        sf = self._font(self._px(14))
+        sfm = QFontMetricsF(sf)
+        s = self._scale
+        y = 10 * s
+        strong, _, _ = self._node_roles()
+        avail = (float(lay.xs[1] - lay.xs[0]) if len(lay.xs) > 1 else lay.width) - 10 * s
+        for al in range(len(self._sizes)):
+            title, sub = self._title_lines(al, avail)
+            x = float(lay.xs[al])
+            active = al in strong and self._hl_kind is not None
+            if active:
+                sub = f"▶ {self._hl_kind.replace('_', ' ')}"  # type: ignore[union-attr]
+            w = max(fm.horizontalAdvance(title), sfm.horizontalAdvance(sub)) + 12 * s
+            box = QRectF(x - w / 2, y, w, fm.height())
+            # keep the first and last titles inside the widget
+            if box.left() < 4:
+                box.moveLeft(4)
+            if box.right() > lay.width - 4:
+                box.moveRight(lay.width - 4)
+            p.setFont(f)
+            p.setPen(self._style.fg)
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, title)
+            sub_box = QRectF(box.left(), box.bottom(), box.width(), sfm.height() + 2 * s)
+            p.setFont(sf)
+            if active:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QBrush(self._style.highlight))
+                p.drawRoundedRect(sub_box, 5 * s, 5 * s)
+                p.setPen(_qcolor(self._style.bg))
+            else:
+                p.setPen(self._style.muted)
+            p.drawText(sub_box, Qt.AlignmentFlag.AlignCenter, sub)
+
+    def _legend_lines(self) -> list[str]:
+        if not self._sizes:
+            return []
+        edges = self._ensure_edges()
+        grey = any(e.grey for e in edges)
+        what = "dE/dw" if self._mode == "gradient" else "weight"
+        drawn = sum(int(e.sel.size) for e in edges)
+        total = sum(e.total for e in edges)
+        first = "edges: dE/dw (no gradient yet)" if grey else f"edges: {what}"
+        if drawn < total:
+            count = f"showing {drawn:,} of {total:,} edges"
+            if self._min_mag > 0:
+                count += f" (|{what}| ≥ {_nice_scale_text(self._min_mag)})"
+            elif self._budget_used < self._max_edges:
+                count += " (strongest; thinned while updating)"
+            elif drawn >= self._max_edges:
+                count += " (strongest)"
+        else:
+            count = f"{total:,} edges"
+        return [first, count, "nodes: activation  ·  ■ bias"]
+
+    def _legend_bar_width(self) -> float:
+        return 72.0 * self._scale
+
+    def _draw_legend(self, p: QPainter, lay: _Layout) -> None:
+        s = self._scale
+        st = self._style
+        f = self._font(self._px(15))
+        fm = QFontMetricsF(f)
+        small = self._font(self._px(13))
+        sfm = QFontMetricsF(small)
+        lines = self._legend_lines()
+        sc = _nice_scale_text(self._value_scale)
+        labels = ((0.0, f"−{sc}"), (0.5, "0"), (1.0, f"+{sc}"))
+        half_label = sfm.horizontalAdvance(labels[2][1]) / 2
+        lh = fm.height()
+        x = 16 * s
+        y = lay.legend_top + 6 * s
+        p.setFont(f)
+        p.setPen(st.fg)
+        p.drawText(QPointF(x, y + fm.ascent()), lines[0])
+        x += fm.horizontalAdvance(lines[0]) + 12 * s + half_label
+        # the colour bar shows the very bucket colours and widths used for edges
+        bar_w = self._legend_bar_width()
+        cell = bar_w / _N_BINS
+        grey = "no gradient" in lines[0]
+        for k in range(2 * _N_BINS):
+            sign = -1 if k < _N_BINS else 1
+            b = _N_BINS - 1 - k if sign < 0 else k - _N_BINS
+            col = self._bucket_colour(sign, b, False, grey)
+            hgt = float(self._bin_width(b, 1)) * 1.6
+            p.fillRect(QRectF(x + k * cell, y + lh / 2 - hgt / 2, cell + 0.5, hgt), col)
+        p.setFont(small)
+        p.setPen(st.muted)
+        for frac, t in labels:
+            tw = sfm.horizontalAdvance(t)
+            p.drawText(QPointF(x + frac * 2 * bar_w - tw / 2, y + lh + sfm.ascent()), t)
+        right_x = x + 2 * bar_w + half_label + 28 * s
+        right_w = max(fm.horizontalAdvance(lines[1]), fm.horizontalAdvance(lines[2]))
+        if right_x + right_w > lay.width - 8 * s:
+            # narrow widget: count and node key go on their own rows below the bar
+            right_x, y = 16 * s, y + lh + sfm.height()
+        p.setFont(f)
+        p.setPen(st.fg)
+        p.drawText(QPointF(right_x, y + fm.ascent()), lines[1])
+        p.setPen(st.muted)
+        p.drawText(QPointF(right_x, y + lh + fm.ascent()), lines[2])
+
+    def _legend_height(self, width: float) -> float:
+        s = self._scale
+        fm = QFontMetricsF(self._font(self._px(15)))
+        sfm = QFontMetricsF(self._font(self._px(13)))
+        left = (16 * s + fm.horizontalAdvance("edges: dE/dw (no gradient yet)") + 12 * s
+                + 2 * self._legend_bar_width() + sfm.horizontalAdvance("+0.000") + 28 * s)
+        right = fm.horizontalAdvance("showing 88,888 of 888,888 edges (strongest)")
+        rows = 2 * fm.height()
+        if left + right > width - 8 * s:
+            rows += sfm.height() + fm.height()
+        return rows + 16 * s
+
+    def _paint_overlay(self, p: QPainter) -> None:
+        lay = self._ensure_layout()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        st = self._style
+        if self._hover is not None:
+            kind, key = self._hover
+            if kind == "edge":
+                li, i, j = key
+                # from rim to rim, so the emphasised edge does not cover the node values
+                span = math.hypot(lay.edge_x1[li] - lay.edge_x0[li],
+                                  float(lay.ys[li + 1][j] - lay.ys[li][i])) or 1.0
+                a = self.edge_point(li, i, j, min(0.45, lay.radius[li] / span))
+                b = self.edge_point(li, i, j, max(0.55, 1.0 - lay.radius[li + 1] / span))
+                v, grey = self._edge_values(li)
+                val = float(v[i, j])
+                w = float(self._edge_widths(np.array([abs(val)]), self._layer_wclass(li))[0])
+                p.setPen(QPen(st.hover, w + 4 * self._scale, Qt.PenStyle.SolidLine,
+                              Qt.PenCapStyle.RoundCap))
+                p.drawLine(a, b)
+                rgb = _mix(st.bg, _POS_RGB if val > 0 else _NEG_RGB, 1.0)
+                col = _qcolor(rgb) if not grey else QColor(128, 128, 128)
+                p.setPen(QPen(col, w + 1.5 * self._scale, Qt.PenStyle.SolidLine,
+                              Qt.PenCapStyle.RoundCap))
+                p.drawLine(a, b)
+            elif kind == "bias":
+                rect = self.bias_rect(*key)
+                if rect is not None:
+                    p.setPen(QPen(st.hover, 2.5 * self._scale))
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 3, 3)
+            elif kind == "node":
+                self._ring(p, lay, key, st.hover, 2.0)
+        if self._selected is not None:
+            self._ring(p, lay, self._selected, st.highlight, 3.0)
+
+    def _ring(self, p: QPainter, lay: _Layout, node: tuple[int, int], col: QColor,
+              width: float) -> None:
+        al, i = node
+        if al >= len(self._sizes) or i >= self._sizes[al]:
+            return
+        x = float(lay.xs[al])
+        y = float(lay.ys[al][i])
+        w = width * self._scale
+        p.setPen(QPen(col, w))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        if lay.compressed[al]:
+            h = max(3.0, (lay.bottom - lay.top) / self._sizes[al])
+            p.drawRect(QRectF(x - lay.bar_w / 2 - w, y - h / 2 - w, lay.bar_w + 2 * w, h + 2 * w))
+        else:
+            r = lay.radius[al] + w + 1
+            p.drawEllipse(QPointF(x, y), r, r)
+
+    # ---------------------------------------------------------------- interaction
+    def _item_at(self, pos: QPoint) -> tuple[str, tuple[int, ...]] | None:
+        b = self.bias_at(pos)
+        if b is not None:
+            return ("bias", b)
+        n = self.node_at(pos)
+        if n is not None:
+            return ("node", n)
+        e = self.edge_at(pos)
+        if e is not None:
+            return ("edge", e)
+        return None
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            pos = e.pos()  # type: ignore[attr-defined]
+            text = self.tooltip_text_at(pos) if self._sizes else None
+            if text:
+                self._tip_pos = QPoint(pos)
+                QToolTip.showText(e.globalPos(), text, self)  # type: ignore[attr-defined]
+            else:
+                self._tip_pos = None
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if self._sizes:
+            pos = e.position().toPoint()
+            item = self._item_at(pos)
+            if item != self._hover:
+                self._hover = item
+                self.update()
+                if QToolTip.isVisible():
+                    text = self.tooltip_text_at(pos)
+                    if text:
+                        self._tip_pos = pos
+                        QToolTip.showText(e.globalPosition().toPoint(), text, self)
+                    else:
+                        self._tip_pos = None
+                        QToolTip.hideText()
+        super().mouseMoveEvent(e)
+
+    def leaveEvent(self, e: QEvent) -> None:  # noqa: N802 (Qt override)
+        if self._hover is not None:
+            self._hover = None
+            self.update()
+        self._tip_pos = None
+        super().leaveEvent(e)
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if e.button() == Qt.MouseButton.LeftButton:
+            self._press_pos = e.position().toPoint()
+        super().mousePressEvent(e)
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        pos = e.position().toPoint()
+        press, self._press_pos = self._press_pos, None
+        if (e.button() == Qt.MouseButton.LeftButton and press is not None
+                and (pos - press).manhattanLength() <= 4):
+            self.click_at(pos)
+        super().mouseReleaseEvent(e)
+
+    def click_at(self, pos: QPointF | QPoint) -> None:
+        """What a left click at ``pos`` does: edit a bias or weight, or select a node."""
+        if not self._sizes:
+            return
+        item = self._item_at(QPointF(pos).toPoint())
+        if item is None:
+            return
+        kind, key = item
+        if kind == "bias":
+            self._edit_bias(*key)
+        elif kind == "node":
+            self._selected = (key[0], key[1])
+            self.update()
+            self.nodeSelected.emit(key[0], key[1])
+        else:
+            self._edit_weight(*key)
+
+    def _edit_weight(self, li: int, i: int, j: int) -> None:
+        cur = float(self._weights[li][i, j])
+        label = (f"Weight from {self._node_name(li, i)} to {self._node_name(li + 1, j)}\n"
+                 f"(w[{li}][{i}, {j}], now {_fmt(self._weights[li][i, j])}):")
+        value, ok = QInputDialog.getDouble(self, "Edit weight", label, cur, -1e9, 1e9, 6)
+        if ok:
+            self.weightEdited.emit(li, i, j, float(value))
+
+    def _edit_bias(self, li: int, j: int) -> None:
+        cur = float(self._biases[li][j])
+        label = (f"Bias of {self._node_name(li + 1, j)}\n"
+                 f"(b[{li}][{j}], now {_fmt(self._biases[li][j])}):")
+        value, ok = QInputDialog.getDouble(self, "Edit bias", label, cur, -1e9, 1e9, 6)
+        if ok:
+            self.biasEdited.emit(li, j, float(value))

@@ -1,0 +1,380 @@
+"""NetworkView: painting, edge budget, hit testing, tooltips, editing, modes (headless)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QInputDialog
+
+from nnviz.gui import network_view as nv
+from nnviz.gui.network_view import NetworkView
+
+
+def make_params(sizes: list[int], seed: int = 0, scale: float = 1.0):
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(0.0, scale, (sizes[k], sizes[k + 1])) for k in range(len(sizes) - 1)]
+    biases = [rng.normal(0.0, 0.5, sizes[k + 1]) for k in range(len(sizes) - 1)]
+    return weights, biases
+
+
+def forward(sizes, weights, biases, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    a = [rng.uniform(-1, 1, sizes[0])]
+    z = []
+    for w, b in zip(weights, biases, strict=True):
+        z.append(a[-1] @ w + b)
+        a.append(np.tanh(z[-1]))
+    return a, z
+
+
+@pytest.fixture
+def view(qtbot):
+    v = NetworkView()
+    qtbot.addWidget(v)
+    v.resize(1000, 700)
+    return v
+
+
+def setup(view: NetworkView, sizes: list[int], seed: int = 0, activations: bool = True):
+    weights, biases = make_params(sizes, seed)
+    view.set_network(sizes, weights, biases)
+    if activations:
+        view.set_activations(*forward(sizes, weights, biases))
+    return weights, biases
+
+
+def image(view: NetworkView) -> QImage:
+    return view.grab().toImage()
+
+
+@pytest.mark.parametrize("sizes", [[2, 4, 1], [2, 16, 16, 1], [784, 128, 64, 10]])
+def test_paints_without_error(view, sizes):
+    setup(view, sizes)
+    img = image(view)
+    assert not img.isNull()
+    assert view.redraw_ms() > 0
+    # something besides the background was drawn
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 17)
+               for y in range(0, img.height(), 13)}
+    assert len(colours) > 5
+
+
+def test_big_network_draws_at_most_max_edges_and_says_so(view, monkeypatch):
+    drawn_lines: list[int] = []
+    real_polygon = nv._polygon
+
+    def counting(segments):
+        drawn_lines.append(int(segments.shape[0]))
+        return real_polygon(segments)
+
+    monkeypatch.setattr(nv, "_polygon", counting)
+    setup(view, [784, 128, 64, 10])
+    image(view)
+    assert view.max_edges() == 5000
+    assert view.total_edge_count() == 784 * 128 + 128 * 64 + 64 * 10
+    assert sum(drawn_lines) == view.drawn_edge_count() == 5000
+    # one drawLines call per colour bucket, not per edge
+    assert len(drawn_lines) < 200
+    assert "showing 5,000 of 109,184 edges" in view.legend_text()
+
+
+def test_small_network_draws_every_edge(view):
+    setup(view, [2, 16, 16, 1])
+    assert view.drawn_edge_count() == view.total_edge_count() == 2 * 16 + 16 * 16 + 16
+    assert "304 edges" in view.legend_text()
+    assert "showing" not in view.legend_text()
+
+
+def test_budget_keeps_the_strongest_edges(view):
+    w = np.arange(1.0, 25.0).reshape(4, 6) * np.where(np.arange(24) % 2, 1, -1).reshape(4, 6)
+    view.set_max_edges(5)
+    view.set_network([4, 6], [w], [np.zeros(6)])
+    drawn = {(i, j) for _, i, j in view.drawn_edges()}
+    strongest = {divmod(int(k), 6) for k in np.argsort(-np.abs(w).ravel())[:5]}
+    assert drawn == strongest
+
+
+def test_budget_is_shared_so_small_layers_keep_all_edges(view):
+    view.set_max_edges(300)
+    setup(view, [50, 40, 3])
+    per_layer = np.bincount([li for li, _, _ in view.drawn_edges()], minlength=2)
+    assert per_layer[1] == 40 * 3  # fits its fair share (150): kept whole
+    assert per_layer[0] == 300 - 120
+
+
+def test_node_and_edge_hit_testing(view):
+    sizes = [2, 4, 1]
+    setup(view, sizes)
+    image(view)
+    for layer, n in enumerate(sizes):
+        for i in range(n):
+            assert view.node_at(view.node_pos(layer, i)) == (layer, i)
+    for layer in range(2):
+        for i in range(sizes[layer]):
+            for j in range(sizes[layer + 1]):
+                assert view.edge_at(view.edge_point(layer, i, j, 0.3)) == (layer, i, j)
+    for layer in range(2):
+        for j in range(sizes[layer + 1]):
+            rect = view.bias_rect(layer, j)
+            assert rect is not None
+            assert view.bias_at(rect.center()) == (layer, j)
+    assert view.node_at(QPointF(3, 3)) is None
+    assert view.edge_at(QPointF(3, 3)) is None
+    assert view.tooltip_text_at(QPointF(3, 3)) is None
+
+
+def test_hit_testing_in_compressed_columns(view):
+    setup(view, [784, 128, 64, 10])
+    image(view)
+    for layer, i in [(0, 0), (0, 400), (0, 783), (1, 77), (2, 63), (3, 9)]:
+        assert view.node_at(view.node_pos(layer, i)) == (layer, i)
+    layer, i, j = view.drawn_edges()[123]
+    hit = view.edge_at(view.edge_point(layer, i, j, 0.5))
+    assert hit is not None and hit[0] == layer
+    # an edge that is not drawn cannot be hovered
+    drawn = set(view.drawn_edges())
+    hidden = next((0, i, j) for i in range(784) for j in range(128) if (0, i, j) not in drawn)
+    hit = view.edge_at(view.edge_point(*hidden, 0.5))
+    assert hit != hidden
+
+
+def test_tooltips_show_exact_current_values(view):
+    sizes = [2, 4, 1]
+    weights, biases = make_params(sizes)
+    weights[0][1, 2] = 0.123456789
+    biases[0][2] = -0.987654321
+    view.set_network(sizes, weights, biases)
+    a, z = forward(sizes, weights, biases)
+    view.set_activations(a, z)
+    view.set_deltas([np.array([0.1, -0.2, 0.0312, 0.4]), np.array([-0.0228])])
+    image(view)
+    text = view.tooltip_text_at(view.edge_point(0, 1, 2, 0.3))
+    assert text is not None and "0.123456789" in text and "x2" in text
+    node = view.tooltip_text_at(view.node_pos(1, 2))
+    assert node is not None
+    for value in (z[0][2], a[1][2]):
+        assert np.format_float_positional(value, unique=True, trim="-") in node
+    assert "-0.987654321" in node and "0.0312" in node
+    # the tooltip follows the arrays last set (it stays current while training)
+    weights[0] = weights[0].copy()
+    weights[0][1, 2] = -2.5
+    view.set_params(weights, biases)
+    assert "-2.5" in view.tooltip_text_at(view.edge_point(0, 1, 2, 0.3))
+
+
+def test_tooltip_shows_float32_values_without_noise_digits(view):
+    w = [np.array([[0.1, -0.7]], dtype=np.float32)]
+    view.set_network([1, 2], w, [np.zeros(2, dtype=np.float32)])
+    image(view)
+    text = view.tooltip_text_at(view.edge_point(0, 0, 0, 0.5))
+    assert "0.1" in text and "0.10000000149" not in text
+
+
+def test_set_params_changes_the_picture(view):
+    sizes = [2, 16, 16, 1]
+    weights, biases = setup(view, sizes)
+    before = image(view)
+    view.set_params([-w for w in weights], biases)
+    after = image(view)
+    assert before != after
+
+
+def test_gradient_mode_colours_and_selects_by_gradient(view):
+    w = np.full((4, 6), 0.5)
+    g = np.zeros((4, 6))
+    g[3, 5], g[0, 1] = -2.0, 1.5
+    view.set_max_edges(2)
+    view.set_network([4, 6], [w], [np.zeros(6)])
+    view.set_params([w], [np.zeros(6)], [g])
+    before = image(view)
+    assert "edges: weight" in view.legend_text()
+    view.set_edge_mode("gradient")
+    assert set(view.drawn_edges()) == {(0, 3, 5), (0, 0, 1)}
+    assert "dE/dw" in view.legend_text()
+    assert image(view) != before
+    tip = view.tooltip_text_at(view.edge_point(0, 3, 5, 0.5))
+    assert "dE/dw" in tip and "-2" in tip and "0.5" in tip
+    with pytest.raises(ValueError, match="edge mode"):
+        view.set_edge_mode("gradients")
+
+
+def test_gradient_mode_without_gradients_says_so(view):
+    setup(view, [2, 4, 1])
+    view.set_edge_mode("gradient")
+    image(view)
+    assert "no gradient yet" in view.legend_text()
+
+
+def test_min_magnitude_hides_weak_edges(view):
+    weights, _ = setup(view, [2, 16, 16, 1])
+    view.set_min_magnitude(0.8)
+    image(view)
+    drawn = view.drawn_edges()
+    assert drawn and all(abs(weights[li][i, j]) >= 0.8 for li, i, j in drawn)
+    expected = sum(int((np.abs(w) >= 0.8).sum()) for w in weights)
+    assert len(drawn) == expected
+    assert f"showing {expected} of 304 edges" in view.legend_text()
+    with pytest.raises(ValueError, match="minimum magnitude"):
+        view.set_min_magnitude(-1)
+
+
+def test_click_on_edge_edits_weight_through_dialog(view, qtbot, monkeypatch):
+    weights, _ = setup(view, [2, 4, 1])
+    image(view)
+    asked = []
+
+    def fake_get_double(parent, title, label, value, *args):
+        asked.append((title, value))
+        return 1.25, True
+
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(fake_get_double))
+    pos = view.edge_point(0, 1, 3, 0.3).toPoint()
+    with qtbot.waitSignal(view.weightEdited) as sig:
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=pos)
+    assert sig.args == [0, 1, 3, 1.25]
+    assert asked == [("Edit weight", float(weights[0][1, 3]))]
+    # the view never edits the arrays itself: the controller applies the edit
+    assert weights[0][1, 3] != 1.25
+
+
+def test_cancelled_dialog_emits_nothing(view, qtbot, monkeypatch):
+    setup(view, [2, 4, 1])
+    image(view)
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a: (0.0, False)))
+    with qtbot.assertNotEmitted(view.weightEdited):
+        view.click_at(view.edge_point(0, 0, 0, 0.3))
+
+
+def test_click_on_bias_edits_bias(view, qtbot, monkeypatch):
+    setup(view, [2, 4, 1])
+    image(view)
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a: (-0.75, True)))
+    rect = view.bias_rect(1, 0)
+    with qtbot.waitSignal(view.biasEdited) as sig:
+        view.click_at(rect.center())
+    assert sig.args == [1, 0, -0.75]
+
+
+def test_click_on_node_selects_it(view, qtbot):
+    setup(view, [2, 4, 1])
+    image(view)
+    with qtbot.waitSignal(view.nodeSelected) as sig:
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=view.node_pos(1, 2).toPoint())
+    assert sig.args == [1, 2]
+    assert view.selected_node() == (1, 2)
+
+
+def test_redraw_ms_is_measured_for_2_16_16_1(view):
+    setup(view, [2, 16, 16, 1])
+    image(view)
+    assert view.redraw_ms() > 0
+    assert view.scene_ms() > 0
+
+
+def test_highlight_phases_paint_and_validate(view):
+    sizes = [2, 4, 3, 1]
+    weights, biases = setup(view, sizes)
+    view.set_deltas([np.ones(4) * 0.1, np.ones(3) * -0.2, np.ones(1) * 0.05])
+    view.set_params(weights, biases, [w * 0.1 for w in weights])
+    plain = image(view)
+    for kind in ("forward", "loss", "output_delta", "backward", "gradients", "update"):
+        view.set_highlight(1, kind)
+        assert image(view) != plain, kind
+    view.set_highlight(None)
+    assert image(view) == plain
+    with pytest.raises(ValueError, match="highlight kind"):
+        view.set_highlight(0, "sideways")
+    with pytest.raises(ValueError, match="out of range"):
+        view.set_highlight(3, "forward")
+
+
+def test_node_images_are_drawn(view):
+    setup(view, [2, 4, 1])
+    plain = image(view)
+    tile = QImage(8, 8, QImage.Format.Format_ARGB32)
+    tile.fill(QColor(200, 30, 160))
+    view.set_node_images({(1, 0): tile, (1, 3): tile})
+    assert image(view) != plain
+    view.set_node_images(None)
+    assert image(view) == plain
+
+
+def test_palette_and_scale(view):
+    setup(view, [2, 4, 1])
+    assert QColor(image(view).pixel(2, 2)) == QColor(255, 255, 255)
+    view.set_palette_mode(True)
+    assert QColor(image(view).pixel(2, 2)).lightness() < 60
+    view.set_palette_mode(False)
+    r_before = view.node_pos(1, 0)
+    view.resize(1600, 1000)
+    view.set_scale(1.5)
+    image(view)
+    assert view.node_pos(1, 0) != r_before  # layout follows size and scale
+    with pytest.raises(ValueError, match="scale factor"):
+        view.set_scale(0)
+
+
+def test_non_finite_values_do_not_break_painting(view):
+    weights, biases = setup(view, [2, 4, 1])
+    weights[0][0, 0] = np.nan
+    weights[1][2, 0] = np.inf
+    view.set_params(weights, biases)
+    image(view)
+    assert "nan" in view.tooltip_text_at(view.edge_point(0, 0, 0, 0.3))
+
+
+def test_bad_input_is_rejected_with_clear_errors(view):
+    with pytest.raises(RuntimeError, match="set_network"):
+        view.set_params([np.zeros((2, 1))], [np.zeros(1)])
+    with pytest.raises(ValueError, match=r"weights\[0\] has shape"):
+        view.set_network([2, 3], [np.zeros((3, 2))], [np.zeros(3)])
+    with pytest.raises(ValueError, match="at least one node"):
+        view.set_network([2, 0], [np.zeros((2, 0))], [np.zeros(0)])
+    setup(view, [2, 4, 1])
+    with pytest.raises(ValueError, match="need 2 weight"):
+        view.set_params([np.zeros((2, 4))], [np.zeros(4)])
+    with pytest.raises(ValueError, match=r"a\[1\] has shape \(5, 4\)"):
+        view.set_activations([np.zeros(2), np.zeros((5, 4)), np.zeros(1)])
+    with pytest.raises(ValueError, match=r"grads\[1\]"):
+        w, b = make_params([2, 4, 1])
+        view.set_params(w, b, [np.zeros((2, 4)), np.zeros((1, 4))])
+    with pytest.raises(ValueError, match="max_edges"):
+        view.set_max_edges(0)
+
+
+def test_live_updates_thin_big_networks_until_they_settle(qtbot, monkeypatch):
+    # an impossible frame budget forces the minimum live edge count, independent of speed; a
+    # long settle time keeps a loaded machine from ending the "live" stream early
+    monkeypatch.setattr(nv, "LIVE_EDGE_BUDGET_MS", 1e-6)
+    monkeypatch.setattr(nv, "LIVE_SETTLE_MS", 1500)
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    sizes = [784, 128, 64, 10]
+    weights, biases = setup(view, sizes, activations=False)
+    # several setters before one frame are one update, not a stream
+    view.set_params(weights, biases)
+    view.set_activations(*forward(sizes, weights, biases))
+    view.set_deltas([np.zeros(n) for n in sizes[1:]])
+    image(view)  # a normal frame; it also measures the cost of an edge
+    assert view.drawn_edge_count() == 5000
+    assert "thinned" not in view.legend_text()
+    view.set_params(weights, biases)  # the next update after a frame: a live stream
+    image(view)
+    assert view.drawn_edge_count() == nv.MIN_LIVE_EDGES
+    assert "thinned while updating" in view.legend_text()
+    qtbot.waitUntil(lambda: view.drawn_edge_count() == 5000, timeout=10000)
+    assert "thinned" not in view.legend_text()
+
+
+def test_hover_paints_overlay_and_mouse_move_sets_hover(view, qtbot):
+    setup(view, [2, 4, 1])
+    view.show()
+    qtbot.waitExposed(view)
+    plain = image(view)
+    qtbot.mouseMove(view, view.edge_point(0, 1, 1, 0.3).toPoint())
+    qtbot.waitUntil(lambda: image(view) != plain, timeout=2000)
+    qtbot.mouseMove(view, QPoint(3, 3))
+    qtbot.waitUntil(lambda: image(view) == plain, timeout=2000)
