@@ -251,7 +251,6 @@ class NetworkView(QWidget):
         self._z: list[np.ndarray] | None = None
         self._delta: list[np.ndarray | None] | None = None
         self._images: dict[tuple[int, int], QImage] = {}
-        self._image_cache: dict[tuple[int, int, int], QImage] = {}
         self._input_labels: list[str] | None = None
         self._output_labels: list[str] | None = None
         self._mode = "weight"
@@ -308,7 +307,6 @@ class NetworkView(QWidget):
         self._selected = None
         self._hover = None
         self._images = {}
-        self._image_cache.clear()
         if self._input_labels is not None and len(self._input_labels) != sizes[0]:
             self._input_labels = None
         if self._output_labels is not None and len(self._output_labels) != sizes[-1]:
@@ -436,7 +434,6 @@ class NetworkView(QWidget):
     def set_node_images(self, images: dict[tuple[int, int], QImage] | None) -> None:
         """Small maps of a neuron's output, drawn inside its circle (key = (layer, node))."""
         self._images = dict(images) if images else {}
-        self._image_cache.clear()
         self._invalidate_scene()
 
     def set_labels(self, inputs: Sequence[str] | None = None,
@@ -459,7 +456,6 @@ class NetworkView(QWidget):
         self._layout = None
         self._sprites.clear()
         self._pens.clear()
-        self._image_cache.clear()
         self._invalidate_scene()
 
     def set_palette_mode(self, dark: bool) -> None:
@@ -752,7 +748,6 @@ class NetworkView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         self._layout = None
-        self._image_cache.clear()
         self._invalidate_scene()
         super().resizeEvent(event)
 
@@ -1212,10 +1207,19 @@ class NetworkView(QWidget):
                     p.setPen(white if dark_fill[i] else black)
                     p.drawText(QRectF(x - r, ys[i] - r, 2 * r, 2 * r),
                                Qt.AlignmentFlag.AlignCenter, texts[i])
-            for (il, i), img in self._images.items():
-                if il == al and i < n and r >= 8:
-                    inner = QRectF(x - r * 0.8, ys[i] - r * 0.8, 1.6 * r, 1.6 * r)
-                    p.drawImage(inner.topLeft(), self._scaled_image((al, i), img, inner))
+            maps = [(i, img) for (il, i), img in self._images.items() if il == al and i < n]
+            if maps and r >= 8:
+                # one circular clip per layer; the painter scales each map while blitting,
+                # cheaper than caching scaled copies of maps that change with every update
+                clip = QPainterPath()
+                for i, _ in maps:
+                    clip.addEllipse(QPointF(x, ys[i]), r * 0.8, r * 0.8)
+                p.save()
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                p.setClipPath(clip)
+                for i, img in maps:
+                    p.drawImage(QRectF(x - r * 0.8, ys[i] - r * 0.8, 1.6 * r, 1.6 * r), img)
+                p.restore()
             if al > 0:
                 brgb = self._bias_rgb(al - 1)
                 bsz = max(7.0 * s, r * 0.45)
@@ -1272,28 +1276,6 @@ class NetworkView(QWidget):
             grey = _mix(self._style.bg, np.array([128.0, 128.0, 128.0]), 0.5)
             return np.rint(np.broadcast_to(grey, (b.size, 3))).astype(np.int64)
         return self._fill_rgb(b, self._value_scale, floor=0.15)
-
-    def _scaled_image(self, key: tuple[int, int], img: QImage, rect: QRectF) -> QImage:
-        """The node map scaled to ``rect`` and cut to a circle, cached per size."""
-        dpr = self.devicePixelRatioF()
-        d = max(1, int(rect.width() * dpr))
-        ck = (key[0], key[1], d)
-        cached = self._image_cache.get(ck)
-        if cached is None:
-            scaled = img.scaled(d, d, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                Qt.TransformationMode.SmoothTransformation)
-            cached = QImage(d, d, QImage.Format.Format_ARGB32_Premultiplied)
-            cached.fill(0)
-            p = QPainter(cached)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            path = QPainterPath()
-            path.addEllipse(QRectF(0, 0, d, d))
-            p.setClipPath(path)
-            p.drawImage(0, 0, scaled)
-            p.end()
-            cached.setDevicePixelRatio(dpr)
-            self._image_cache[ck] = cached
-        return cached
 
     def _draw_column(self, p: QPainter, lay: _Layout, al: int, vals: np.ndarray | None,
                      scale: float, ring: QColor | None, light: bool) -> None:
