@@ -1,0 +1,1067 @@
+"""Single-step backpropagation: one sample, phase by phase, every number kept, with undo.
+
+Notation (the step panel's, issue 4): layers are numbered l = 1..L over the weight layers, with
+a_0 = x, z_l = a_{l-1} W_l + b_l and a_l = f(z_l). In code that is ``net.weights[l - 1]``,
+``trace.z[l - 1]`` and ``trace.a[l]``. For one sample (x, t) the phases are::
+
+    forward l = 1..L, loss, output_delta (layer L), backward l = L-1..1, gradients, update
+
+that is 2L + 3 phases (``phase_plan``), then the next sample in the Trainer's online order:
+one ``epoch_order(np.random.default_rng(seed), n, shuffle)`` permutation per epoch.
+
+Every number comes from the functions that train: at the first phase of a sample the stepper
+calls ``net.forward(x)`` and ``net.backward(trace, t)`` on that sample (a batch of 1) and every
+later phase of the sample slices its values out of that trace and those gradients; the update
+calls ``SGD.step`` on the flat gradient. Stepping every phase of an epoch therefore gives weights
+bit-identical to ``Trainer(..., batch_size=1).run(1)`` with the same seed and shuffle.
+
+Records are immutable: a frozen ``PhaseRecord`` whose ``values`` is a read-only mapping of
+read-only arrays (vectors of one sample are 1-D). Records of one sample share one read-only copy
+of the parameters (``W``, ``W_old``, ... are views of it; the next sample reuses the update's
+``W_new`` copy), so 1,000 phases of undo hold about two parameter-sized arrays per sample (params,
+gradient), three with momentum (velocity): 0.2-0.3 GB for a 100k-parameter 3-layer network, next
+to nothing for the teaching-sized ones. Lower ``max_undo`` for huge networks.
+
+The step panel's text is ``explain(record, net, node=..., edge=...)``; the ledger (every number of
+a sample as rows, CSV and Markdown) is in ``nnviz.core.ledger``.
+
+Rules the GUI relies on:
+
+* ``back()`` undoes one phase, also through updates (parameters and momentum velocity are
+  restored exactly) and across samples and epochs, for at least the last ``max_undo`` (1,000)
+  phases. It returns the record that is now current, or None at the very start; when nothing is
+  left to undo it changes nothing and returns None (see ``can_back``).
+* ``redo()`` re-applies the last undone phase exactly as it was recorded (even if ``lr`` was
+  changed meanwhile) and returns its record; with nothing to redo it returns None and does NOT
+  step. ``step()`` always computes afresh with the current hyper-parameters and drops the redo
+  list; it gives the same record redo would have given unless a hyper-parameter changed.
+* Outside changes: when ``net.params`` differ from what the stepper last wrote or saw (the
+  trainer ran, a weight was edited), the next call to any method or property notices it
+  (``sync()``): a sample in progress restarts from its first phase with the new weights (same
+  row), the records of a finished sample are dropped, undo and redo are cleared (undoing would
+  silently throw the outside change away) and the momentum velocity is reset to zero (the outside
+  optimiser's velocity is unknown). No stale value survives.
+* ``set_next_sample(i)`` is allowed only at a sample boundary (before the first phase of a sample
+  or after its update), else it raises RuntimeError. The picked row is an extra visit outside the
+  epoch order: it runs next, then the order continues where it was (its records carry the epoch of
+  that position). A pick not yet started is dropped by ``back()``; undoing the first phase of a
+  picked sample makes the pick pending again, so ``step()`` replays the same row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+
+from nnviz.core import activations as act
+from nnviz.core import losses
+from nnviz.core.network import Gradients, Network
+from nnviz.core.optim import SGD, check_hyper
+from nnviz.core.trainer import epoch_order
+
+Array = np.ndarray
+
+KINDS: tuple[str, ...] = ("forward", "loss", "output_delta", "backward", "gradients", "update")
+#: Undo depth the issue asks for; the constructor's ``max_undo`` may raise (or, in tests, lower) it.
+MAX_UNDO = 1000
+
+
+def phase_plan(n_layers: int) -> tuple[tuple[str, int | None], ...]:
+    """(kind, layer) of every phase of one sample for a network of ``n_layers`` weight layers."""
+    L = int(n_layers)
+    if L < 1:
+        raise ValueError(f"a network has at least 1 weight layer, got {n_layers}")
+    return (
+        tuple(("forward", l) for l in range(1, L + 1))  # noqa: E741
+        + (("loss", None), ("output_delta", L))
+        + tuple(("backward", l) for l in range(L - 1, 0, -1))  # noqa: E741
+        + (("gradients", None), ("update", None))
+    )
+
+
+def _frozen(a: Array | float, dtype: np.dtype | None = None) -> Array:
+    """A read-only copy: records share arrays, so nobody may write into one."""
+    out = np.array(a, dtype=dtype, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def _same_bits(a: Array, b: Array) -> bool:
+    # array_equal calls -0.0 and 0.0 equal; a restore must be exact to the bit.
+    u = f"u{a.dtype.itemsize}"
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(u), b.view(u))
+
+
+def _blocks(flat: Array, sizes: tuple[int, ...]) -> list[Array]:
+    """Per-layer (n_in + 1, n_out) [W; b] views of a flat vector in the params layout."""
+    blocks, off = [], 0
+    for i, o in zip(sizes[:-1], sizes[1:], strict=True):
+        blocks.append(flat[off : off + (i + 1) * o].reshape(i + 1, o))
+        off += (i + 1) * o
+    return blocks
+
+
+def flat_gradient(grads: Gradients) -> Array:
+    """dW, db of every layer in the layout of ``net.params`` (what ``SGD.step`` takes)."""
+    return np.concatenate(
+        [np.vstack([dW, db[None]]).ravel() for dW, db in zip(grads.dW, grads.db, strict=True)]
+    )
+
+
+# ---- records --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PhaseRecord:
+    """What one phase computed.
+
+    ``layer`` is the 1-based l of the formulas (forward 1..L, output_delta L, backward L-1..1)
+    or None (loss, gradients, update). ``sample`` is the row of X, ``epoch`` the 0-based epoch
+    of this visit, ``index`` the phase number within the sample (0-based). ``values`` by kind:
+
+    - forward: a_prev, W, b, z, a
+    - loss: a, t, z, E (0-d, the core's per-sample loss), terms (per output k, sum ~ E)
+    - output_delta: a, t, z, error (a - t), fprime (mse with a non-softmax output), s (0-d,
+      mse with softmax: sum_j (a_j - t_j) a_j), delta
+    - backward: delta_next, W_next (= W_{l+1}), z, a, fprime, backprop (W_next @ delta_next), delta
+    - gradients: for every l: dW_l, db_l, a_{l-1} (keys a_0 .. a_{L-1}), delta_l
+    - update: for every l: W_old_l, b_old_l, W_new_l, b_new_l, dW_l, db_l, a_{l-1}, delta_l;
+      lr, momentum, l2, l1 (0-d); with momentum also vW_old_l, vb_old_l, vW_new_l, vb_new_l
+    """
+
+    kind: str
+    layer: int | None
+    sample: int
+    epoch: int
+    index: int
+    values: Mapping[str, Array]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PhaseRecord):
+            return NotImplemented
+        if (self.kind, self.layer, self.sample, self.epoch, self.index) != (
+            other.kind, other.layer, other.sample, other.epoch, other.index
+        ):
+            return False
+        if self.values.keys() != other.values.keys():
+            return False
+        return all(
+            np.array_equal(v, other.values[k], equal_nan=True) for k, v in self.values.items()
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal records may hold different arrays
+
+    def __repr__(self) -> str:
+        return (
+            f"PhaseRecord(kind={self.kind!r}, layer={self.layer}, sample={self.sample}, "
+            f"epoch={self.epoch}, index={self.index}, values=[{', '.join(self.values)}])"
+        )
+
+
+class Position(NamedTuple):
+    """Where the stepper is: the current sample's epoch and row and how many phases it has done
+    (0 before its first phase, 2L + 3 once updated). At a boundary before any phase of the next
+    sample, ``sample`` is the row that ``step()`` will start."""
+
+    epoch: int
+    sample: int
+    phase: int
+
+
+@dataclass(frozen=True, eq=False)
+class _Sample:
+    """Everything one sample's phases show, computed once by the core at its first phase."""
+
+    row: int
+    epoch: int
+    picked: bool
+    params: Array  # read-only copy of net.params when the sample started
+    W: tuple[Array, ...]
+    b: tuple[Array, ...]
+    t: Array
+    z: tuple[Array, ...]  # z[l - 1] is z_l
+    a: tuple[Array, ...]  # a[l] is a_l, a[0] = x
+    fprime: tuple[Array | None, ...]  # f'(z_l) per layer; None for a softmax output
+    delta: tuple[Array, ...]
+    grad: Array  # flat, params layout, read-only
+    dW: tuple[Array, ...]
+    db: tuple[Array, ...]
+    E: Array
+    terms: Array
+
+
+@dataclass(frozen=True, eq=False)
+class _State:
+    epoch: int  # order cursor: the epoch of the next in-order sample
+    pos: int  # ... and its position in that epoch's order
+    pick: int | None  # a picked row that starts before the order continues
+    data: _Sample | None  # the current sample (in progress or just finished)
+    records: tuple[PhaseRecord, ...]  # its records so far
+
+
+@dataclass(frozen=True, eq=False)
+class _Entry:
+    before: _State
+    after: _State
+    record: PhaseRecord
+    # For updates: (params, velocity) before and after; velocity None when momentum was 0
+    # (SGD leaves the velocity untouched then).
+    undo: tuple[Array, Array | None] | None = None
+    redo: tuple[Array, Array | None] | None = None
+
+
+# ---- the stepper ----------------------------------------------------------------------------
+
+
+class Stepper:
+    """Walks one sample at a time through the phases of backpropagation; mutates ``net`` in
+    place only in the update phase (and when undoing / redoing one).
+
+    >>> s = Stepper(net, X, Y, lr=0.5)
+    >>> s.step().kind, s.next_kind()
+    ('forward', 'forward')
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X: Array,
+        Y: Array,
+        lr: float = 0.5,
+        momentum: float = 0.0,
+        shuffle: bool = False,
+        seed: int = 0,
+        l2: float = 0.0,
+        l1: float = 0.0,
+        max_undo: int = MAX_UNDO,
+    ) -> None:
+        self.net = net
+        self.X = np.ascontiguousarray(net.check_input(X))
+        self.Y = np.ascontiguousarray(net.check_target(Y, len(self.X)))
+        if len(self.X) == 0:
+            raise ValueError("no samples to step through (X has 0 rows)")
+        check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
+        if int(max_undo) < 1:
+            raise ValueError(f"max_undo must be >= 1, got {max_undo}")
+        self.max_undo = int(max_undo)
+        self.shuffle = bool(shuffle)
+        self.seed = seed
+        self.optimizer = SGD(net.params, net.weight_mask, lr, momentum, l2, l1)
+        self._plan = phase_plan(net.n_layers)
+        self._rng = np.random.default_rng(seed)
+        self._orders: dict[int, Array] = {}
+        self._n_drawn = 0
+        self._state = _State(0, 0, None, None, ())
+        self._undo: deque[_Entry] = deque(maxlen=self.max_undo)
+        self._redo: list[_Entry] = []
+        self._expected = _frozen(net.params)
+        self._last_v: Array | None = None  # read-only copy of the velocity the last update left
+
+    # ---- hyper-parameters (used by the next update) ----------------------------------------
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        check_hyper(lr=value)
+        self.optimizer.lr = float(value)
+
+    @property
+    def momentum(self) -> float:
+        return self.optimizer.momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        check_hyper(lr=self.lr, momentum=value)
+        self.optimizer.momentum = float(value)
+
+    @property
+    def l2(self) -> float:
+        return self.optimizer.l2
+
+    @l2.setter
+    def l2(self, value: float) -> None:
+        check_hyper(lr=self.lr, l2=value)
+        self.optimizer.l2 = float(value)
+
+    @property
+    def l1(self) -> float:
+        return self.optimizer.l1
+
+    @l1.setter
+    def l1(self, value: float) -> None:
+        check_hyper(lr=self.lr, l1=value)
+        self.optimizer.l1 = float(value)
+
+    # ---- where we are -----------------------------------------------------------------------
+    @property
+    def phases_per_sample(self) -> int:
+        return len(self._plan)
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.X)
+
+    def _in_progress(self, st: _State) -> bool:
+        return st.data is not None and len(st.records) < len(self._plan)
+
+    @property
+    def current(self) -> PhaseRecord | None:
+        """The record of the last phase done (None at the start or after an outside change)."""
+        self.sync()
+        return self._state.records[-1] if self._state.records else None
+
+    def sample_records(self) -> tuple[PhaseRecord, ...]:
+        """The records of the current sample so far (all of them once it is updated)."""
+        self.sync()
+        return self._state.records
+
+    @property
+    def position(self) -> Position:
+        self.sync()
+        st = self._state
+        if st.data is not None:
+            return Position(st.data.epoch, st.data.row, len(st.records))
+        return Position(st.epoch, self._next_row(st)[0], 0)
+
+    @property
+    def at_boundary(self) -> bool:
+        """True before the first phase of a sample or after its update."""
+        self.sync()
+        return not self._in_progress(self._state)
+
+    @property
+    def next_sample(self) -> int:
+        """The row of the next sample to start (after the current one, if one is in progress)."""
+        self.sync()
+        st = self._state
+        if self._in_progress(st):
+            st = self._advanced(st)
+        return self._next_row(st)[0]
+
+    @property
+    def order(self) -> Array:
+        """The sample order (read-only) of the epoch the order cursor is in."""
+        self.sync()
+        return self._order(self._state.epoch)
+
+    def next_phase(self) -> tuple[str, int | None]:
+        """(kind, layer) of the phase ``step()`` will produce."""
+        self.sync()
+        st = self._state
+        return self._plan[len(st.records)] if self._in_progress(st) else self._plan[0]
+
+    def next_kind(self) -> str:
+        """The kind of the phase ``step()`` will produce (for "predict, then reveal")."""
+        return self.next_phase()[0]
+
+    @property
+    def can_back(self) -> bool:
+        self.sync()
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        self.sync()
+        return bool(self._redo)
+
+    # ---- outside changes --------------------------------------------------------------------
+    def sync(self) -> bool:
+        """Notice parameters changed outside the stepper; True if it had to restart.
+
+        Then a sample in progress restarts from its first phase (same row, same epoch position),
+        a finished sample's records are dropped, undo and redo are cleared and the momentum
+        velocity is reset: nothing computed from the old weights stays visible.
+        """
+        if np.array_equal(self.net.params, self._expected, equal_nan=True):
+            return False
+        st = self._state
+        pick = st.pick
+        if self._in_progress(st) and st.data.picked:
+            pick = st.data.row
+        self._state = _State(st.epoch, st.pos, pick, None, ())
+        self._undo.clear()
+        self._redo.clear()
+        self.optimizer.reset()
+        self._expected = _frozen(self.net.params)
+        return True
+
+    # ---- moving -----------------------------------------------------------------------------
+    def step(self) -> PhaseRecord:
+        """Do the next phase (starting the next sample after an update) and return its record."""
+        self.sync()
+        self._redo.clear()
+        before = st = self._state
+        if not self._in_progress(st):
+            row, picked = self._next_row(st)
+            st = _State(st.epoch, st.pos, None, self._compute(row, st.epoch, picked), ())
+        index = len(st.records)
+        kind, layer = self._plan[index]
+        undo = redo = None
+        if kind == "update":
+            record, undo, redo = self._update(st.data, index)
+            st = self._advanced(st)
+        else:
+            record = self._record(st.data, kind, layer, index)
+        after = replace(st, records=st.records + (record,))
+        self._state = after
+        self._undo.append(_Entry(before, after, record, undo, redo))
+        self._prune_orders()
+        return record
+
+    def back(self) -> PhaseRecord | None:
+        """Undo one phase; return the record now current (None at the start or if nothing to
+        undo, including right after an outside change of the weights)."""
+        if self.sync() or not self._undo:
+            return None
+        entry = self._undo.pop()
+        if entry.undo is not None:
+            self._restore(*entry.undo)
+        self._state = entry.before
+        self._redo.append(entry)
+        return self.current
+
+    def redo(self) -> PhaseRecord | None:
+        """Re-apply the last undone phase exactly as recorded; None (and no step) if none."""
+        if self.sync() or not self._redo:
+            return None
+        entry = self._redo.pop()
+        if entry.redo is not None:
+            self._restore(*entry.redo)
+        self._state = entry.after
+        self._undo.append(entry)
+        return entry.record
+
+    def finish_sample(self) -> tuple[PhaseRecord, ...]:
+        """Step to the end of this sample's update (at a boundary: run the whole next sample);
+        return all records of that sample."""
+        self.sync()
+        self.step()
+        while self._in_progress(self._state):
+            self.step()
+        return self._state.records
+
+    def run_to_epoch_end(self) -> int:
+        """Finish the current sample, then run samples until the epoch's order is done.
+
+        At a boundary at the start of an epoch this runs the whole epoch. Returns the number of
+        samples completed. Samples whose phases would fall out of the undo depth anyway run
+        without making records (same core calls, same bits), so a long epoch costs no more
+        memory than ``max_undo`` phases.
+        """
+        self.sync()
+        st = self._state
+        target = st.data.epoch if self._in_progress(st) else st.epoch
+        done = 0
+        if self._in_progress(st):
+            self.finish_sample()
+            done += 1
+        keep = math.ceil(self.max_undo / len(self._plan))  # samples whose records can be undone
+        while self._state.epoch == target:
+            st = self._state
+            left = len(self.X) - st.pos + (st.pick is not None)
+            if left > keep:
+                self._run_unrecorded(st)
+            else:
+                self.finish_sample()
+            done += 1
+        return done
+
+    def set_next_sample(self, row: int | None) -> None:
+        """Make row ``row`` the next sample to start (None cancels a pick); see the module doc."""
+        self.sync()
+        st = self._state
+        if self._in_progress(st):
+            raise RuntimeError(
+                f"cannot pick the next sample while sample {st.data.row} is at phase "
+                f"{len(st.records)} of {len(self._plan)}; call finish_sample() first"
+            )
+        if row is not None:
+            if isinstance(row, bool) or not isinstance(row, int | np.integer):
+                raise TypeError(f"sample must be a row number, got {row!r}")
+            if not 0 <= int(row) < len(self.X):
+                raise ValueError(
+                    f"sample {row} is out of range: the data has rows 0..{len(self.X) - 1}"
+                )
+            row = int(row)
+        self._state = replace(st, pick=row)
+        self._redo.clear()
+
+    # ---- internals --------------------------------------------------------------------------
+    def _order(self, epoch: int) -> Array:
+        # Orders are drawn in sequence from one generator, exactly as the Trainer draws them.
+        while self._n_drawn <= epoch:
+            o = epoch_order(self._rng, len(self.X), self.shuffle)
+            o.flags.writeable = False
+            self._orders[self._n_drawn] = o
+            self._n_drawn += 1
+        return self._orders[epoch]
+
+    def _prune_orders(self) -> None:
+        oldest = self._undo[0].before.epoch if self._undo else self._state.epoch
+        for e in [e for e in self._orders if e < oldest]:
+            del self._orders[e]
+
+    def _next_row(self, st: _State) -> tuple[int, bool]:
+        if st.pick is not None:
+            return st.pick, True
+        return int(self._order(st.epoch)[st.pos]), False
+
+    def _advanced(self, st: _State) -> _State:
+        """The order cursor after the current sample: in-order samples move it, picks do not."""
+        if st.data is None or st.data.picked:
+            return st
+        pos = st.pos + 1
+        if pos == len(self.X):
+            return replace(st, epoch=st.epoch + 1, pos=0)
+        return replace(st, pos=pos)
+
+    def _restore(self, params: Array, velocity: Array | None) -> None:
+        np.copyto(self.net.params, params)
+        if velocity is not None:
+            np.copyto(self.optimizer.velocity, velocity)
+            self._last_v = velocity
+        self._expected = params
+
+    def _run_unrecorded(self, st: _State) -> None:
+        row, picked = self._next_row(st)
+        net = self.net
+        grads = net.backward(net.forward(self.X[row]), self.Y[row])
+        self.optimizer.step(flat_gradient(grads))
+        st = _State(st.epoch, st.pos, None, None, ())
+        if not picked:
+            pos = st.pos + 1
+            st = _State(st.epoch + 1, 0, None, None, ()) if pos == len(self.X) else replace(
+                st, pos=pos
+            )
+        self._state = st
+        self._undo.clear()
+        self._redo.clear()
+        self._expected = _frozen(net.params)
+        self._prune_orders()
+
+    def _compute(self, row: int, epoch: int, picked: bool) -> _Sample:
+        net = self.net
+        sizes = net.sizes
+        params = self._expected  # == net.params: sync() just checked
+        blocks = _blocks(params, sizes)
+        trace = net.forward(self.X[row])
+        t = self.Y[row : row + 1]
+        grads = net.backward(trace, t)
+        L = net.n_layers
+        fprime: list[Array | None] = []
+        for i in range(L):
+            f = net.layer_activation(i)
+            # A softmax output has no diagonal f' (its Jacobian is full; losses handles it).
+            d = None if f.name == "softmax" else f.derivative(trace.z[i], trace.a[i + 1])[0]
+            fprime.append(None if d is None else _frozen(d))
+        grad = _frozen(flat_gradient(grads))
+        gblocks = _blocks(grad, sizes)
+        z_out, a_out = trace.z[-1], trace.a[-1]
+        E = losses.per_sample(net.loss_name, z_out, a_out, t)[0]
+        return _Sample(
+            row=row,
+            epoch=epoch,
+            picked=picked,
+            params=params,
+            W=tuple(p[:-1] for p in blocks),
+            b=tuple(p[-1] for p in blocks),
+            t=_frozen(t[0]),
+            z=tuple(_frozen(z[0]) for z in trace.z),
+            a=tuple(_frozen(a[0]) for a in trace.a),
+            fprime=tuple(fprime),
+            delta=tuple(_frozen(d[0]) for d in grads.delta),
+            grad=grad,
+            dW=tuple(g[:-1] for g in gblocks),
+            db=tuple(g[-1] for g in gblocks),
+            E=_frozen(E),
+            terms=_frozen(_loss_terms(net.loss_name, z_out[0], a_out[0], t[0])),
+        )
+
+    def _record(self, d: _Sample, kind: str, layer: int | None, index: int) -> PhaseRecord:
+        L = len(d.W)
+        v: dict[str, Array]
+        if kind == "forward":
+            i = layer - 1
+            v = {"a_prev": d.a[i], "W": d.W[i], "b": d.b[i], "z": d.z[i], "a": d.a[i + 1]}
+        elif kind == "loss":
+            v = {"a": d.a[L], "t": d.t, "z": d.z[L - 1], "E": d.E, "terms": d.terms}
+        elif kind == "output_delta":
+            a, t = d.a[L], d.t
+            v = {"a": a, "t": t, "z": d.z[L - 1], "error": _frozen(a - t)}
+            if self.net.loss_name == "mse":
+                if self.net.output == "softmax":
+                    v["s"] = _frozen(np.dot(a - t, a))
+                else:
+                    v["fprime"] = d.fprime[L - 1]
+            v["delta"] = d.delta[L - 1]
+        elif kind == "backward":
+            i = layer - 1
+            v = {
+                "delta_next": d.delta[i + 1], "W_next": d.W[i + 1], "z": d.z[i], "a": d.a[i + 1],
+                "fprime": d.fprime[i], "backprop": _frozen(d.W[i + 1] @ d.delta[i + 1]),
+                "delta": d.delta[i],
+            }
+        elif kind == "gradients":
+            v = {}
+            for l in range(1, L + 1):  # noqa: E741
+                v[f"dW_{l}"], v[f"db_{l}"] = d.dW[l - 1], d.db[l - 1]
+                v[f"a_{l - 1}"], v[f"delta_{l}"] = d.a[l - 1], d.delta[l - 1]
+        else:  # pragma: no cover - the plan has no other kinds
+            raise ValueError(f"unknown phase kind {kind!r}")
+        return PhaseRecord(kind, layer, d.row, d.epoch, index, MappingProxyType(v))
+
+    def _update(
+        self, d: _Sample, index: int
+    ) -> tuple[PhaseRecord, tuple[Array, Array | None], tuple[Array, Array | None]]:
+        opt = self.optimizer
+        use_v = opt.momentum != 0.0
+        v_old = None
+        if use_v:
+            # The previous update's velocity copy is this one's "before" when the bits still
+            # match: one velocity copy per sample instead of two.
+            last = self._last_v
+            v_old = last if last is not None and _same_bits(last, opt.velocity) else _frozen(
+                opt.velocity
+            )
+        opt.step(d.grad)
+        new = _frozen(self.net.params)
+        v_new = _frozen(opt.velocity) if use_v else None
+        if use_v:
+            self._last_v = v_new
+        self._expected = new
+        sizes = self.net.sizes
+        nb = _blocks(new, sizes)
+        v: dict[str, Array] = {}
+        for l in range(1, len(d.W) + 1):  # noqa: E741
+            i = l - 1
+            v[f"W_old_{l}"], v[f"b_old_{l}"] = d.W[i], d.b[i]
+            v[f"W_new_{l}"], v[f"b_new_{l}"] = nb[i][:-1], nb[i][-1]
+            v[f"dW_{l}"], v[f"db_{l}"] = d.dW[i], d.db[i]
+            v[f"a_{i}"], v[f"delta_{l}"] = d.a[i], d.delta[i]
+        for name in ("lr", "momentum", "l2", "l1"):
+            v[name] = _frozen(float(getattr(opt, name)))
+        if use_v:
+            for tag, flat in (("old", v_old), ("new", v_new)):
+                for l, blk in enumerate(_blocks(flat, sizes), start=1):  # noqa: E741
+                    v[f"vW_{tag}_{l}"], v[f"vb_{tag}_{l}"] = blk[:-1], blk[-1]
+        record = PhaseRecord("update", None, d.row, d.epoch, index, MappingProxyType(v))
+        return record, (d.params, v_old), (new, v_new)
+
+
+def _loss_terms(loss: str, z: Array, a: Array, t: Array) -> Array:
+    """Per-output terms of E (for the panel; E itself is the core's per_sample)."""
+    if loss == "mse":
+        return 0.5 * (a - t) ** 2
+    if loss == "bce":
+        # Each output k as its own one-output "sample": the core's stable z-form per term.
+        return losses.per_sample("bce", z[:, None], a[:, None], t[:, None])
+    m = z.max()
+    log_a = z - m - np.log(np.exp(z - m).sum())
+    return -(t * log_a)
+
+
+# ---- the step panel's text ------------------------------------------------------------------
+
+
+def fmt(x: float, precision: int = 4) -> str:
+    """A number for the panel: fixed decimals, scientific when it would round to 0 or be huge."""
+    x = float(x)
+    if x == 0.0:
+        return f"{0.0:.{precision}f}"
+    if not math.isfinite(x):
+        return str(x)
+    if abs(x) < 0.5 * 10.0 ** (-precision) or abs(x) >= 1e7:
+        return f"{x:.{max(precision - 1, 1)}e}"
+    return f"{x:.{precision}f}"
+
+
+def _paren(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
+
+
+def _sub(*units: int) -> str:
+    """1-based unit subscripts; run together (w_13) while every index is one digit."""
+    idx = [str(u + 1) for u in units]
+    return "".join(idx) if all(len(s) == 1 for s in idx) else ",".join(idx)
+
+
+def _sym(name: str, layer: int | None, *units: int) -> str:
+    head = name if layer is None else f"{name}^({layer})"
+    return f"{head}_{_sub(*units)}" if units else head
+
+
+def _hyper(x: Array) -> str:
+    return f"{float(x):g}"
+
+
+def _join_terms(terms: list[str], max_terms: int) -> str:
+    if len(terms) > max_terms:
+        return " + ".join(terms[:max_terms]) + f" + ... ({len(terms) - max_terms} more)"
+    return " + ".join(terms)
+
+
+def _activation_expr(name: str, z: float, zs: list[float] | None, k: int, p: int) -> str:
+    zf = fmt(z, p)
+    if name == "sigmoid":
+        return f"1/(1+e^-{_paren(zf)})"
+    if name == "tanh":
+        return f"tanh({zf})"
+    if name == "relu":
+        return f"max(0, {zf})"
+    if name == "leaky_relu":
+        return f"max({act.LEAKY_SLOPE:g} * {zf}, {zf})"
+    if name == "softmax":
+        den = " + ".join(f"e^{_paren(fmt(v, p))}" for v in zs)
+        return f"e^{_paren(zf)} / ({den})"
+    return zf
+
+
+def _fprime_line(name: str, sym_z: str, z: float, a: float, fp: float, p: int) -> str:
+    formula = act.get(name).derivative_formula
+    if name in ("sigmoid", "softmax"):
+        expr = f"{fmt(a, p)} * (1 - {fmt(a, p)}) = "
+    elif name == "tanh":
+        expr = f"1 - {_paren(fmt(a, p))}^2 = "
+    elif name == "linear":
+        expr = ""
+    else:
+        expr = f"[z = {fmt(z, p)}] "
+    return f"f'({sym_z}) = {formula} = {expr}{fmt(fp, p)}"
+
+
+def explain(
+    record: PhaseRecord,
+    net: Network,
+    node: tuple[int, ...] | None = None,
+    edge: tuple[int, ...] | None = None,
+    precision: int = 4,
+    max_terms: int = 8,
+) -> str:
+    """The step panel's text for ``record``: its formula with the real numbers filled in.
+
+    Selection (unit indices 0-based, as in the arrays; the text prints them 1-based; layers are
+    the 1-based l of the formulas, layer 0 being the inputs):
+
+    - ``node=(j,)`` or ``(l, j)``: unit j of layer l. For forward/backward/output_delta/loss the
+      short form means the phase's own layer (the output layer for loss). For gradients and
+      update the long form is required and means the bias of that unit (dE/db, b <- ...).
+    - ``edge=(i, j)`` or ``(l, i, j)``: the weight w^(l)_ij from unit i of layer l-1 to unit j of
+      layer l. The short form means the weights of the phase: W_l for forward, W_{l+1} (the
+      edges delta flows back over) for backward. Gradients and update need the long form.
+    - neither: the phase's vector formula and the line of every unit (up to ``max_terms``).
+
+    A node or edge that the phase does not compute gives a one-line note saying so; malformed or
+    out-of-range indices raise ValueError. Sums longer than ``max_terms`` terms are elided.
+    """
+    if node is not None and edge is not None:
+        raise ValueError("give a node or an edge, not both")
+    p = int(precision)
+    if p < 0:
+        raise ValueError(f"precision must be >= 0, got {precision}")
+    kind = record.kind
+    if kind not in KINDS:
+        raise ValueError(f"unknown phase kind {kind!r}")
+    L = net.n_layers
+    ex = _Explainer(record, net, p, max(1, int(max_terms)))
+    if kind in ("gradients", "update"):
+        if node is not None:
+            l, j = _long(node, 2, "node", "(layer, unit)")  # noqa: E741
+            ex.check_unit(l, j, first=1)
+            return ex.bias(l, j)
+        if edge is not None:
+            l, i, j = _long(edge, 3, "edge", "(layer, i, j)")  # noqa: E741
+            ex.check_edge(l, i, j)
+            return ex.weight(l, i, j)
+        return ex.summary()
+    own = L if kind in ("loss", "output_delta") else record.layer
+    if node is not None:
+        l, j = _short(node, own, "node")  # noqa: E741
+        ex.check_unit(l, j, first=0)
+        if l != own:
+            return ex.not_here(_sym("a", l, j))
+        return ex.unit(j)
+    if edge is not None:
+        wl = own + 1 if kind == "backward" else own
+        l, i, j = _short(edge, wl, "edge", n=3)  # noqa: E741
+        ex.check_edge(l, i, j)
+        if kind not in ("forward", "backward") or l != wl:
+            return ex.not_here(_sym("w", l, i, j))
+        return ex.edge(i, j)
+    return ex.summary()
+
+
+def _long(sel: tuple[int, ...], n: int, what: str, form: str) -> tuple[int, ...]:
+    sel = tuple(int(s) for s in sel)
+    if len(sel) != n:
+        raise ValueError(f"for this phase the {what} must be given as {form}, got {sel}")
+    return sel
+
+
+def _short(sel: tuple[int, ...], own: int, what: str, n: int = 2) -> tuple[int, ...]:
+    sel = tuple(int(s) for s in sel)
+    if len(sel) == n - 1:
+        return (own, *sel)
+    if len(sel) != n:
+        raise ValueError(f"{what} must have {n - 1} or {n} indices, got {sel}")
+    return sel
+
+
+class _Explainer:
+    def __init__(self, rec: PhaseRecord, net: Network, p: int, max_terms: int) -> None:
+        self.rec, self.net, self.p, self.max_terms = rec, net, p, max_terms
+        self.v = rec.values
+        self.L = net.n_layers
+
+    def n(self, x: float) -> str:
+        return fmt(x, self.p)
+
+    def check_unit(self, l: int, j: int, first: int) -> None:  # noqa: E741
+        if not first <= l <= self.L:
+            raise ValueError(f"layer {l} is out of range {first}..{self.L}")
+        if not 0 <= j < self.net.sizes[l]:
+            raise ValueError(
+                f"unit {j} is out of range: layer {l} has units 0..{self.net.sizes[l] - 1}"
+            )
+
+    def check_edge(self, l: int, i: int, j: int) -> None:  # noqa: E741
+        if not 1 <= l <= self.L:
+            raise ValueError(f"weight layer {l} is out of range 1..{self.L}")
+        if not (0 <= i < self.net.sizes[l - 1] and 0 <= j < self.net.sizes[l]):
+            raise ValueError(
+                f"edge ({i}, {j}) is out of range: W_{l} has shape "
+                f"({self.net.sizes[l - 1]}, {self.net.sizes[l]})"
+            )
+
+    def not_here(self, sym: str) -> str:
+        rec = self.rec
+        where = rec.kind if rec.layer is None else f"{rec.kind}, layer {rec.layer}"
+        return f"{sym} is not computed in this phase ({where})"
+
+    def _cap(self, lines_per_unit: list[str]) -> list[str]:
+        if len(lines_per_unit) > self.max_terms:
+            extra = len(lines_per_unit) - self.max_terms
+            return lines_per_unit[: self.max_terms] + [f"... ({extra} more units)"]
+        return lines_per_unit
+
+    # ---- per kind ----------------------------------------------------------------------------
+    def unit(self, j: int) -> str:
+        return getattr(self, f"_unit_{self.rec.kind}")(j)
+
+    def edge(self, i: int, j: int) -> str:
+        v, n, l = self.v, self.n, self.rec.layer  # noqa: E741
+        if self.rec.kind == "forward":
+            a, w = float(v["a_prev"][i]), float(v["W"][i, j])
+            return (
+                f"{_sym('a', l - 1, i)} * {_sym('w', l, i, j)} = {n(a)} * {n(w)} = {n(a * w)}"
+                f"   (one term of {_sym('z', l, j)} = {n(v['z'][j])})"
+            )
+        w, d = float(v["W_next"][i, j]), float(v["delta_next"][j])
+        return (
+            f"{_sym('w', l + 1, i, j)} * {_sym('delta', l + 1, j)} = {n(w)} * {n(d)} = "
+            f"{n(w * d)}   (one term of the sum for {_sym('delta', l, i)} = {n(v['delta'][i])})"
+        )
+
+    def _unit_forward(self, j: int) -> str:
+        v, n, l = self.v, self.n, self.rec.layer  # noqa: E741
+        terms = [
+            f"{n(a)} * {n(w)}" for a, w in zip(v["a_prev"], v["W"][:, j], strict=True)
+        ]
+        z_line = (
+            f"{_sym('z', l, j)} = sum_i {_sym('a', l - 1)}_i {_sym('w', l)}_i{_sub(j)} + "
+            f"{_sym('b', l, j)} = {_join_terms(terms, self.max_terms)} + {n(v['b'][j])} = "
+            f"{n(v['z'][j])}"
+        )
+        name = self.net.layer_activation(l - 1).name
+        expr = _activation_expr(name, float(v["z"][j]), list(v["z"]), j, self.p)
+        a_line = f"{_sym('a', l, j)} = {name}({_sym('z', l, j)}) = {expr} = {n(v['a'][j])}"
+        return z_line + "\n" + a_line
+
+    def _unit_loss(self, k: int) -> str:
+        v, n, L = self.v, self.n, self.L
+        a, t, term = float(v["a"][k]), float(v["t"][k]), float(v["terms"][k])
+        ak, tk = _sym("a", L, k), _sym("t", None, k)
+        loss = self.net.loss_name
+        if loss == "mse":
+            body = f"1/2 * ({ak} - {tk})^2 = 1/2 * ({n(a)} - {n(t)})^2"
+        elif loss == "bce":
+            body = (
+                f"-[{tk} ln {ak} + (1 - {tk}) ln(1 - {ak})] = "
+                f"-[{n(t)} * ln {n(a)} + {n(1 - t)} * ln {n(1 - a)}]"
+            )
+        else:
+            body = f"-{tk} ln {ak} = -{n(t)} * ln {n(a)}"
+        return f"E_{_sub(k)} = {body} = {n(term)}   (of E = {n(v['E'])})"
+
+    def _loss_summary(self) -> str:
+        v, n = self.v, self.n
+        a, t = v["a"], v["t"]
+        loss = self.net.loss_name
+        info = losses.describe(loss, self.net.output)
+        if loss == "mse":
+            terms = [f"({n(x)} - {n(y)})^2" for x, y in zip(a, t, strict=True)]
+            body = f"1/2 * ({_join_terms(terms, self.max_terms)})"
+        elif loss == "bce":
+            terms = [
+                f"{n(y)} * ln {n(x)} + {n(1 - y)} * ln {n(1 - x)}"
+                for x, y in zip(a, t, strict=True)
+            ]
+            body = f"-[{_join_terms(terms, self.max_terms)}]"
+        else:
+            terms = [f"{n(y)} * ln {n(x)}" for x, y in zip(a, t, strict=True)]
+            body = f"-({_join_terms(terms, self.max_terms)})"
+        return f"{info.formula} = {body} = {n(v['E'])}"
+
+    def _unit_output_delta(self, k: int) -> str:
+        v, n, L = self.v, self.n, self.L
+        a, t, d = float(v["a"][k]), float(v["t"][k]), float(v["delta"][k])
+        dk, ak, tk, zk = _sym("delta", L, k), _sym("a", L, k), _sym("t", None, k), _sym("z", L, k)
+        out = self.net.output
+        if self.net.loss_name != "mse":
+            return f"{dk} = {ak} - {tk} = {n(a)} - {n(t)} = {n(d)}"
+        if out == "linear":
+            return f"{dk} = {ak} - {tk} = {n(a)} - {n(t)} = {n(d)}"
+        if out == "softmax":
+            s = float(v["s"])
+            terms = [f"({n(x)} - {n(y)}) * {n(x)}" for x, y in zip(v["a"], v["t"], strict=True)]
+            return (
+                f"{dk} = {ak} * (({ak} - {tk}) - s) = "
+                f"{n(a)} * (({n(a)} - {n(t)}) - {_paren(n(s))}) = {n(d)}\n"
+                f"s = sum_j (a_j - t_j) a_j = {_join_terms(terms, self.max_terms)} = {n(s)}"
+            )
+        fp = float(v["fprime"][k])
+        return (
+            f"{dk} = ({ak} - {tk}) * f'({zk}) = ({n(a)} - {n(t)}) * {n(fp)} = {n(d)}\n"
+            + _fprime_line(out, zk, float(v["z"][k]), a, fp, self.p)
+        )
+
+    def _unit_backward(self, j: int) -> str:
+        v, n, l = self.v, self.n, self.rec.layer  # noqa: E741
+        fp = float(v["fprime"][j])
+        terms = [
+            f"{n(w)} * {n(d)}" for w, d in zip(v["W_next"][j], v["delta_next"], strict=True)
+        ]
+        zj = _sym("z", l, j)
+        line = (
+            f"{_sym('delta', l, j)} = f'({zj}) * sum_k {_sym('w', l + 1)}_{_sub(j)}k "
+            f"{_sym('delta', l + 1)}_k = {n(fp)} * ({_join_terms(terms, self.max_terms)}) = "
+            f"{n(v['delta'][j])}"
+        )
+        name = self.net.layer_activation(l - 1).name
+        return line + "\n" + _fprime_line(
+            name, zj, float(v["z"][j]), float(v["a"][j]), fp, self.p
+        )
+
+    def summary(self) -> str:
+        kind, l, n = self.rec.kind, self.rec.layer, self.n  # noqa: E741
+        if kind == "loss":
+            return self._loss_summary()
+        if kind == "forward":
+            name = self.net.layer_activation(l - 1).name
+            head = f"z^({l}) = a^({l - 1}) W^({l}) + b^({l}),  a^({l}) = {name}(z^({l}))"
+            units = range(self.net.sizes[l])
+        elif kind == "output_delta":
+            rule = losses.describe(self.net.loss_name, self.net.output).delta_formula
+            head = f"delta^({self.L}): {rule}"
+            units = range(self.net.sizes[self.L])
+        elif kind == "backward":
+            head = f"delta^({l}) = (delta^({l + 1}) W^({l + 1})^T) * f'(z^({l}))"
+            units = range(self.net.sizes[l])
+        elif kind == "gradients":
+            lines = ["dE/dW^(l) = a^(l-1)^T delta^(l),  dE/db^(l) = delta^(l)"]
+            for k in range(1, self.L + 1):
+                dW, db = self.v[f"dW_{k}"], self.v[f"db_{k}"]
+                i, j = np.unravel_index(int(np.argmax(np.abs(dW))), dW.shape)
+                jb = int(np.argmax(np.abs(db)))
+                lines.append(
+                    f"layer {k}: largest |dE/dw| = {n(abs(dW[i, j]))} at {_sym('w', k, i, j)}, "
+                    f"largest |dE/db| = {n(abs(db[jb]))} at {_sym('b', k, jb)}"
+                )
+            return "\n".join(lines)
+        else:
+            return self._update_summary()
+        return "\n".join([head, *self._cap([self.unit(j) for j in units])])
+
+    # ---- gradients / update of one parameter --------------------------------------------------
+    def weight(self, l: int, i: int, j: int) -> str:  # noqa: E741
+        v, n = self.v, self.n
+        a, d = float(v[f"a_{l - 1}"][i]), float(v[f"delta_{l}"][j])
+        grad = float(v[f"dW_{l}"][i, j])
+        sym = _sym("w", l, i, j)
+        product = f"{_sym('a', l - 1, i)} * {_sym('delta', l, j)}"
+        numbers = f"{n(a)} * {n(d)}"
+        if self.rec.kind == "gradients":
+            return f"dE/d{sym} = {product} = {numbers} = {n(grad)}"
+        old, new = float(v[f"W_old_{l}"][i, j]), float(v[f"W_new_{l}"][i, j])
+        vel = None
+        if f"vW_old_{l}" in v:
+            vel = (float(v[f"vW_old_{l}"][i, j]), float(v[f"vW_new_{l}"][i, j]))
+        return self._rule(sym, product, numbers, old, new, vel, penalised=True)
+
+    def bias(self, l: int, j: int) -> str:  # noqa: E741
+        v, n = self.v, self.n
+        d = float(v[f"delta_{l}"][j])
+        sym = _sym("b", l, j)
+        if self.rec.kind == "gradients":
+            return f"dE/d{sym} = {_sym('delta', l, j)} = {n(v[f'db_{l}'][j])}"
+        old, new = float(v[f"b_old_{l}"][j]), float(v[f"b_new_{l}"][j])
+        vel = None
+        if f"vb_old_{l}" in v:
+            vel = (float(v[f"vb_old_{l}"][j]), float(v[f"vb_new_{l}"][j]))
+        return self._rule(sym, _sym("delta", l, j), n(d), old, new, vel, penalised=False)
+
+    def _rule(
+        self, sym: str, grad_sym: str, grad_num: str, old: float, new: float,
+        vel: tuple[float, float] | None, penalised: bool,
+    ) -> str:
+        """w <- w - lr * g' (or the momentum pair), penalties only on weights, as SGD does."""
+        v, n = self.v, self.n
+        lr, mu, l2, l1 = (_hyper(v[k]) for k in ("lr", "momentum", "l2", "l1"))
+        g_sym, g_num = [grad_sym], [grad_num]
+        if penalised and float(v["l2"]):
+            g_sym.append("l2 * w")
+            g_num.append(f"{l2} * {n(old)}")
+        if penalised and float(v["l1"]):
+            g_sym.append("l1 * sign(w)")
+            g_num.append(f"{l1} * {int(np.sign(old))}")
+        if len(g_sym) == 1:
+            g_sym_s, g_num_s = grad_sym, f"({grad_num})"
+        else:
+            g_sym_s, g_num_s = f"({' + '.join(g_sym)})", f"({' + '.join(g_num)})"
+        if vel is None or not float(v["momentum"]):
+            return f"{sym} <- {sym[0]} - lr * {g_sym_s} = {n(old)} - {lr} * {g_num_s} = {n(new)}"
+        v_old, v_new = vel
+        return (
+            f"v <- mu * v - lr * {g_sym_s} = {mu} * {_paren(n(v_old))} - {lr} * {g_num_s} = "
+            f"{n(v_new)}\n{sym} <- {sym[0]} + v = {n(old)} + {_paren(n(v_new))} = {n(new)}"
+        )
+
+    def _update_summary(self) -> str:
+        v, n = self.v, self.n
+        extra = "".join(
+            f", {k} = {_hyper(v[k])}" for k in ("momentum", "l2", "l1") if float(v[k])
+        )
+        g = "dE/dW^(l)"
+        if float(v["l2"]) or float(v["l1"]):
+            g = "(dE/dW^(l)" + " + l2 W^(l)" * bool(float(v["l2"]))
+            g += " + l1 sign(W^(l))" * bool(float(v["l1"])) + ")"
+        if float(v["momentum"]):
+            rule = f"V <- mu V - lr * {g},  W^(l) <- W^(l) + V"
+        else:
+            rule = f"W^(l) <- W^(l) - lr * {g}"
+        lines = [f"{rule}  (biases alike, without penalties; lr = {_hyper(v['lr'])}{extra})"]
+        for k in range(1, self.L + 1):
+            change = np.abs(v[f"W_new_{k}"] - v[f"W_old_{k}"])
+            i, j = np.unravel_index(int(np.argmax(change)), change.shape)
+            lines.append(
+                f"layer {k}: largest change {_sym('w', k, i, j)}: {n(v[f'W_old_{k}'][i, j])} -> "
+                f"{n(v[f'W_new_{k}'][i, j])}"
+            )
+        return "\n".join(lines)

@@ -1,0 +1,608 @@
+"""The stepper: phases in order, values from the core, undo/redo, epoch equivalence, panel text,
+ledger export. Expected numbers are computed independently (Network calls on a copy, Trainer runs,
+plain Python floats by hand)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+
+import numpy as np
+import pytest
+
+from nnviz.core import Network, Trainer
+from nnviz.core.ledger import LEDGER_COLUMNS, ledger_csv, ledger_markdown, ledger_rows
+from nnviz.core.stepper import KINDS, PhaseRecord, Position, Stepper, explain, fmt, phase_plan
+from nnviz.core.trainer import epoch_order
+
+
+def data(n: int, n_in: int, n_out: int, onehot: bool = False, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, n_in))
+    if onehot:
+        Y = np.eye(n_out)[rng.integers(0, n_out, n)]
+    else:
+        Y = (rng.random((n, n_out)) > 0.5).astype(float)
+    return X, Y
+
+
+def expected_plan(L: int) -> list[tuple[str, int | None]]:
+    return (
+        [("forward", l) for l in range(1, L + 1)]  # noqa: E741
+        + [("loss", None), ("output_delta", L)]
+        + [("backward", l) for l in range(L - 1, 0, -1)]  # noqa: E741
+        + [("gradients", None), ("update", None)]
+    )
+
+
+def snapshot(s: Stepper) -> tuple:
+    return (s.net.params.copy(), s.optimizer.velocity.copy(), s.sample_records(), s.position)
+
+
+def assert_same_state(a: tuple, b: tuple) -> None:
+    assert np.array_equal(a[0], b[0])
+    assert np.array_equal(a[1], b[1])
+    assert a[2] == b[2]
+    assert a[3] == b[3]
+
+
+# ---- phases --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sizes", [[2, 1], [2, 3, 1], [2, 3, 4, 2], [3, 4, 4, 3, 2]])
+def test_phase_order_and_count(sizes: list[int]) -> None:
+    L = len(sizes) - 1
+    X, Y = data(3, sizes[0], sizes[-1])
+    s = Stepper(Network(sizes, seed=0), X, Y, lr=0.1)
+    plan = expected_plan(L)
+    assert list(phase_plan(L)) == plan and s.phases_per_sample == 2 * L + 3 == len(plan)
+    for sample in range(3):
+        for index, (kind, layer) in enumerate(plan):
+            assert s.next_kind() == kind and s.next_phase() == (kind, layer)
+            r = s.step()
+            assert (r.kind, r.layer, r.index, r.sample, r.epoch) == (kind, layer, index, sample, 0)
+            assert r.kind in KINDS
+            assert s.position == Position(0, sample, index + 1)
+            assert s.sample_records()[-1] is r and len(s.sample_records()) == index + 1
+    # the next step opens epoch 1 with row 0
+    assert s.next_kind() == "forward" and s.position == Position(0, 2, 2 * L + 3)
+    assert s.next_sample == 0
+    r = s.step()
+    assert (r.kind, r.layer, r.sample, r.epoch, r.index) == ("forward", 1, 0, 1, 0)
+    assert s.sample_records() == (r,)
+
+
+CASES = [
+    ([2, 3, 1], "sigmoid", "sigmoid", "mse", False),
+    ([3, 4, 5, 3], "tanh", "softmax", "cross_entropy", True),
+    ([2, 4, 3, 2], "relu", "sigmoid", "bce", False),
+    ([2, 3, 2], "leaky_relu", "linear", "mse", False),
+    ([2, 3, 3], "sigmoid", "softmax", "mse", True),
+    ([2, 2, 1], "linear", "tanh", "mse", False),
+]
+
+
+@pytest.mark.parametrize(("sizes", "hidden", "output", "loss", "onehot"), CASES)
+def test_values_equal_network_forward_backward(sizes, hidden, output, loss, onehot) -> None:
+    X, Y = data(4, sizes[0], sizes[-1], onehot)
+    net = Network(sizes, hidden, output, loss, seed=2)
+    ref = net.copy()
+    s = Stepper(net, X, Y, lr=0.3)
+    s.step()
+    s.finish_sample()  # sample 0 (net changed), now sample 1 from the updated weights
+    ref.params[...] = net.params
+    trace = ref.forward(X[1])
+    grads = ref.backward(trace, Y[1])
+    recs = s.finish_sample()
+    L = ref.n_layers
+    assert [r.sample for r in recs] == [1] * (2 * L + 3)
+    by = {(r.kind, r.layer): r.values for r in recs}
+    for l in range(1, L + 1):  # noqa: E741
+        v = by["forward", l]
+        assert np.array_equal(v["a_prev"], trace.a[l - 1][0])
+        assert np.array_equal(v["W"], ref.weights[l - 1])
+        assert np.array_equal(v["b"], ref.biases[l - 1])
+        assert np.array_equal(v["z"], trace.z[l - 1][0]) and np.array_equal(v["a"], trace.a[l][0])
+    v = by["loss", None]
+    assert np.array_equal(v["E"], ref.per_sample_loss(X[1], Y[1])[0]) and v["E"].shape == ()
+    assert np.allclose(v["terms"].sum(), v["E"], rtol=1e-12, atol=1e-15)
+    assert np.array_equal(v["t"], Y[1])
+    v = by["output_delta", L]
+    assert np.array_equal(v["delta"], grads.delta[-1][0])
+    assert np.array_equal(v["error"], trace.a[-1][0] - Y[1])
+    assert ("fprime" in v) == (loss == "mse" and output != "softmax")
+    assert ("s" in v) == (loss == "mse" and output == "softmax")
+    for l in range(L - 1, 0, -1):  # noqa: E741
+        v = by["backward", l]
+        assert np.array_equal(v["delta"], grads.delta[l - 1][0])
+        assert np.array_equal(v["delta_next"], grads.delta[l][0])
+        assert np.array_equal(v["W_next"], ref.weights[l])
+        assert np.allclose(v["backprop"] * v["fprime"], v["delta"], rtol=1e-12, atol=1e-15)
+    v = by["gradients", None]
+    u = by["update", None]
+    for l in range(1, L + 1):  # noqa: E741
+        assert np.array_equal(v[f"dW_{l}"], grads.dW[l - 1])
+        assert np.array_equal(v[f"db_{l}"], grads.db[l - 1])
+        assert np.array_equal(v[f"a_{l - 1}"], trace.a[l - 1][0])
+        assert np.array_equal(v[f"delta_{l}"], grads.delta[l - 1][0])
+        assert np.array_equal(u[f"W_old_{l}"], ref.weights[l - 1])
+        assert np.array_equal(u[f"W_new_{l}"], net.weights[l - 1])
+        assert np.array_equal(u[f"b_new_{l}"], net.biases[l - 1])
+        assert np.allclose(u[f"W_new_{l}"], ref.weights[l - 1] - 0.3 * grads.dW[l - 1], atol=1e-15)
+    assert float(u["lr"]) == 0.3 and float(u["momentum"]) == 0.0
+
+
+def test_records_are_immutable_and_arrays_read_only() -> None:
+    X, Y = data(3, 2, 1)
+    s = Stepper(Network([2, 3, 3, 1], seed=0), X, Y, lr=0.5, momentum=0.5, l2=0.01)
+    recs = s.finish_sample()
+    assert {r.kind for r in recs} == set(KINDS)
+    for r in recs:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            r.kind = "loss"  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            r.values["z"] = np.zeros(1)  # type: ignore[index]
+        for name, arr in r.values.items():
+            assert isinstance(arr, np.ndarray) and not arr.flags.writeable, (r.kind, name)
+            with pytest.raises(ValueError):
+                arr[...] = 0.0
+    # the records do not alias the live network: a later update leaves them unchanged
+    w_before = recs[0].values["W"].copy()
+    s.finish_sample()
+    assert np.array_equal(recs[0].values["W"], w_before)
+    assert not np.shares_memory(recs[0].values["W"], s.net.params)
+
+
+# ---- equivalence with the trainer ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shuffle", "momentum", "l2", "l1"),
+    [(False, 0.0, 0.0, 0.0), (True, 0.0, 0.0, 0.0), (True, 0.9, 0.0, 0.0),
+     (False, 0.5, 1e-3, 1e-4)],
+)
+def test_stepping_every_phase_equals_online_trainer(shuffle, momentum, l2, l1) -> None:
+    X, Y = data(7, 3, 2)
+    net = Network([3, 4, 3, 2], "tanh", "sigmoid", "bce", seed=4)
+    ref = net.copy()
+    s = Stepper(net, X, Y, lr=0.2, momentum=momentum, shuffle=shuffle, seed=9, l2=l2, l1=l1)
+    trainer = Trainer(ref, X, Y, lr=0.2, batch_size=1, momentum=momentum, shuffle=shuffle, seed=9,
+                      l2=l2, l1=l1)
+    rng = np.random.default_rng(9)
+    for epoch in range(2):
+        visited = []
+        for _ in range(len(X) * s.phases_per_sample):
+            r = s.step()
+            if r.kind == "update":
+                visited.append(r.sample)
+                assert r.epoch == epoch
+        assert visited == list(epoch_order(rng, len(X), shuffle))
+        trainer.run(1)
+        assert np.array_equal(net.params, ref.params), f"epoch {epoch + 1}"
+        if momentum:
+            assert np.array_equal(s.optimizer.velocity, trainer.optimizer.velocity)
+    assert s.position.epoch == 1 and s.next_sample == int(epoch_order(rng, len(X), shuffle)[0])
+
+
+@pytest.mark.parametrize("max_undo", [1000, 10])
+def test_run_to_epoch_end_equals_trainer(max_undo: int) -> None:
+    X, Y = data(13, 2, 3, onehot=True)
+    net = Network([2, 5, 3], "relu", "softmax", "cross_entropy", seed=1)
+    ref = net.copy()
+    s = Stepper(net, X, Y, lr=0.1, momentum=0.8, shuffle=True, seed=3, max_undo=max_undo)
+    trainer = Trainer(ref, X, Y, lr=0.1, batch_size=1, momentum=0.8, shuffle=True, seed=3)
+    s.step()
+    s.step()  # part-way into the first sample: run_to_epoch_end finishes it, then the rest
+    assert s.run_to_epoch_end() == 13
+    trainer.run(1)
+    assert np.array_equal(net.params, ref.params)
+    assert s.at_boundary and s.current.kind == "update"
+    assert s.run_to_epoch_end() == 13  # at the start of epoch 1: the whole epoch
+    trainer.run(1)
+    assert np.array_equal(net.params, ref.params)
+    assert np.array_equal(s.optimizer.velocity, trainer.optimizer.velocity)
+    # with a short undo depth the early samples ran unrecorded, yet undo still reaches max_undo
+    backs = 0
+    while s.can_back:
+        s.back()
+        backs += 1
+    assert backs == min(max_undo, 2 * 13 * s.phases_per_sample)
+
+
+# ---- undo / redo -----------------------------------------------------------------------------
+
+
+def test_undo_redo_round_trip_restores_identical_state() -> None:
+    X, Y = data(3, 2, 2)
+    net = Network([2, 3, 2], "sigmoid", "sigmoid", "mse", seed=5)
+    s = Stepper(net, X, Y, lr=0.7, momentum=0.9, l2=0.01, shuffle=True, seed=1)
+    assert s.current is None and not s.can_back and s.back() is None
+    states = [snapshot(s)]
+    records = []
+    for _ in range(3 * 7 + 4 + 1 * 7):  # beyond an epoch boundary and through several updates
+        records.append(s.step())
+        states.append(snapshot(s))
+    assert any(np.any(st[1]) for st in states)  # the velocity really was non-zero
+    for k in range(len(records), 0, -1):
+        got = s.back()
+        assert got == (records[k - 2] if k >= 2 and states[k - 1][2] else None)
+        assert_same_state(snapshot(s), states[k - 1])
+    assert s.back() is None and not s.can_back and s.current is None
+    for k, rec in enumerate(records, start=1):
+        assert s.can_redo
+        assert s.redo() == rec
+        assert_same_state(snapshot(s), states[k])
+    assert s.redo() is None and not s.can_redo  # nothing to redo: no step either
+    assert_same_state(snapshot(s), states[-1])
+
+
+def test_step_after_back_recomputes_and_redo_replays_as_recorded() -> None:
+    X, Y = data(2, 2, 1)
+    s = Stepper(Network([2, 2, 1], seed=0), X, Y, lr=0.5)
+    recs = s.finish_sample()
+    after = s.net.params.copy()
+    s.back()  # undo the update
+    assert s.can_redo and s.next_kind() == "update"
+    s.lr = 0.1
+    again = s.step()  # fresh computation with the new lr, and the redo list is gone
+    assert not s.can_redo and again != recs[-1]
+    assert not np.array_equal(s.net.params, after)
+    s.back()
+    s.lr = 0.5
+    assert s.step() == recs[-1] and np.array_equal(s.net.params, after)
+    s.back()
+    s.lr = 0.1
+    assert s.redo() == recs[-1] and np.array_equal(s.net.params, after)  # as recorded (lr 0.5)
+
+
+def test_undo_depth_of_1000_phases_across_samples_and_epochs() -> None:
+    X, Y = data(4, 2, 1)
+    net = Network([2, 2, 1], seed=0)
+    s = Stepper(net, X, Y, lr=0.5, momentum=0.5)
+    marks = {}
+    for k in range(1, 1101):
+        s.step()
+        if k in (100, 101, 600):
+            marks[k] = snapshot(s)
+    assert s.position.epoch >= 30
+    for _ in range(500):
+        assert s.back() is not None
+    assert_same_state(snapshot(s), marks[600])
+    for _ in range(499):
+        s.back()
+    assert_same_state(snapshot(s), marks[101])
+    s.back()
+    assert_same_state(snapshot(s), marks[100])
+    assert not s.can_back and s.back() is None  # the limit: exactly 1,000 phases
+    assert_same_state(snapshot(s), marks[100])
+    for _ in range(1000):
+        s.redo()
+    assert not s.can_redo
+
+
+# ---- picking samples, outside changes ---------------------------------------------------------
+
+
+def test_set_next_sample_at_boundary_only() -> None:
+    X, Y = data(5, 2, 1)
+    s = Stepper(Network([2, 3, 1], seed=0), X, Y, lr=0.5)
+    s.set_next_sample(3)
+    assert s.position == Position(0, 3, 0) and s.next_sample == 3
+    recs = s.finish_sample()
+    assert {r.sample for r in recs} == {3} and {r.epoch for r in recs} == {0}
+    assert s.next_sample == 0  # a pick is an extra visit: the order continues at its start
+    s.step()
+    with pytest.raises(RuntimeError, match="finish_sample"):
+        s.set_next_sample(1)
+    assert s.finish_sample()[0].sample == 0
+    with pytest.raises(ValueError, match="out of range"):
+        s.set_next_sample(5)
+    with pytest.raises(TypeError):
+        s.set_next_sample(1.5)  # type: ignore[arg-type]
+    s.set_next_sample(np.int64(4))
+    s.set_next_sample(None)  # cancelled
+    assert s.finish_sample()[0].sample == 1
+    # undoing into a picked sample and stepping again replays the pick
+    s.set_next_sample(4)
+    s.step()
+    s.back()
+    assert s.position == Position(0, 1, 7) and s.next_sample == 4
+    assert s.step().sample == 4
+    s.back()
+    s.back()  # into sample 1: the pending pick is dropped and a redo does not bring it back
+    assert s.redo().kind == "update" and s.next_sample == 2
+
+
+def test_outside_change_restarts_the_sample_and_clears_history() -> None:
+    X, Y = data(4, 2, 1)
+    net = Network([2, 3, 1], seed=0)
+    s = Stepper(net, X, Y, lr=0.5, momentum=0.9)
+    s.finish_sample()
+    for _ in range(4):
+        s.step()  # sample 1, in the backward pass
+    assert s.position == Position(0, 1, 4) and s.can_back
+    net.weights[0][0, 0] += 0.25  # e.g. the user edited a weight
+    assert s.position == Position(0, 1, 0)
+    assert s.current is None and s.sample_records() == () and not s.can_back and not s.can_redo
+    assert not np.any(s.optimizer.velocity)
+    assert s.next_kind() == "forward"
+    r = s.step()
+    assert (r.kind, r.layer, r.sample) == ("forward", 1, 1)
+    assert np.array_equal(r.values["W"], net.weights[0])
+    assert np.array_equal(r.values["z"], net.forward(X[1]).z[0][0])
+    assert not s.sync()  # nothing changed since
+    # the trainer runs on the same network; a picked sample in progress restarts as the same pick
+    s.finish_sample()
+    s.set_next_sample(3)
+    s.step()
+    Trainer(net, X, Y, lr=0.5, batch_size=1).run(1)
+    assert s.back() is None  # nothing left to undo after an outside change
+    assert s.position == Position(0, 3, 0)
+    recs = s.finish_sample()
+    assert recs[0].sample == 3 and np.array_equal(recs[0].values["W"], recs[-1].values["W_old_1"])
+    # a finished sample's records are dropped too (they show the old weights)
+    net.biases[1][0] = 0.0
+    assert s.sample_records() == () and s.position == Position(0, 2, 0)
+
+
+def test_bad_arguments_are_named() -> None:
+    X, Y = data(3, 2, 1)
+    net = Network([2, 2, 1], seed=0)
+    with pytest.raises(ValueError, match="learning rate"):
+        Stepper(net, X, Y, lr=0.0)
+    with pytest.raises(ValueError, match="momentum"):
+        Stepper(net, X, Y, lr=0.1, momentum=1.0)
+    with pytest.raises(ValueError, match="features"):
+        Stepper(net, X[:, :1], Y, lr=0.1)
+    with pytest.raises(ValueError, match="targets"):
+        Stepper(net, X, Y[:2], lr=0.1)
+    with pytest.raises(ValueError, match="no samples"):
+        Stepper(net, X[:0], Y[:0], lr=0.1)
+    s = Stepper(net, X, Y, lr=0.1)
+    with pytest.raises(ValueError, match="learning rate"):
+        s.lr = -1
+
+
+# ---- the step panel's text -------------------------------------------------------------------
+
+
+def sig(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def f4(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def p4(x: float) -> str:
+    return f"({x:.4f})" if x < 0 else f"{x:.4f}"
+
+
+def known_221() -> tuple[Network, np.ndarray, np.ndarray]:
+    net = Network([2, 2, 1], "sigmoid", "sigmoid", "mse", seed=0)
+    net.set_params([[[0.15, 0.25], [0.20, 0.30]], [[0.40], [0.45]]], [[0.35, 0.35], [0.60]])
+    return net, np.array([[0.05, 0.10]]), np.array([[0.01]])
+
+
+def test_explain_texts_for_a_known_2_2_1_example() -> None:
+    net, X, Y = known_221()
+    # by hand: w1[i][j] from input i to hidden j
+    x, t = [0.05, 0.10], 0.01
+    w1, b1, w2, b2 = [[0.15, 0.25], [0.20, 0.30]], [0.35, 0.35], [0.40, 0.45], 0.60
+    z1 = [x[0] * w1[0][j] + x[1] * w1[1][j] + b1[j] for j in range(2)]
+    a1 = [sig(z) for z in z1]
+    z2 = a1[0] * w2[0] + a1[1] * w2[1] + b2
+    a2 = sig(z2)
+    E = 0.5 * (a2 - t) ** 2
+    fp2 = a2 * (1 - a2)
+    d2 = (a2 - t) * fp2
+    fp1 = [a * (1 - a) for a in a1]
+    d1 = [fp1[j] * w2[j] * d2 for j in range(2)]
+    lr = 0.5
+
+    s = Stepper(net, X, Y, lr=lr)
+    recs = {(r.kind, r.layer): r for r in s.finish_sample()}
+
+    fwd1 = recs["forward", 1]
+    assert explain(fwd1, net, node=(0,)) == (
+        f"z^(1)_1 = sum_i a^(0)_i w^(1)_i1 + b^(1)_1 = 0.0500 * 0.1500 + 0.1000 * 0.2000 + "
+        f"0.3500 = {f4(z1[0])}\n"
+        f"a^(1)_1 = sigmoid(z^(1)_1) = 1/(1+e^-{f4(z1[0])}) = {f4(a1[0])}"
+    )
+    assert explain(fwd1, net, node=(1, 0)) == explain(fwd1, net, node=(0,))
+    assert explain(fwd1, net, edge=(1, 0)) == (
+        f"a^(0)_2 * w^(1)_21 = 0.1000 * 0.2000 = 0.0200   (one term of z^(1)_1 = {f4(z1[0])})"
+    )
+    fwd2 = recs["forward", 2]
+    assert explain(fwd2, net, node=(0,)).splitlines()[0] == (
+        f"z^(2)_1 = sum_i a^(1)_i w^(2)_i1 + b^(2)_1 = {f4(a1[0])} * 0.4000 + {f4(a1[1])} * "
+        f"0.4500 + 0.6000 = {f4(z2)}"
+    )
+    assert explain(recs["loss", None], net) == (
+        f"E = 1/2 * sum_k (a_k - t_k)^2 = 1/2 * (({f4(a2)} - 0.0100)^2) = {f4(E)}"
+    )
+    assert explain(recs["loss", None], net, node=(0,)) == (
+        f"E_1 = 1/2 * (a^(2)_1 - t_1)^2 = 1/2 * ({f4(a2)} - 0.0100)^2 = {f4(E)}   (of E = {f4(E)})"
+    )
+    assert explain(recs["output_delta", 2], net, node=(0,)) == (
+        f"delta^(2)_1 = (a^(2)_1 - t_1) * f'(z^(2)_1) = ({f4(a2)} - 0.0100) * {f4(fp2)} = "
+        f"{f4(d2)}\n"
+        f"f'(z^(2)_1) = a(1-a) = {f4(a2)} * (1 - {f4(a2)}) = {f4(fp2)}"
+    )
+    back = recs["backward", 1]
+    assert explain(back, net, node=(1,)) == (
+        f"delta^(1)_2 = f'(z^(1)_2) * sum_k w^(2)_2k delta^(2)_k = {f4(fp1[1])} * "
+        f"(0.4500 * {f4(d2)}) = {f4(d1[1])}\n"
+        f"f'(z^(1)_2) = a(1-a) = {f4(a1[1])} * (1 - {f4(a1[1])}) = {f4(fp1[1])}"
+    )
+    assert explain(back, net, edge=(1, 0)) == (
+        f"w^(2)_21 * delta^(2)_1 = 0.4500 * {f4(d2)} = {f4(0.45 * d2)}"
+        f"   (one term of the sum for delta^(1)_2 = {f4(d1[1])})"
+    )
+    grads = recs["gradients", None]
+    assert explain(grads, net, edge=(2, 1, 0)) == (
+        f"dE/dw^(2)_21 = a^(1)_2 * delta^(2)_1 = {f4(a1[1])} * {f4(d2)} = {f4(a1[1] * d2)}"
+    )
+    assert explain(grads, net, edge=(1, 0, 1)) == (
+        f"dE/dw^(1)_12 = a^(0)_1 * delta^(1)_2 = 0.0500 * {f4(d1[1])} = {f4(0.05 * d1[1])}"
+    )
+    assert explain(grads, net, node=(1, 0)) == f"dE/db^(1)_1 = delta^(1)_1 = {f4(d1[0])}"
+    upd = recs["update", None]
+    assert explain(upd, net, edge=(2, 0, 0)) == (
+        f"w^(2)_11 <- w - lr * a^(1)_1 * delta^(2)_1 = 0.4000 - 0.5 * ({f4(a1[0])} * {f4(d2)}) "
+        f"= {f4(0.40 - lr * a1[0] * d2)}"
+    )
+    assert explain(upd, net, node=(2, 0)) == (
+        f"b^(2)_1 <- b - lr * delta^(2)_1 = 0.6000 - 0.5 * ({f4(d2)}) = {f4(0.60 - lr * d2)}"
+    )
+    # precision is adjustable
+    assert explain(fwd1, net, edge=(1, 0), precision=2) == (
+        f"a^(0)_2 * w^(1)_21 = 0.10 * 0.20 = 0.02   (one term of z^(1)_1 = {z1[0]:.2f})"
+    )
+
+
+def test_explain_update_with_momentum_and_penalties() -> None:
+    net, X, Y = known_221()
+    s = Stepper(net, X, Y, lr=0.5, momentum=0.9, l2=0.01)
+    first = s.finish_sample()[-1]
+    second = s.finish_sample()[-1]
+    v = second.values
+    w_old, w_new = float(v["W_old_2"][0, 0]), float(v["W_new_2"][0, 0])
+    vo, vn = float(v["vW_old_2"][0, 0]), float(v["vW_new_2"][0, 0])
+    a, d = float(v["a_1"][0]), float(v["delta_2"][0])
+    assert vo == float(first.values["vW_new_2"][0, 0]) != 0.0
+    assert math.isclose(vn, 0.9 * vo - 0.5 * (a * d + 0.01 * w_old), rel_tol=1e-12)
+    assert math.isclose(w_new, w_old + vn, rel_tol=1e-12)
+    assert explain(second, net, edge=(2, 0, 0)) == (
+        f"v <- mu * v - lr * (a^(1)_1 * delta^(2)_1 + l2 * w) = 0.9 * {p4(vo)} - 0.5 * "
+        f"({f4(a)} * {f4(d)} + 0.01 * {f4(w_old)}) = {f4(vn)}\n"
+        f"w^(2)_11 <- w + v = {f4(w_old)} + {p4(vn)} = {f4(w_new)}"
+    )
+    # biases carry no penalty
+    bo, bn = float(v["b_old_2"][0]), float(v["b_new_2"][0])
+    vbo, vbn = float(v["vb_old_2"][0]), float(v["vb_new_2"][0])
+    assert explain(second, net, node=(2, 0)) == (
+        f"v <- mu * v - lr * delta^(2)_1 = 0.9 * {p4(vbo)} - 0.5 * ({f4(d)}) = {f4(vbn)}\n"
+        f"b^(2)_1 <- b + v = {f4(bo)} + {p4(vbn)} = {f4(bn)}"
+    )
+    assert explain(second, net).startswith("V <- mu V - lr * (dE/dW^(l) + l2 W^(l))")
+
+
+@pytest.mark.parametrize(("sizes", "hidden", "output", "loss", "onehot"), CASES)
+def test_explain_covers_every_kind_and_selection(sizes, hidden, output, loss, onehot) -> None:
+    X, Y = data(2, sizes[0], sizes[-1], onehot)
+    net = Network(sizes, hidden, output, loss, seed=0)
+    s = Stepper(net, X, Y, lr=0.1, momentum=0.5, l1=0.001)
+    L = net.n_layers
+    for r in s.finish_sample():
+        whole = explain(r, net)
+        assert whole and "nan" not in whole
+        if r.kind in ("forward", "backward", "output_delta", "loss"):
+            own = L if r.layer is None else r.layer
+            for j in range(net.sizes[own]):
+                text = explain(r, net, node=(j,))
+                assert "nan" not in text
+                last = text.splitlines()[0].split("   (")[0].rsplit("= ", 1)[1]
+                key = {"forward": "z", "loss": "terms"}.get(r.kind, "delta")
+                assert last == fmt(r.values[key][j]), (r.kind, text)
+            if r.kind in ("forward", "backward"):
+                wl = r.layer if r.kind == "forward" else r.layer + 1
+                assert "one term" in explain(r, net, edge=(0, 0))
+                assert "not computed" in explain(r, net, edge=(wl % L + 1, 0, 0)) or L == 1
+            assert "not computed" in explain(r, net, node=(0, 0))
+        else:
+            for l in range(1, L + 1):  # noqa: E741
+                new_w = explain(r, net, edge=(l, 0, 0)).rsplit("= ", 1)[1]
+                new_b = explain(r, net, node=(l, 0)).rsplit("= ", 1)[1]
+                if r.kind == "update":
+                    assert new_w == fmt(r.values[f"W_new_{l}"][0, 0])
+                    assert new_b == fmt(r.values[f"b_new_{l}"][0])
+                else:
+                    assert new_w == fmt(r.values[f"dW_{l}"][0, 0])
+            with pytest.raises(ValueError, match=r"\(layer, i, j\)"):
+                explain(r, net, edge=(0, 0))
+    with pytest.raises(ValueError, match="out of range"):
+        explain(r, net, edge=(1, 99, 0))
+    with pytest.raises(ValueError, match="not both"):
+        explain(r, net, node=(1, 0), edge=(1, 0, 0))
+
+
+def test_fmt_and_long_sums() -> None:
+    assert fmt(0.5) == "0.5000" and fmt(-0.0) == "0.0000" and fmt(1.234e-7) == "1.234e-07"
+    assert fmt(12.3456789, 2) == "12.35" and fmt(float("nan")) == "nan"
+    X, Y = data(2, 12, 1)
+    net = Network([12, 1], seed=0)
+    r = Stepper(net, X, Y, lr=0.1).step()
+    text = explain(r, net, node=(0,), max_terms=3)
+    assert "+ ... (9 more)" in text and text.count(" * ") == 3
+
+
+# ---- ledger ----------------------------------------------------------------------------------
+
+
+def test_ledger_rows_csv_and_markdown() -> None:
+    net, X, Y = known_221()
+    s = Stepper(net, X, Y, lr=0.5)
+    recs = s.finish_sample()
+    rows = ledger_rows(recs)
+    as_t = [r.as_tuple() for r in rows]
+    by = {(r.phase, r.quantity, r.layer, r.index): r.value for r in rows}
+    assert (0, "forward", 0, "a", "2", 0.10) in as_t  # the input
+    assert by[0, "W", 1, "2,1"] == 0.20 and by[0, "b", 1, "2"] == 0.35
+    a1 = recs[0].values["a"]
+    assert by[0, "a", 1, "1"] == float(a1[0])
+    assert by[2, "E", None, ""] == float(recs[2].values["E"])
+    assert by[3, "delta", 2, "1"] == float(recs[3].values["delta"][0])
+    assert by[5, "dW", 2, "2,1"] == float(recs[5].values["dW_2"][1, 0])
+    assert by[6, "W", 2, "1,1"] == float(net.weights[1][0, 0])
+    assert by[6, "lr", None, ""] == 0.5
+    # each phase lists only what it adds: 2-2-1 has 2+6+2+2 / 3+1+2 / t,E_k,E / error,f',delta /
+    # backprop,f',delta x2 / dW,db 6+2+2+1 / W,b new 6+2+1 + lr
+    counts = [sum(r.phase == k for r in rows) for k in range(7)]
+    assert counts == [2 + 4 + 2 + 2 + 2, 2 + 1 + 1 + 1, 3, 3, 6, 9, 10]
+    assert len(ledger_rows(recs, full=True)) > len(rows)
+
+    text = ledger_csv(recs)
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert tuple(parsed[0]) == LEDGER_COLUMNS
+    assert len(parsed) == len(rows) + 1
+    for row, r in zip(parsed[1:], rows, strict=True):
+        assert row[:5] == [str(r.phase), r.kind, "" if r.layer is None else str(r.layer),
+                           r.quantity, r.index]
+        assert float(row[5]) == r.value  # full precision round-trips
+    assert "0,forward,1,W,2,1" not in text and '0,forward,1,W,"2,1",0.2\n' in text
+
+    md = ledger_markdown(recs)
+    lines = md.splitlines()
+    assert lines[0] == "| phase | kind | layer | quantity | index | value |"
+    assert lines[1].startswith("|---:|") and len(lines) == len(rows) + 2
+    assert "| 0 | forward | 1 | W | 2,1 | 0.2000 |" in lines
+    assert f"| 2 | loss |  | E |  | {fmt(float(recs[2].values['E']))} |" in lines
+    assert "| 0 | forward | 1 | W | 2,1 | 0.20 |" in ledger_markdown(recs, precision=2)
+    assert ledger_csv([]) == ",".join(LEDGER_COLUMNS) + "\n"
+
+
+def test_phase_record_equality() -> None:
+    X, Y = data(2, 2, 1)
+    a = Stepper(Network([2, 2, 1], seed=0), X, Y, lr=0.5).finish_sample()
+    b = Stepper(Network([2, 2, 1], seed=0), X, Y, lr=0.5).finish_sample()
+    c = Stepper(Network([2, 2, 1], seed=1), X, Y, lr=0.5).finish_sample()
+    assert a == b and a[0] is not b[0]
+    assert a[0] != c[0] and a[0] != a[1]
+    assert isinstance(a[0], PhaseRecord) and "forward" in repr(a[0])
+
+
+def test_records_share_parameter_copies_between_phases_and_samples() -> None:
+    # What keeps 1,000 phases of undo small: one read-only parameter copy per sample, shared.
+    X, Y = data(3, 2, 1)
+    s = Stepper(Network([2, 3, 1], seed=0), X, Y, lr=0.5, momentum=0.9)
+    first = s.finish_sample()
+    second = s.finish_sample()
+    fwd, back, upd = second[0].values, second[4].values, second[-1].values
+    prev = first[-1].values
+    assert np.shares_memory(fwd["W"], prev["W_new_1"])
+    assert np.shares_memory(back["W_next"], upd["W_old_2"])
+    assert np.shares_memory(upd["vW_old_1"], prev["vW_new_1"])
+    assert np.shares_memory(second[-2].values["dW_2"], upd["dW_2"])
