@@ -138,6 +138,7 @@ class _Layout:
     # x where edges of weight layer l start / end (circle centres or bar sides)
     edge_x0: list[float] = field(default_factory=list)
     edge_x1: list[float] = field(default_factory=list)
+    bias_rects: list[list[QRectF]] | None = None
 
 
 @dataclass
@@ -274,6 +275,7 @@ class NetworkView(QWidget):
         self._chrome_keys: dict[str, tuple] = {}
         self._sprites: dict[tuple, tuple[QImage, float]] = {}
         self._pens: dict[tuple, QPen] = {}
+        self._colours: dict[int, QColor] = {}
         self._redraw_ms = 0.0
         self._scene_ms = 0.0
         # Live streams (training) draw edges without antialiasing; once the stream pauses, one
@@ -858,6 +860,9 @@ class NetworkView(QWidget):
             coloured = [f for f, g in zip(flat, greys, strict=True) if not g]
             if coloured:
                 allv = np.abs(np.concatenate(coloured))
+                if allv.size > 20000:
+                    # a regular subsample places the percentile well enough for a colour scale
+                    allv = allv[:: allv.size // 10000]
                 k = min(allv.size - 1, int(0.99 * (allv.size - 1) + 0.5))
                 s = float(np.partition(allv, k)[k])
                 self._value_scale = s if s > 0 else (float(allv.max()) or 1.0)
@@ -870,7 +875,8 @@ class NetworkView(QWidget):
         """How many edges this render may draw: ``max_edges``, fewer for live frames whose
         measured edge cost would exceed ``LIVE_EDGE_BUDGET_MS``."""
         if self._live and self._edge_cost_us:
-            fit = int(LIVE_EDGE_BUDGET_MS * 1000 / self._edge_cost_us)
+            # in steps of 250 so the count (and the legend) does not flicker between frames
+            fit = int(LIVE_EDGE_BUDGET_MS * 1000 / self._edge_cost_us) // 250 * 250
             return min(self._max_edges, max(MIN_LIVE_EDGES, fit))
         return self._max_edges
 
@@ -905,7 +911,7 @@ class NetworkView(QWidget):
 
     def _scene_size(self) -> QSize:
         dpr = self.devicePixelRatioF()
-        return QSize(max(1, int(self.width() * dpr)), max(1, int(self.height() * dpr)))
+        return QSize(max(1, math.ceil(self.width() * dpr)), max(1, math.ceil(self.height() * dpr)))
 
     def _new_image(self, w: float, h: float) -> QImage:
         dpr = self.devicePixelRatioF()
@@ -1150,7 +1156,7 @@ class NetworkView(QWidget):
         finite = np.isfinite(vals)
         v = np.where(finite, vals, 0.0)
         # quantised (invisibly) so node sprites can be cached by colour
-        t = np.round(np.clip(np.abs(v) / scale, 0.0, 1.0) * 64) / 64
+        t = np.round(np.minimum(np.abs(v) * (64.0 / scale), 64.0)) / 64
         hue = np.where((v > 0)[:, None], _POS_RGB, _NEG_RGB)
         bg = self._style.bg
         rgb = bg + (hue - bg) * (floor + (1 - floor) * t)[:, None]
@@ -1222,13 +1228,11 @@ class NetworkView(QWidget):
                 p.restore()
             if al > 0:
                 brgb = self._bias_rgb(al - 1)
-                bsz = max(7.0 * s, r * 0.45)
-                bx = x - r * 0.9 - bsz / 2
+                bkeys = ((brgb[:, 0] << 16) | (brgb[:, 1] << 8) | brgb[:, 2]).tolist()
+                rects = self._bias_rects(al - 1)
                 for i in range(n):
-                    rect = QRectF(bx, ys[i] + r * 0.82 - bsz / 2, bsz, bsz)
-                    c = brgb[i]
-                    p.fillRect(rect, QColor(int(c[0]), int(c[1]), int(c[2])))
-                    bias_rects.append(rect)
+                    p.fillRect(rects[i], self._colour(bkeys[i]))
+                bias_rects.extend(rects)
             if ring is not None:
                 rw = 3.5 * s
                 p.setPen(QPen(ring, rw))
@@ -1249,8 +1253,11 @@ class NetworkView(QWidget):
         would not be readable; three decimals unless two give a clearly larger font."""
         s = self._scale
         min_px = 10.0 * max(1.0, s) ** 0.5
-        options: list[list[str]] = []
         two = shows == "za" and self._z is not None and r >= 22
+        base = min(r * (0.42 if two else 0.5), 19 * s)
+        if base < min_px:
+            return None
+        options: list[list[str]] = []
         if two:
             z = self._z[al - 1]  # type: ignore[index]
             for d in (3, 2):
@@ -1260,14 +1267,29 @@ class NetworkView(QWidget):
             pre = "δ " if show_delta else ""
             for d in (3, 2):
                 options.append([pre + _short(float(v), d) for v in vals])
-        base = min(r * (0.42 if two else 0.5), 19 * s)
+        fm = QFontMetricsF(self._font(base))
         for k, texts in enumerate(options):
-            fm = QFontMetricsF(self._font(base))
             widest = max(fm.horizontalAdvance(ln) for t in texts for ln in t.split("\n"))
             px = base * min(1.0, 1.7 * r / widest) if widest > 0 else base
             if px >= max(min_px, 0.85 * base) or (k == len(options) - 1 and px >= min_px):
                 return texts, px
         return None
+
+    def _colour(self, rgb: int) -> QColor:
+        c = self._colours.get(rgb)
+        if c is None:
+            if len(self._colours) > 4000:
+                self._colours.clear()
+            c = self._colours[rgb] = QColor((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255)
+        return c
+
+    def _bias_rects(self, li: int) -> list[QRectF]:
+        lay = self._ensure_layout()
+        if lay.bias_rects is None:
+            lay.bias_rects = [[r for j in range(self._sizes[k + 1])
+                               if (r := self.bias_rect(k, j)) is not None]
+                              for k in range(len(self._sizes) - 1)]
+        return lay.bias_rects[li]
 
     def _bias_rgb(self, li: int) -> np.ndarray:
         b = self._biases[li]
@@ -1283,17 +1305,22 @@ class NetworkView(QWidget):
         x = float(lay.xs[al])
         rect = QRectF(x - lay.bar_w / 2, lay.top, lay.bar_w, lay.bottom - lay.top)
         if vals is not None:
-            v = np.where(np.isfinite(vals), vals, 0.0)
-            t = np.clip(np.abs(v) / scale, 0.0, 1.0)
-            rgb = np.where((v > 0)[:, None], _mix(self._style.bg, _POS_RGB, 0.08 + 0.92 * t),
-                           _mix(self._style.bg, _NEG_RGB, 0.08 + 0.92 * t))
-            argb = np.empty((n, 4), dtype=np.uint8)  # BGRA byte order of Format_ARGB32
-            argb[:, 0] = rgb[:, 2]
-            argb[:, 1] = rgb[:, 1]
-            argb[:, 2] = rgb[:, 0]
-            argb[:, 3] = 255
-            strip = QImage(argb.tobytes(), 1, n, 4, QImage.Format.Format_ARGB32).copy()
-            p.drawImage(rect, strip)
+            rgb = self._fill_rgb(vals, scale)
+            # built at device pixel size so drawing it is a plain blit, not a scaled draw
+            dpr = self.devicePixelRatioF()
+            w_px = max(1, round(rect.width() * dpr))
+            h_px = max(1, round(rect.height() * dpr))
+            rows = np.minimum((np.arange(h_px) + 0.5) * n / h_px, n - 1).astype(np.intp)
+            bgra = np.empty((h_px, 4), dtype=np.uint8)  # byte order of Format_ARGB32
+            bgra[:, 0] = rgb[rows, 2]
+            bgra[:, 1] = rgb[rows, 1]
+            bgra[:, 2] = rgb[rows, 0]
+            bgra[:, 3] = 255
+            pixels = np.ascontiguousarray(np.broadcast_to(bgra[:, None, :], (h_px, w_px, 4)))
+            strip = QImage(pixels.tobytes(), w_px, h_px, 4 * w_px,
+                           QImage.Format.Format_ARGB32).copy()
+            strip.setDevicePixelRatio(dpr)
+            p.drawImage(rect.topLeft(), strip)
         else:
             p.fillRect(rect, _qcolor(_mix(self._style.bg, np.array([128.0, 128.0, 128.0]), 0.15)))
         pen = QPen(ring if ring is not None else self._style.node_outline,
