@@ -1,0 +1,385 @@
+"""`nnviz train`: train one network headless and print the log, the predictions and the accuracy.
+
+    nnviz train --dataset xor --layers 2,4,1 --activation sigmoid --lr 0.5 --epochs 10000 --seed 0
+
+prints ``[INFO] epoch=1000, loss=0.0123456`` every ``--log-every`` epochs (default a tenth of
+the run), then one line per sample ``Input: [0 0] -> Predicted: 0.0324, Actual: 0`` (the first
+ten) and ``Accuracy: 100.00% (4/4)``. ``--json`` prints one JSON object instead. Exit status:
+0 trained, 1 training diverged, 2 bad arguments.
+
+This module is imported to build the parser, so NumPy and the core load only inside `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from typing import Any, TextIO
+
+PROG = "nnviz train"
+# Mirrors nnviz.core.activations / losses / network (a test checks they agree); spelled out here
+# so building the parser does not import NumPy.
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear", "softmax")
+LOSSES = ("mse", "bce", "cross_entropy")
+INITS = ("xavier", "he", "normal", "uniform", "small")
+TABLE_ROWS = 10
+CHUNK_SECONDS = 0.05  # train in chunks this long so log lines and the bar appear as it goes
+BAR_AFTER_SECONDS = 0.5  # only runs longer than this get a progress bar
+
+
+# ---- argument types: each rejects a bad value with one line naming it ---------------------------
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
+def _batch(text: str) -> int | None:
+    if text.strip().lower() == "full":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be 'full' or a whole number >= 1 (1 = online), got {text!r}"
+        )
+    return value
+
+
+def _layers(text: str) -> tuple[int, ...]:
+    from nnviz.core.network import parse_layers
+
+    try:
+        sizes = parse_layers(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if len(sizes) < 2:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has one layer; give at least input and output sizes, e.g. 2,4,1"
+        )
+    return sizes
+
+
+def _choice(options: tuple[str, ...]):
+    def parse(text: str) -> str:
+        key = text.strip().lower().replace("-", "_")
+        if key not in options:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not one of {', '.join(options)}"
+            )
+        return key
+
+    parse.__name__ = "choice"
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    data = parser.add_argument_group("data")
+    data.add_argument("--dataset", default="xor",
+                      help="xor, xor-bias, checkerboard, circles, spirals, gaussians, iris, "
+                           "seeds, heart (default xor)")
+    data.add_argument("--csv", metavar="PATH", help="train on your own CSV file instead")
+    data.add_argument("--target", metavar="COL", default="-1",
+                      help="with --csv: target column, name or index (default -1, the last)")
+    data.add_argument("--n", type=_int_at_least(2), metavar="N",
+                      help="number of points of a generated data set")
+    data.add_argument("--noise", type=_non_negative_float, default=0.0, metavar="X",
+                      help="noise of a generated data set (default 0)")
+    data.add_argument("--test-ratio", type=_non_negative_float, default=0.0, metavar="R",
+                      help="fraction held out as a test split (default 0)")
+
+    net = parser.add_argument_group("network")
+    net.add_argument("--layers", type=_layers, metavar="SIZES",
+                     help="layer sizes, e.g. 2,4,1; the first must equal the data's features and "
+                          "the last its outputs (default: inputs,4,outputs)")
+    net.add_argument("--activation", type=_choice(HIDDEN_ACTIVATIONS), default="sigmoid",
+                     metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
+                                       "(default sigmoid)")
+    net.add_argument("--output", type=_choice(OUTPUT_ACTIVATIONS), metavar="F",
+                     help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
+                          "(default sigmoid; softmax with --loss cross_entropy)")
+    net.add_argument("--loss", type=_choice(LOSSES), default="mse", metavar="L",
+                     help=f"{', '.join(LOSSES)} (default mse, 1/2 sum (a - t)^2)")
+    net.add_argument("--init", type=_choice(INITS), default="xavier", metavar="I",
+                     help=f"weight initialisation: {', '.join(INITS)} (default xavier)")
+
+    train = parser.add_argument_group("training")
+    train.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate (0.5)")
+    train.add_argument("--epochs", type=_int_at_least(1), default=10_000, help="(default 10000)")
+    train.add_argument("--seed", type=_int_at_least(0), default=0,
+                       help="seeds the data, the weights and the order (default 0)")
+    train.add_argument("--batch", type=_batch, default=None, metavar="full|1|N",
+                       help="full batch (default), 1 = online, or mini-batches of N")
+    train.add_argument("--no-shuffle", action="store_true",
+                       help="visit samples in data order instead of a seeded shuffle")
+    train.add_argument("--momentum", type=_non_negative_float, default=0.0, metavar="M",
+                       help="momentum in [0, 1) (default 0)")
+    train.add_argument("--l2", type=_non_negative_float, default=0.0, metavar="X",
+                       help="L2 penalty on the weights (default 0)")
+    train.add_argument("--l1", type=_non_negative_float, default=0.0, metavar="X",
+                       help="L1 penalty on the weights (default 0)")
+
+    out = parser.add_argument_group("output")
+    out.add_argument("--log-every", type=_int_at_least(1), metavar="K",
+                     help="log the loss every K epochs (default: a tenth of --epochs)")
+    out.add_argument("--json", action="store_true",
+                     help="print one JSON object (config, losses, accuracy, speed), nothing else")
+
+
+class UsageError(Exception):
+    """A bad argument found after parsing (needs the data): exit 2 with one line."""
+
+
+def _load_data(args: argparse.Namespace):
+    from nnviz.core import datasets
+
+    try:
+        if args.csv:
+            target: str | int = args.target
+            try:
+                target = int(args.target)
+            except ValueError:
+                pass
+            return datasets.load_csv(args.csv, target=target, test_ratio=args.test_ratio,
+                                     seed=args.seed)
+        return datasets.load_dataset(args.dataset, n=args.n, noise=args.noise,
+                                     test_ratio=args.test_ratio, seed=args.seed)
+    except datasets.DatasetError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _data_label(args: argparse.Namespace) -> str:
+    return f"file {args.csv!r}" if args.csv else f"data set {args.dataset!r}"
+
+
+def _check_layers(args: argparse.Namespace, ds) -> tuple[int, ...]:
+    sizes = args.layers or (ds.n_inputs, 4, ds.n_outputs)
+    spec = ",".join(map(str, sizes))
+    if sizes[0] != ds.n_inputs:
+        raise UsageError(
+            f"--layers {spec}: the first layer has {sizes[0]} units but {_data_label(args)} has "
+            f"{ds.n_inputs} feature{'s' if ds.n_inputs != 1 else ''}"
+        )
+    if sizes[-1] != ds.n_outputs:
+        raise UsageError(
+            f"--layers {spec}: the last layer has {sizes[-1]} units but {_data_label(args)} has "
+            f"{ds.n_outputs} output{'s' if ds.n_outputs != 1 else ''}"
+        )
+    return tuple(sizes)
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN: missing figures (no test split) become null."""
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _fmt_input(row) -> str:
+    parts = [f"{int(v)}" if float(v).is_integer() else f"{v:.4g}" for v in row]
+    return "[" + " ".join(parts) + "]"
+
+
+class Progress:
+    """A one-line bar on stderr, drawn only on a terminal and only for runs that take a while."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def update(self, done: int) -> None:
+        if not self.enabled or time.perf_counter() - self.start < BAR_AFTER_SECONDS:
+            return
+        width = 30
+        filled = int(width * done / self.total)
+        rate = done / max(time.perf_counter() - self.start, 1e-9)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                          f"{done:,}/{self.total:,} epochs ({rate:,.0f}/s)\033[K")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from nnviz.core import DivergenceError, Network, Trainer
+    from nnviz.core.network import correct
+
+    if args.momentum >= 1.0:
+        raise UsageError(f"argument --momentum: must be in [0, 1), got {args.momentum:g}")
+    if args.test_ratio >= 1.0:
+        raise UsageError(f"argument --test-ratio: must be < 1, got {args.test_ratio:g}")
+    ds = _load_data(args)
+    sizes = _check_layers(args, ds)
+    output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+    if output == "softmax" and ds.n_outputs < 2:
+        raise UsageError(
+            f"a softmax output needs one unit per class, but {_data_label(args)} has one output "
+            "column (two classes); use --output sigmoid with --loss bce or mse"
+        )
+    try:
+        net = Network(sizes, activation=args.activation, output=output, loss=args.loss,
+                      init=args.init, seed=args.seed)
+        trainer = Trainer(net, ds.X_train, ds.Y_train, lr=args.lr, batch_size=args.batch,
+                          momentum=args.momentum, l2=args.l2, l1=args.l1,
+                          shuffle=not args.no_shuffle, seed=args.seed,
+                          X_test=ds.X_test, Y_test=ds.Y_test)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    has_test = trainer.X_test is not None
+    config: dict[str, Any] = {
+        "dataset": ds.name if not args.csv else args.csv,
+        "layers": list(sizes),
+        "activation": net.activation,
+        "output": net.output,
+        "loss": net.loss_name,
+        "init": net.init,
+        "lr": args.lr,
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "batch": "full" if args.batch is None else args.batch,
+        "shuffle": not args.no_shuffle,
+        "momentum": args.momentum,
+        "l2": args.l2,
+        "l1": args.l1,
+        "n": args.n,
+        "noise": args.noise,
+        "test_ratio": args.test_ratio,
+        "train_samples": len(ds.X_train),
+        "test_samples": len(ds.X_test),
+    }
+    log = not args.json
+    if log:
+        batch = "full" if args.batch is None else args.batch
+        print(f"[INFO] training {net!r} on {config['dataset']}: {len(ds.X_train)} samples, "
+              f"lr={args.lr:g}, batch={batch}, epochs={args.epochs}, seed={args.seed}",
+              flush=True)
+    log_every = args.log_every or max(1, args.epochs // 10)
+    progress = Progress(args.epochs, sys.stderr)
+    history = trainer.history
+    chunk = 1
+    started = time.perf_counter()
+    try:
+        while trainer.epoch < args.epochs:
+            # Chunks end on log epochs, so each line is printed as soon as its epoch is done.
+            next_log = (trainer.epoch // log_every + 1) * log_every
+            size = min(chunk, args.epochs - trainer.epoch, next_log - trainer.epoch)
+            t0 = time.perf_counter()
+            trainer.run(size)
+            spent = time.perf_counter() - t0
+            # Grow or shrink the chunk towards CHUNK_SECONDS of work.
+            chunk = max(1, min(chunk * 4, int(size * CHUNK_SECONDS / max(spent, 1e-6))))
+            epoch = trainer.epoch
+            if log and (epoch == 1 or epoch % log_every == 0 or epoch == args.epochs):
+                progress.clear()
+                line = f"[INFO] epoch={epoch}, loss={history.train_loss[-1]:.7f}"
+                if has_test:
+                    line += f", test_loss={history.test_loss[-1]:.7f}"
+                print(line, flush=True)
+            progress.update(epoch)
+    except DivergenceError as exc:
+        progress.clear()
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        progress.clear()
+        print(f"{PROG}: interrupted after epoch {trainer.epoch}", file=sys.stderr)
+        return 130
+    seconds = time.perf_counter() - started
+    progress.clear()
+
+    ev = trainer.evaluate()
+    classify = ds.is_classification
+    result = {
+        "config": config,
+        "train_loss": _number(ev.train_loss),
+        "test_loss": _number(ev.test_loss) if has_test else None,
+        "accuracy": _number(ev.accuracy) if classify else None,
+        "test_accuracy": _number(ev.test_accuracy) if has_test and classify else None,
+        "epochs": trainer.epoch,
+        "seconds": seconds,
+        "epochs_per_second": trainer.epoch / seconds if seconds > 0 else None,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+
+    X, Y = ds.X_train, ds.Y_train
+    out = net.predict(X)
+    multi = Y.shape[1] > 1
+    names = ds.class_names
+    for x, p, t in zip(X[:TABLE_ROWS], out[:TABLE_ROWS], Y[:TABLE_ROWS], strict=True):
+        if multi and classify:
+            k, j = int(p.argmax()), int(t.argmax())
+            pred = f"{names[k] if k < len(names) else k} ({p[k]:.4f})"
+            actual = f"{names[j] if j < len(names) else j}"
+        elif multi:
+            pred = "[" + " ".join(f"{v:.4f}" for v in p) + "]"
+            actual = "[" + " ".join(f"{v:g}" for v in t) + "]"
+        else:
+            pred, actual = f"{p[0]:.4f}", f"{t[0]:g}"
+        print(f"Input: {_fmt_input(x)} -> Predicted: {pred}, Actual: {actual}")
+    if len(X) > TABLE_ROWS:
+        print(f"... {len(X) - TABLE_ROWS} more samples not shown")
+    if classify:
+        hits = int(np.count_nonzero(correct(out, Y)))
+        print(f"Accuracy: {100 * hits / len(X):.2f}% ({hits}/{len(X)})")
+        if has_test:
+            t_hits = int(np.count_nonzero(correct(net.predict(ds.X_test), ds.Y_test)))
+            n_test = len(ds.X_test)
+            print(f"Test accuracy: {100 * t_hits / n_test:.2f}% ({t_hits}/{n_test})")
+    else:
+        print(f"Loss: {ev.train_loss:.7f}" + (f", test loss: {ev.test_loss:.7f}" if has_test
+                                             else ""))
+    print(f"[INFO] {trainer.epoch} epochs in {seconds:.2f} s "
+          f"({result['epochs_per_second'] or 0:,.0f} epochs/s)")
+    return 0
