@@ -1,0 +1,180 @@
+"""`nnviz bench converge`: the batched convergence kernel against training runs one by one.
+
+Workload: XOR, 2-2-1, sigmoid units, mse, xavier init, lr 0.5, full batch, seeds 0..999.
+
+* batched: ``nnviz.core.convergence`` training R = 1000 runs at once, every run kept in the batch
+  (converged runs are not dropped), in calls of about ``CALL_SECONDS``;
+* one after another: ``Trainer.run`` on runs 0, 1, 2 in turn (every run costs the same, so a few
+  runs give the rate of all of them), calls of about ``CALL_SECONDS`` too.
+
+The two alternate in rounds until each has had about `seconds`, so background load hits both
+alike; each figure is the best call (least disturbed). Then the targets:
+
+* speed-up of batched over one-after-another >= 30x (network-epochs per second);
+* 1,000 runs x 10,000 epochs, every run trained every epoch, under 5 s: measured for real
+  when the estimate fits in 10 x `seconds`, else extrapolated from the batched rate (the report
+  says which). Alongside, ``run_convergence`` itself on that workload when it fits: it drops runs
+  as they converge, so it computes fewer network-epochs and is what a user waits for.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from nnviz.core import datasets
+from nnviz.core.convergence import ConvergenceConfig, _Batch, _Data, run_convergence
+
+CALL_SECONDS = 0.02
+RUNS = 1000
+EPOCHS = 10_000
+SEQUENTIAL_RUNS = 3
+TARGET_SPEEDUP = 30.0
+TARGET_SECONDS = 5.0
+
+
+def _config() -> ConvergenceConfig:
+    return ConvergenceConfig((2, 2, 1), activation="sigmoid", output="sigmoid", loss="mse",
+                             init="xavier", lr=0.5, epochs=EPOCHS, runs=RUNS, seed=0)
+
+
+class _Batched:
+    def __init__(self, cfg: ConvergenceConfig, X: np.ndarray, Y: np.ndarray) -> None:
+        self.state = _Batch(cfg, _Data(X, Y), np.arange(cfg.runs))
+        self.R = cfg.runs
+        self.epochs = 1
+        self.buf = (np.empty((1, self.R)), np.empty((1, self.R)))
+
+    def call(self, epochs: int) -> float:
+        if self.buf[0].shape[0] < epochs:
+            self.buf = (np.empty((epochs, self.R)), np.empty((epochs, self.R)))
+        loss, wrong = self.buf[0][:epochs], self.buf[1][:epochs]
+        t0 = time.perf_counter()
+        with np.errstate(all="ignore"):
+            self.state.train(loss, wrong)
+        return time.perf_counter() - t0
+
+
+class _Sequential:
+    def __init__(self, cfg: ConvergenceConfig, X: np.ndarray, Y: np.ndarray) -> None:
+        self.trainers = [cfg.trainer(r, X, Y) for r in range(SEQUENTIAL_RUNS)]
+        self.turn = 0
+
+    def call(self, epochs: int) -> float:
+        tr = self.trainers[self.turn % len(self.trainers)]
+        self.turn += 1
+        t0 = time.perf_counter()
+        tr.run(epochs)
+        return time.perf_counter() - t0
+
+
+def _calibrate(item, budget: float) -> int:
+    """Epochs per call so that one call takes about ``budget`` seconds."""
+    epochs = 1
+    while True:
+        spent = item.call(epochs)
+        if spent >= budget / 4 or epochs >= 1 << 20:
+            return max(1, int(epochs * budget / max(spent, 1e-9)))
+        epochs *= 4
+
+
+def measure(seconds: float) -> dict:
+    cfg = _config()
+    X, Y = datasets.load("xor")
+    batched, seq = _Batched(cfg, X, Y), _Sequential(cfg, X, Y)
+    call = min(CALL_SECONDS, seconds / 4)
+    n_b, n_s = _calibrate(batched, call), _calibrate(seq, call)
+    best_b, best_s = [], []
+    spent_b = spent_s = 0.0
+    while spent_b < seconds or spent_s < seconds:
+        t = batched.call(n_b)
+        spent_b += t
+        best_b.append(t / n_b)
+        t = seq.call(n_s)
+        spent_s += t
+        best_s.append(t / n_s)
+    epoch_b = min(best_b)  # seconds per epoch of all R runs
+    epoch_s = min(best_s)  # seconds per epoch of one run
+    rate_b = RUNS / epoch_b
+    rate_s = 1.0 / epoch_s
+    estimate = EPOCHS * epoch_b
+    fits = estimate <= 10 * seconds
+    if fits:
+        fresh = _Batched(cfg, X, Y)
+        full, left = 0.0, EPOCHS
+        while left:  # in calls like the rounds above, so the figures compare
+            step = min(n_b, left)
+            full += fresh.call(step)
+            left -= step
+        res = run_convergence(cfg, X, Y)
+        converge = {
+            "seconds": res.elapsed,
+            "fraction_converged": res.fraction_converged,
+            "network_epochs": res.network_epochs,
+        }
+    else:
+        full = estimate
+        converge = None
+    return {
+        "workload": "XOR 2-2-1 sigmoid/mse, xavier, lr 0.5, full batch",
+        "runs": RUNS,
+        "epochs": EPOCHS,
+        "batched_network_epochs_per_s": rate_b,
+        "batched_us_per_epoch": epoch_b * 1e6,
+        "batched_median_us_per_epoch": float(np.median(best_b)) * 1e6,
+        "load": float(np.median(best_b)) / epoch_b,  # median / best call: 1 on a quiet machine
+        "sequential_network_epochs_per_s": rate_s,
+        "sequential_us_per_epoch": epoch_s * 1e6,
+        "sequential_runs_measured": SEQUENTIAL_RUNS,
+        "speedup": rate_b / rate_s,
+        "speedup_target": TARGET_SPEEDUP,
+        "speedup_pass": rate_b / rate_s >= TARGET_SPEEDUP,
+        "full_seconds": full,
+        "full_measured": fits,
+        "full_best_call_estimate_seconds": estimate,
+        "full_target_seconds": TARGET_SECONDS,
+        "full_pass": full < TARGET_SECONDS,
+        "run_convergence": converge,
+    }
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def report(result: dict) -> str:
+    r = result
+    m = r.get("machine", {})
+    lines = [
+        f"nnviz bench converge: {r['workload']}"
+        + (f"  [python {m['python']}, numpy {m['numpy']}, {m['machine']}]" if m else ""),
+        f"  batched, {r['runs']:,} runs at once:   {r['batched_network_epochs_per_s'] / 1e6:7.2f} "
+        f"M network-epochs/s  ({r['batched_us_per_epoch']:.0f} us per epoch of all runs, "
+        f"median {r['batched_median_us_per_epoch']:.0f})",
+        f"  one after another (Trainer):  {r['sequential_network_epochs_per_s'] / 1e6:7.3f} "
+        f"M network-epochs/s  ({r['sequential_us_per_epoch']:.1f} us per epoch; "
+        f"{r['sequential_runs_measured']} runs measured, the rest extrapolated)",
+        f"  speed-up: {r['speedup']:.0f}x   target >= {r['speedup_target']:.0f}x   "
+        f"{_verdict(r['speedup_pass'])}",
+        f"  {r['runs']:,} runs x {r['epochs']:,} epochs, every run every epoch: "
+        f"{r['full_seconds']:.2f} s "
+        + (f"(measured; {r['full_best_call_estimate_seconds']:.2f} s at the best call's rate)"
+           if r["full_measured"] else
+           "(extrapolated from the batched rate; run with a larger --seconds to measure)")
+        + f"   target < {r['full_target_seconds']:g} s   {_verdict(r['full_pass'])}",
+    ]
+    if r["load"] > 1.3:
+        lines.append(f"  note: the machine was busy (median call {r['load']:.1f}x the best); "
+                     "measured times include that")
+    c = r.get("run_convergence")
+    if c:
+        lines.append(
+            f"  run_convergence on that workload: {c['seconds']:.2f} s, "
+            f"{100 * c['fraction_converged']:.1f} % converged; converged runs leave the batch, "
+            f"so {c['network_epochs'] / 1e6:.1f} M of {r['runs'] * r['epochs'] / 1e6:.0f} M "
+            "network-epochs were computed"
+        )
+    else:
+        lines.append("  run_convergence on that workload: not run (does not fit in 10 x --seconds)")
+    return "\n".join(lines)

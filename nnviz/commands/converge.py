@@ -1,0 +1,341 @@
+"""`nnviz converge`: how often, and how fast, does a network learn the data from random starts?
+
+    nnviz converge --dataset xor --layers 2,2,1 --layers 2,3,1 --layers 2,4,1 --runs 1000 \\
+        --epochs 10000 --lr 0.5 --seed 0 [--init xavier|small|...] [--json]
+
+Every configuration (each --layers x each --init x each --lr) is trained from ``--runs`` random
+initialisations at once (seeds seed .. seed+runs-1, see nnviz.core.convergence). Per
+configuration it prints the fraction converged, the median and 90th percentile of the epochs to
+converge, a text histogram of those epochs and how many of the other runs got each stuck
+diagnosis. ``--json`` prints one object ``{"configs": [{"layers": [...], "fraction_converged":
+..., "median_epochs": ..., "p90_epochs": ..., "runs": [{"seed", "converged", "epochs",
+"final_loss", "diagnosis", ...}, ...]}, ...]}`` (missing numbers are null). A progress bar goes
+to stderr, only on a terminal. Exit status: 0 done, 2 bad arguments, 130 interrupted.
+
+This module is imported to build the parser, so NumPy and the core load only inside `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import sys
+import time
+from typing import TextIO
+
+PROG = "nnviz converge"
+# Spelled out so building the parser does not import NumPy; the core validates them again.
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear", "softmax")
+LOSSES = ("mse", "bce", "cross_entropy")
+INITS = ("xavier", "he", "normal", "uniform", "small")
+HIST_WIDTH = 40
+BAR_AFTER_SECONDS = 0.3
+
+
+# ---- argument types: each rejects a bad value with one line naming it --------------------------
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
+    return value
+
+
+def _momentum(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (0.0 <= value < 1.0):
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def _noise(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
+def _batch(text: str) -> int | None:
+    if text.strip().lower() == "full":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be 'full' or a whole number >= 1 (1 = online), got {text!r}"
+        )
+    return value
+
+
+def _layers(text: str) -> tuple[int, ...]:
+    from nnviz.core.network import parse_layers  # light: network imports NumPy only
+
+    try:
+        sizes = parse_layers(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if len(sizes) < 2:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has one layer; give at least input and output sizes, e.g. 2,2,1"
+        )
+    return sizes
+
+
+def _choice(options: tuple[str, ...]):
+    def parse(text: str) -> str:
+        key = text.strip().lower().replace("-", "_")
+        if key not in options:
+            raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(options)}")
+        return key
+
+    parse.__name__ = "choice"
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    data = parser.add_argument_group("data")
+    data.add_argument("--dataset", default="xor",
+                      help="xor, xor-bias, checkerboard, circles, spirals, gaussians, iris, "
+                           "seeds, heart (default xor)")
+    data.add_argument("--csv", metavar="PATH", help="use your own CSV file instead")
+    data.add_argument("--target", metavar="COL", default="-1",
+                      help="with --csv: target column, name or index (default -1, the last)")
+    data.add_argument("--n", type=_int_at_least(2), metavar="N",
+                      help="number of points of a generated data set")
+    data.add_argument("--noise", type=_noise, default=0.0, metavar="X",
+                      help="noise of a generated data set (default 0)")
+
+    net = parser.add_argument_group("networks (each --layers x each --init x each --lr)")
+    net.add_argument("--layers", type=_layers, action="append", metavar="SIZES",
+                     help="layer sizes, e.g. 2,2,1; repeat to compare architectures "
+                          "(default: inputs,4,outputs)")
+    net.add_argument("--init", type=_choice(INITS), action="append", metavar="I",
+                     help=f"initialisation: {', '.join(INITS)}; repeat to compare "
+                          "(default xavier)")
+    net.add_argument("--lr", type=_positive_float, action="append", metavar="LR",
+                     help="learning rate; repeat to compare (default 0.5)")
+    net.add_argument("--activation", type=_choice(HIDDEN_ACTIVATIONS), default="sigmoid",
+                     metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
+                                       "(default sigmoid)")
+    net.add_argument("--output", type=_choice(OUTPUT_ACTIVATIONS), metavar="F",
+                     help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
+                          "(default sigmoid; softmax with --loss cross_entropy)")
+    net.add_argument("--loss", type=_choice(LOSSES), default="mse", metavar="L",
+                     help=f"{', '.join(LOSSES)} (default mse)")
+
+    train = parser.add_argument_group("training")
+    train.add_argument("--runs", type=_int_at_least(1), default=100,
+                       help="random initialisations per configuration (default 100)")
+    train.add_argument("--epochs", type=_int_at_least(1), default=10_000,
+                       help="at most this many epochs per run (default 10000)")
+    train.add_argument("--seed", type=int, default=0,
+                       help="run r uses seed+r for its weights; also seeds the data and the "
+                            "batch order (default 0)")
+    train.add_argument("--batch", type=_batch, default=None, metavar="full|N",
+                       help="full batch (default), 1 = online, or mini-batches of N")
+    train.add_argument("--no-shuffle", action="store_true",
+                       help="mini-batches in data order instead of a seeded shuffle")
+    train.add_argument("--momentum", type=_momentum, default=0.0, metavar="M",
+                       help="momentum in [0, 1) (default 0)")
+    train.add_argument("--threshold", type=_positive_float, default=0.05, metavar="X",
+                       help="converged = every point classified correctly and mean loss below "
+                            "X (default 0.05)")
+    train.add_argument("--loss-only", action="store_true",
+                       help="converged = loss below --threshold, correct or not")
+
+    out = parser.add_argument_group("output")
+    out.add_argument("--bins", type=_int_at_least(1), default=10,
+                     help="histogram bars (default 10)")
+    out.add_argument("--json", action="store_true",
+                     help="print one JSON object with every run and nothing else")
+
+
+class UsageError(Exception):
+    """A bad argument found after parsing (needs the data): exit 2 with one line."""
+
+
+def _load_data(args: argparse.Namespace):
+    from nnviz.core import datasets
+
+    try:
+        if args.csv:
+            target: str | int = args.target
+            try:
+                target = int(args.target)
+            except ValueError:
+                pass
+            return datasets.load_csv(args.csv, target=target, seed=args.seed)
+        return datasets.load_dataset(args.dataset, n=args.n, noise=args.noise, seed=args.seed)
+    except datasets.DatasetError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _configs(args: argparse.Namespace, ds) -> list:
+    from nnviz.core.convergence import ConvergenceConfig
+
+    where = f"file {args.csv!r}" if args.csv else f"data set {ds.name!r}"
+    layer_list = args.layers or [(ds.n_inputs, 4, ds.n_outputs)]
+    for sizes in layer_list:
+        spec = ",".join(map(str, sizes))
+        if sizes[0] != ds.n_inputs:
+            raise UsageError(f"--layers {spec}: the first layer has {sizes[0]} units but {where} "
+                             f"has {ds.n_inputs} feature{'s' if ds.n_inputs != 1 else ''}")
+        if sizes[-1] != ds.n_outputs:
+            raise UsageError(f"--layers {spec}: the last layer has {sizes[-1]} units but {where} "
+                             f"has {ds.n_outputs} output{'s' if ds.n_outputs != 1 else ''}")
+    output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+    configs = []
+    for sizes, init, lr in itertools.product(layer_list, args.init or ["xavier"],
+                                             args.lr or [0.5]):
+        try:
+            configs.append(ConvergenceConfig(
+                sizes, activation=args.activation, output=output, loss=args.loss, init=init,
+                lr=lr, momentum=args.momentum, batch_size=args.batch,
+                shuffle=not args.no_shuffle, epochs=args.epochs, runs=args.runs,
+                seed=args.seed, loss_threshold=args.threshold,
+                require_all_correct=not args.loss_only,
+            ))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    return configs
+
+
+class ProgressBar:
+    """One line on stderr, only on a terminal and only once a configuration takes a while."""
+
+    def __init__(self, stream: TextIO, n_configs: int) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.n_configs = n_configs
+        self.shown = False
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, index: int, label: str, epoch: int, total: int, fraction: float) -> None:
+        now = time.perf_counter()
+        if not self.enabled or now - self.start < BAR_AFTER_SECONDS or now - self.last < 0.1:
+            return
+        self.last = now
+        width = 24
+        filled = int(width * epoch / total)
+        self.stream.write(
+            f"\r[{index + 1}/{self.n_configs}] {label} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{epoch:,}/{total:,} epochs, {100 * fraction:.1f} % converged\033[K"
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from nnviz.core.convergence import run_convergence
+
+    ds = _load_data(args)
+    configs = _configs(args, ds)
+    bar = ProgressBar(sys.stderr, len(configs))
+    results = []
+    for i, cfg in enumerate(configs):
+        def progress(epoch: int, fraction: float, i: int = i, cfg=cfg) -> None:
+            bar.update(i, cfg.label, epoch, cfg.epochs, fraction)
+
+        bar.start = time.perf_counter()
+        results.append(run_convergence(cfg, ds.X_train, ds.Y_train, progress))
+        bar.clear()
+    if args.json:
+        doc = {
+            "dataset": ds.name if not args.csv else args.csv,
+            "samples": len(ds.X_train),
+            "configs": [r.as_dict() for r in results],
+        }
+        print(json.dumps(doc, allow_nan=False))
+        return 0
+    print(f"{ds.description} ({len(ds.X_train)} samples)")
+    for res in results:
+        print()
+        print("\n".join(report(res, args.bins)))
+    return 0
+
+
+def _count(n: float) -> str:
+    return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+
+
+def report(res, bins: int = 10) -> list[str]:
+    """The text block of one configuration's result."""
+    cfg = res.config
+    batch = "full batch" if cfg.batch_size is None else f"batches of {cfg.batch_size}"
+    rule = f"loss < {cfg.loss_threshold:g}"
+    if cfg.require_all_correct:
+        rule = "all points correct and " + rule
+    lines = [
+        f"{cfg.label}: {cfg.runs:,} runs (seeds {cfg.seed}..{cfg.seed + cfg.runs - 1}), up to "
+        f"{cfg.epochs:,} epochs, {batch}, loss {cfg.loss}; converged = {rule}",
+    ]
+    n_conv = int(res.converged.sum())
+    line = (f"  converged: {n_conv:,}/{cfg.runs:,} ({100 * res.fraction_converged:.1f} %)")
+    if n_conv:
+        line += (f"   median {_count(res.median_epochs)} epochs, "
+                 f"90th percentile {_count(res.p90_epochs)}")
+    line += f"   [{res.elapsed:.2f} s]"
+    lines.append(line)
+    if res.cancelled:
+        lines.append(f"  cancelled after {res.epochs_run:,} epochs")
+    if n_conv:
+        edges, counts = res.histogram(bins)
+        top = max(int(counts.max()), 1)
+        w = len(f"{math.ceil(edges[-1]):,}")
+        lines.append("  epochs to converge:")
+        for lo, hi, c in zip(edges[:-1], edges[1:], counts, strict=True):
+            bar = "#" * math.ceil(HIST_WIDTH * c / top) if c else ""
+            first, last = math.ceil(lo), math.ceil(hi) - 1
+            lines.append(f"    {first:>{w},} - {last:>{w},} | {bar + ' ' if bar else ''}{int(c):,}")
+    stuck = res.diagnosis_counts()
+    if stuck:
+        names = {"none": "still improving (more epochs may do it)"}
+        parts = [f"{names.get(k, k)}: {v:,}"
+                 for k, v in sorted(stuck.items(), key=lambda kv: (-kv[1], kv[0]))]
+        lines.append(f"  not converged: {cfg.runs - n_conv:,} -- " + ", ".join(parts))
+    return lines
