@@ -34,10 +34,15 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> ArgumentParser:
+def build_parser(only: str | None = None) -> ArgumentParser:
+    """The parser; with `only`, just that subcommand's arguments are loaded (imported)."""
     parser = ArgumentParser(
         prog="nnviz",
         description="Backpropagation made visible. Without a command, opens the window.",
+        epilog="window: nnviz [SESSION.nnviz] [--dataset NAME] [--layers HIDDEN e.g. 16,16] "
+        "[--activation F] [--output F] [--loss L] [--init I] [--lr X] [--batch full|N] "
+        "[--momentum M] [--l2 X] [--seed S] [--noise X] [--test-ratio R] [--play] "
+        "[--presentation] [--screenshot OUT.png]",
     )
     from nnviz import __version__
 
@@ -45,7 +50,8 @@ def build_parser() -> ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=ArgumentParser)
     for name, (module, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        importlib.import_module(module).add_arguments(p)
+        if only is None or name == only:
+            importlib.import_module(module).add_arguments(p)
     return parser
 
 
@@ -65,9 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             # One BLAS thread, set before NumPy loads, so figures compare across machines.
             for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
                 os.environ.setdefault(var, "1")
-        args = build_parser().parse_args(argv)
+        args = build_parser(only=argv[0]).parse_args(argv)
         module = importlib.import_module(SUBCOMMANDS[args.command][0])
-        return int(module.run(args) or 0)
+        try:
+            return int(module.run(args) or 0)
+        except BrokenPipeError:  # e.g. `nnviz bench core --json | head`
+            sys.stderr.close()
+            return 0
     if argv and argv[0] in ("-h", "--help", "--version"):
         build_parser().parse_args(argv)
         return 0

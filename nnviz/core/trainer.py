@@ -9,10 +9,12 @@ and accuracy are measured after the epoch's updates.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core import activations as act
 from nnviz.core import losses
 from nnviz.core.network import Network, Workspace, accuracy
 from nnviz.core.optim import SGD, check_hyper
@@ -45,6 +47,69 @@ class DivergenceError(RuntimeError):
 def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
     """The sample order of one epoch; the stepper uses it too, so both visit samples alike."""
     return rng.permutation(n) if shuffle else np.arange(n)
+
+
+def make_step(net: Network, ws: Workspace, optimizer: SGD) -> tuple[Callable, float, float]:
+    """One training step for batches of ws.batch samples, as a closure over local buffers.
+
+    Returns (step, loss_factor, grad_scale): step(xT_aug, YT) runs forward, backward and the
+    update of one batch; the batch's summed loss is step(...) * loss_factor, and ws.grad is
+    left holding grad_scale times the batch-mean gradient.
+
+    It computes exactly what Network.forward_into/backward_into and SGD.step compute, with the
+    Python overhead taken out (this is the loop that runs millions of times). For plain SGD on
+    batches of more than one sample, lr / batch is folded into the output delta, so the blocks
+    come out as lr times the mean gradient and the update is one subtraction. Online steps
+    (batch 1) never fold: they must stay bit-identical to the stepper's SGD.step.
+    """
+    dot, sub, mul, vdot = np.dot, np.subtract, np.multiply, np.vdot
+    fwd = ws.forward_plan
+    bwd = [(A, G, D, W, DT, DTp, fp, Zp, Al, S)
+           for _l, A, G, D, W, DT, DTp, fp, Zp, Al, S in ws.backward_plan]
+    (A_first, G_first, D_first, *_rest) = bwd[-1]
+    hidden = bwd[:-1]
+    ZL, AL, DL, SL = ws.zT[-1], ws.aT[-1], ws.deltaT[-1], ws.scratch[-1]
+    params, grad = net.params, ws.grad
+    plain = not (optimizer.momentum or optimizer.l2 or optimizer.l1)
+    fold = plain and ws.batch > 1
+    scale = np.array(optimizer.lr / ws.batch if fold else 1.0 / ws.batch, net.dtype)
+    rescale = ws.batch > 1
+    mse = net.loss_name == "mse" and net.output not in ("softmax", "linear")
+    fprime_out = act.ACTIVATIONS[net.output].derivative
+    loss_name, output = net.loss_name, net.output
+    opt_step = optimizer.step
+
+    def step(x: Array, y: Array) -> float:
+        A = x
+        for PT, Z, f, A_next, A_next_aug in fwd:
+            dot(PT, A, out=Z)
+            f(Z, A_next)
+            A = A_next_aug
+        if mse:
+            sub(AL, y, DL)
+            total = vdot(DL, DL)
+            S = fprime_out(ZL, AL, SL)
+            if rescale:
+                mul(S, scale, S)
+            mul(DL, S, DL)
+        else:
+            total = losses.output_delta_and_loss(loss_name, output, ZL, AL, y, DL, SL, True,
+                                                 axis=0)[1]
+            if rescale:
+                mul(DL, scale, DL)
+        for A, G, D, W, DT, DTp, fp, Zp, Al, S in hidden:
+            dot(A, D, out=G)
+            dot(W, DT, out=DTp)
+            mul(DTp, fp(Zp, Al, S), DTp)
+        dot(x, D_first, out=G_first)
+        if fold:
+            sub(params, grad, params)
+        else:
+            opt_step(grad)
+        return total
+
+    loss_factor = 0.5 if mse else 1.0  # the fast mse path returns sum (a - t)^2, not E
+    return step, loss_factor, (optimizer.lr if fold else 1.0)
 
 
 class History:
@@ -178,6 +243,7 @@ class Trainer:
         self._bool_buf = np.empty(n, bool)
         self._checkpoint: tuple | None = None
         self._last_ws: Workspace | None = None
+        self._grad_scale = 1.0  # ws.grad holds grad_scale times the mean gradient
 
     # ---- hyper-parameters that may change between epochs ---------------------------------------
     @property
@@ -219,15 +285,19 @@ class Trainer:
     @property
     def last_gradients(self) -> tuple[list[Array], list[Array]] | None:
         """dW, db of the most recent batch (copies), or None before the first."""
-        ws = self._last_ws
-        if ws is None:
+        grad = self.last_gradient_vector
+        if grad is None:
             return None
-        return [g.copy() for g in ws.dW], [g.copy() for g in ws.db]
+        blocks = self.net._blocks(grad)
+        return [b[:-1] for b in blocks], [b[-1] for b in blocks]
 
     @property
     def last_gradient_vector(self) -> Array | None:
-        """The flat gradient of the most recent batch (a view: copy before keeping it)."""
-        return None if self._last_ws is None else self._last_ws.grad
+        """The flat batch-mean gradient of the most recent batch (a copy), in params layout."""
+        if self._last_ws is None:
+            return None
+        grad = self._last_ws.grad
+        return grad / self._grad_scale if self._grad_scale != 1.0 else grad.copy()
 
     def _workspace(self, batch: int) -> Workspace:
         ws = self._ws.get(batch)
@@ -235,19 +305,11 @@ class Trainer:
             ws = self._ws[batch] = self.net.workspace(batch)
         return ws
 
-    # ---- training ------------------------------------------------------------------------------
-    def _epoch_accuracy(
-        self, outputsT: Array, targets_bool: Array | None, classes: Array | None
-    ) -> float:
-        """Fraction correct; outputsT is (n_out, samples), as the kernel stores it."""
-        buf = self._bool_buf
-        if self._single_output:
-            np.greater(outputsT[0], _HALF, out=buf)
-            np.equal(buf, targets_bool, out=buf)
-        else:
-            np.equal(outputsT.argmax(axis=0), classes, out=buf)
-        return np.count_nonzero(buf) / len(buf)
+    def _kernel(self, batch: int) -> tuple[Workspace, Callable, float, float]:
+        ws = self._workspace(batch)
+        return (ws, *make_step(self.net, ws, self.optimizer))
 
+    # ---- training ------------------------------------------------------------------------------
     def run(
         self,
         epochs: int,
@@ -264,78 +326,136 @@ class Trainer:
         epochs = int(epochs)
         if epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")
-        net, opt, h = self.net, self.optimizer, self.history
+        h = self.history
         h.reserve(len(h) + epochs)
         cols = h._data
-        c_epoch, c_loss, c_acc = cols["epoch"], cols["train_loss"], cols["accuracy"]
+        c_loss, c_acc = cols["train_loss"], cols["accuracy"]
         c_tloss, c_tacc = cols["test_loss"], cols["test_accuracy"]
         n = len(self.X)
         full = self.batch_size is None
         if full:
-            ws = self._last_ws = self._workspace(n)
-            XT, YT = self.XT_aug, self.YT
+            # Kernels are built per run() so live changes of lr or momentum take effect.
+            ws, step, loss_factor, self._grad_scale = self._kernel(n)
+            self._last_ws = ws
+            XT, YT, out = self.XT_aug, self.YT, ws.aT[-1]
+            out0 = out[0]
+            loss_factor /= n
+            single, buf = self._single_output, self._bool_buf
+            targets = self._target_bool if single else self._target_class
+            greater, equal, count = np.greater, np.equal, np.count_nonzero
+            half = _HALF
+        else:
+            self._prepare_batches()
         self._save_checkpoint()
         isfinite = math.isfinite
-        prev_test = (c_tloss[h._n - 1], c_tacc[h._n - 1]) if h._n else (math.nan, math.nan)
+        epoch, i = self.epoch, h._n
+        prev_test = (c_tloss[i - 1], c_tacc[i - 1]) if i else (math.nan, math.nan)
+        test = self.X_test is not None  # without one, the test columns keep their NaN fill
         self.stop_reason = "epochs"
-        for _ in range(epochs):
-            if full:
-                net.forward_into(ws, XT)
-                loss = net.backward_into(ws, XT, YT, True) / n
-                acc = self._epoch_accuracy(ws.aT[-1], self._target_bool, self._target_class)
-                opt.step(ws.grad)
-            else:
-                loss, acc = self._batched_epoch()
-            i = h._n
-            self.epoch += 1
-            c_epoch[i] = self.epoch
-            c_loss[i] = loss
-            c_acc[i] = acc
-            if self.X_test is not None and (self.epoch % eval_every == 0 or _ == epochs - 1):
-                prev_test = self._test_metrics()
-            c_tloss[i], c_tacc[i] = prev_test
-            h._n = i + 1
-            if not isfinite(loss):
-                self._diverged(f"the loss became {loss}")
-            if self.epoch % CHECK_EVERY == 0:
-                self._check_weights_and_checkpoint()
-            if target_loss is not None and loss <= target_loss:
-                self.stop_reason = "target_loss"
-                break
-            if target_accuracy is not None and acc >= target_accuracy:
-                self.stop_reason = "target_accuracy"
-                break
+        try:
+            for k in range(epochs):
+                if full:
+                    loss = step(XT, YT) * loss_factor
+                    if single:
+                        greater(out0, half, buf)
+                        equal(buf, targets, buf)
+                    else:
+                        equal(out.argmax(axis=0), targets, buf)
+                    acc = count(buf) / n
+                else:
+                    loss, acc = self._batched_epoch()
+                epoch += 1
+                c_loss[i] = loss
+                c_acc[i] = acc
+                if test:
+                    if epoch % eval_every == 0 or k == epochs - 1:
+                        prev_test = self._test_metrics()
+                    c_tloss[i], c_tacc[i] = prev_test
+                i += 1
+                if not isfinite(loss):
+                    self._sync_history(epoch, i)
+                    self._diverged(f"the loss became {loss}")
+                if not epoch % CHECK_EVERY:
+                    self._sync_history(epoch, i)
+                    self._check_weights_and_checkpoint()
+                if target_loss is not None and loss <= target_loss:
+                    self.stop_reason = "target_loss"
+                    break
+                if target_accuracy is not None and acc >= target_accuracy:
+                    self.stop_reason = "target_accuracy"
+                    break
+        finally:
+            if self.stop_reason != "diverged":
+                self._sync_history(epoch, i)
         self._check_weights_and_checkpoint()
         return h
 
+    def _sync_history(self, epoch: int, row: int) -> None:
+        """Publish the rows written since the last sync. Their epoch column is filled here in
+        bulk (one row per epoch, so the numbers are consecutive): a store less per epoch."""
+        h = self.history
+        h._data["epoch"][h._n : row] = np.arange(epoch - (row - h._n) + 1, epoch + 1)
+        h._n = row
+        self.epoch = epoch
+
+    def _prepare_batches(self) -> None:
+        B, n = self.batch_size, len(self.X)
+        self._kernels = {b: self._kernel(b) for b in {B, n % B} if b}
+        if B == 1 and not hasattr(self, "_sample_views"):
+            # Online: one column view per sample, made once; an epoch visits them in its order.
+            out = self._outputsT
+            self._sample_views = [
+                (self.XT_aug[:, j : j + 1], self.YT[:, j : j + 1], out[:, j : j + 1])
+                for j in range(n)
+            ]
+
     def _batched_epoch(self) -> tuple[float, float]:
-        net, opt, B = self.net, self.optimizer, self.batch_size
-        order = epoch_order(self.rng, len(self.X), self.shuffle)
-        if self.shuffle:
-            X, Y = self.XT_aug[:, order], self.YT[:, order]
-        else:
-            X, Y = self.XT_aug, self.YT
-        n = X.shape[1]
+        B, n = self.batch_size, len(self.X)
+        order = epoch_order(self.rng, n, self.shuffle)
         outs = self._outputsT
         total = 0.0
-        ws = self._workspace(B)
-        for start in range(0, n, B):
-            stop = start + B
-            if stop > n:
-                ws = self._workspace(n - start)
-            x = X[:, start:stop]
-            net.forward_into(ws, x)
-            total += net.backward_into(ws, x, Y[:, start:stop], True)
-            outs[:, start:stop] = ws.aT[-1]
-            opt.step(ws.grad)
-        self._last_ws = ws
-        if not self.shuffle:
-            acc = self._epoch_accuracy(outs, self._target_bool, self._target_class)
-        elif self._single_output:
-            acc = self._epoch_accuracy(outs, Y[0] > 0.5, None)
+        if B == 1:
+            ws, step, loss_factor, self._grad_scale = self._kernels[1]
+            out, copyto, views = ws.aT[-1], np.copyto, self._sample_views
+            for j in order.tolist():
+                x, y, o = views[j]
+                total += step(x, y)
+                copyto(o, out)
+            # outputs were written at each sample's own column, so compare with Y in data order
+            acc = self._accuracy_of(outs, self._target_bool, self._target_class)
         else:
-            acc = self._epoch_accuracy(outs, None, Y.argmax(axis=0))
-        return total / n, acc
+            if self.shuffle:
+                X, Y = self.XT_aug[:, order], self.YT[:, order]
+            else:
+                X, Y = self.XT_aug, self.YT
+            ws, step, loss_factor, self._grad_scale = self._kernels[B]
+            for start in range(0, n, B):
+                stop = start + B
+                if stop > n:
+                    ws, step, loss_factor, self._grad_scale = self._kernels[n - start]
+                x = X[:, start:stop]
+                total += step(x, Y[:, start:stop])
+                outs[:, start:stop] = ws.aT[-1]
+            if not self.shuffle:
+                acc = self._accuracy_of(outs, self._target_bool, self._target_class)
+            elif self._single_output:
+                acc = self._accuracy_of(outs, Y[0] > 0.5, None)
+            else:
+                acc = self._accuracy_of(outs, None, Y.argmax(axis=0))
+        self._last_ws = ws
+        return total * loss_factor / n, acc
+
+    def _accuracy_of(
+        self, outputsT: Array, targets_bool: Array | None, classes: Array | None
+    ) -> float:
+        """Fraction correct; outputsT is (n_out, samples), as the kernel stores it."""
+        buf = self._bool_buf
+        if self._single_output:
+            np.greater(outputsT[0], _HALF, out=buf)
+            np.equal(buf, targets_bool, out=buf)
+        else:
+            np.equal(outputsT.argmax(axis=0), classes, out=buf)
+        return np.count_nonzero(buf) / len(buf)
 
     def _test_metrics(self) -> tuple[float, float]:
         trace = self.net.forward(self.X_test)
