@@ -1,0 +1,123 @@
+"""QApplication, command-line options of the window, and `create_main_window`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from nnviz.core import activations, datasets, losses
+from nnviz.core.network import INITS
+from nnviz.gui.controller import Settings, parse_hidden
+
+_PROCESS_START = time.perf_counter()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from nnviz.cli import ArgumentParser
+
+    p = ArgumentParser(prog="nnviz", description="Open the nnviz window.")
+    p.add_argument("session", nargs="?", help="a .nnviz session file to open")
+    p.add_argument("--dataset", default="xor", help=f"one of {', '.join(datasets.names())}")
+    p.add_argument("--layers", default=None, help="hidden layer sizes, e.g. 4 or 16,16")
+    p.add_argument("--activation", default="sigmoid", choices=activations.HIDDEN_ACTIVATIONS)
+    p.add_argument("--output", default=None, choices=activations.OUTPUT_ACTIVATIONS)
+    p.add_argument("--loss", default=None, choices=losses.LOSSES)
+    p.add_argument("--init", default="xavier", choices=INITS)
+    p.add_argument("--lr", type=float, default=None, help="learning rate")
+    p.add_argument("--batch", default="full", help="full, 1 (online) or a mini-batch size N")
+    p.add_argument("--momentum", type=float, default=0.0)
+    p.add_argument("--l2", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--noise", type=float, default=0.0)
+    p.add_argument("--test-ratio", type=float, default=0.0)
+    p.add_argument("--play", action="store_true", help="start training at once")
+    return p
+
+
+def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
+    try:
+        hidden = parse_hidden(args.layers) if args.layers is not None else None
+    except ValueError as exc:
+        parser.error(f"--layers: {exc}")
+    name = args.dataset.strip().lower()
+    multi = False
+    try:
+        data = datasets.load_dataset(name, noise=args.noise, test_ratio=args.test_ratio)
+        multi = data.n_outputs > 1
+    except datasets.DatasetError as exc:
+        parser.error(str(exc))
+    if hidden is None:
+        hidden = (4,) if name in ("xor", "xor-bias") else (8,) if not data.is_2d else (8, 8)
+    output = args.output or ("softmax" if multi else "sigmoid")
+    loss = args.loss or ("cross_entropy" if output == "softmax" else "mse")
+    lr = args.lr if args.lr is not None else (0.5 if not multi else 0.1)
+    if not lr > 0:
+        parser.error(f"--lr must be > 0, got {args.lr}")
+    batch = args.batch.strip().lower()
+    if batch in ("full", "none"):
+        batch_size = None
+    else:
+        try:
+            batch_size = int(batch)
+        except ValueError:
+            parser.error(f"--batch must be full or a whole number, got {args.batch!r}")
+        if batch_size < 1:
+            parser.error(f"--batch must be >= 1, got {batch_size}")
+    try:
+        losses.check_pair(output, loss)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return Settings(dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,
+                    activation=args.activation, output=output, loss=loss, init=args.init,
+                    seed=args.seed, lr=lr, batch_size=batch_size, momentum=args.momentum,
+                    l2=args.l2)
+
+
+_collector = None
+
+
+def application() -> QApplication:
+    global _collector
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("nnviz")
+        app.setOrganizationName("nnviz")
+        app.setApplicationDisplayName("nnviz")
+    if _collector is None:
+        # Collect cycles only on the GUI thread: a collection that the worker thread happens to
+        # trigger would destroy Qt objects there ("Timers cannot be stopped from another
+        # thread", or worse).
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=1.0)
+    return app
+
+
+def create_main_window(argv: Sequence[str] | None = None):
+    """Build and show the window for these command-line options, without running the loop."""
+    from nnviz.gui.main_window import MainWindow
+
+    parser = build_parser()
+    args = parser.parse_args(list(argv or []))
+    settings = settings_from_args(args, parser)
+    application()
+    window = MainWindow(settings)
+    window.show()
+    window.shown_after = time.perf_counter() - _PROCESS_START
+    if args.play:
+        QTimer.singleShot(0, window.controller.play)
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    app = application()
+    window = create_main_window(argv)
+    code = app.exec()
+    window.controller.close()  # also when the loop ended without a closeEvent
+    return code

@@ -1,0 +1,382 @@
+"""Wires the core, the training worker and the views.
+
+The controller owns the model state (data set, network, trainer) and the worker thread. Views
+never see the live network while it trains: they get copies from frozen Snapshots. A reset bumps
+`generation`, so snapshots still in flight from the previous network are dropped. Edits and
+single steps take the worker's lock, so they happen between training chunks.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nnviz.core import datasets
+from nnviz.core.network import Network, parse_layers
+from nnviz.core.optim import check_hyper
+from nnviz.core.trainer import Trainer
+from nnviz.gui.worker import Snapshot, WorkerThread
+
+BOUNDARY_INTERVAL = 0.1  # seconds between decision-boundary refreshes while training
+
+
+@dataclass
+class Settings:
+    """Everything that defines a training setup; the controls edit it, sessions save it."""
+
+    dataset: str = "xor"
+    noise: float = 0.0
+    n_points: int | None = None
+    test_ratio: float = 0.0
+    data_seed: int = 0
+    hidden: tuple[int, ...] = (4,)
+    activation: str = "sigmoid"
+    output: str = "sigmoid"
+    loss: str = "mse"
+    init: str = "xavier"
+    seed: int = 0
+    lr: float = 0.5
+    batch_size: int | None = None
+    momentum: float = 0.0
+    l2: float = 0.0
+    l1: float = 0.0
+    max_rate: float | None = None
+    dataset_options: dict = field(default_factory=dict)
+
+
+def parse_hidden(spec: str) -> tuple[int, ...]:
+    """'4' or '8,8' -> hidden layer sizes; '' or '0' means no hidden layer."""
+    text = spec.strip()
+    if text in ("", "0", "-"):
+        return ()
+    try:
+        return parse_layers(text)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("layer spec", "hidden layers")) from None
+
+
+class Controller(QObject):
+    """The main window's model: state, worker and view updates."""
+
+    statusChanged = Signal(str)  # one-line message for the status bar
+    metricsChanged = Signal(object)  # Snapshot (or None after a reset)
+    networkRebuilt = Signal()
+    playingChanged = Signal(bool)
+    errorOccurred = Signal(str)  # divergence and other errors worth a dialog
+    paramsChanged = Signal()  # the parameters on screen changed (edit, step, snapshot)
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.generation = 0
+        self.views: dict[str, object] = {}
+        self.last_snapshot: Snapshot | None = None
+        self.last_error: str | None = None
+        self.selected_sample = 0
+        self._playing = False
+        self._last_boundary = 0.0
+        self._csv: datasets.Dataset | None = None
+        self.dataset: datasets.Dataset = None  # type: ignore[assignment]
+        self.net: Network = None  # type: ignore[assignment]
+        self.trainer: Trainer = None  # type: ignore[assignment]
+        self.display_net: Network = None  # type: ignore[assignment]
+        self._worker = WorkerThread()
+        self.worker = self._worker.worker
+        self.worker.snapshot.connect(self.on_snapshot)
+        self.rebuild()
+
+    # ---- building ---------------------------------------------------------------------------
+    def _load_data(self, s: Settings) -> datasets.Dataset:
+        if s.dataset == "csv":
+            if self._csv is None:
+                raise ValueError("no CSV file loaded")
+            return self._csv
+        return datasets.load_dataset(
+            s.dataset, n=s.n_points, noise=s.noise, test_ratio=s.test_ratio, seed=s.data_seed,
+            **s.dataset_options,
+        )
+
+    def _build(self, s: Settings) -> tuple[datasets.Dataset, Network, Trainer]:
+        data = self._load_data(s)
+        sizes = (data.n_inputs, *s.hidden, data.n_outputs)
+        output, loss = s.output, s.loss
+        net = Network(sizes, activation=s.activation, output=output, loss=loss, init=s.init,
+                      seed=s.seed)
+        trainer = Trainer(
+            net, data.X_train, data.Y_train, lr=s.lr, batch_size=s.batch_size,
+            momentum=s.momentum, l2=s.l2, l1=s.l1, seed=s.seed,
+            X_test=data.X_test if len(data.X_test) else None,
+            Y_test=data.Y_test if len(data.Y_test) else None,
+        )
+        return data, net, trainer
+
+    def apply_settings(self, **changes: object) -> str | None:
+        """Change settings that need a new network; on error nothing changes and the message is
+        returned (and emitted as a status message)."""
+        new = replace(self.settings, **changes)
+        try:
+            built = self._build(new)
+        except (ValueError, datasets.DatasetError) as exc:
+            self.statusChanged.emit(f"Not applied: {exc}")
+            return str(exc)
+        self.settings = new
+        self._install(*built)
+        return None
+
+    def rebuild(self) -> None:
+        self._install(*self._build(self.settings))
+
+    def reset(self) -> None:
+        """Back to the seeded initial weights (same settings), history cleared."""
+        self.rebuild()
+        self.statusChanged.emit("Reset to the initial weights of seed "
+                                f"{self.settings.seed}")
+
+    def _install(self, data: datasets.Dataset, net: Network, trainer: Trainer) -> None:
+        was_playing = self._playing
+        self.worker.pause()
+        with self.worker.lock:
+            self.generation += 1
+            self.dataset, self.net, self.trainer = data, net, trainer
+            self.display_net = net.copy()
+            self.last_snapshot = None
+            self.selected_sample = min(self.selected_sample, len(data.X_train) - 1)
+        self.worker.set_trainer(trainer, self.generation)
+        self.worker.set_max_rate(self.settings.max_rate)
+        self.networkRebuilt.emit()
+        self._refresh_views(full=True)
+        self.metricsChanged.emit(None)
+        if was_playing:
+            self.play()
+        else:
+            self._set_playing(False)
+
+    def load_csv_dataset(self, data: datasets.Dataset) -> str | None:
+        previous = self._csv
+        self._csv = data
+        error = self.apply_settings(dataset="csv")
+        if error:
+            self._csv = previous
+        return error
+
+    # ---- live hyper-parameters ----------------------------------------------------------------
+    def set_lr(self, lr: float) -> str | None:
+        try:
+            check_hyper(lr=lr)
+        except ValueError as exc:
+            self.statusChanged.emit(str(exc))
+            return str(exc)
+        with self.worker.lock:
+            self.trainer.lr = lr
+        self.settings.lr = lr
+        return None
+
+    def set_optimizer(self, *, momentum: float | None = None, l2: float | None = None,
+                      l1: float | None = None) -> str | None:
+        m = self.settings.momentum if momentum is None else momentum
+        a = self.settings.l2 if l2 is None else l2
+        b = self.settings.l1 if l1 is None else l1
+        try:
+            check_hyper(lr=self.settings.lr, momentum=m, l2=a, l1=b)
+        except ValueError as exc:
+            self.statusChanged.emit(str(exc))
+            return str(exc)
+        with self.worker.lock:
+            self.trainer.momentum, self.trainer.l2, self.trainer.l1 = m, a, b
+        self.settings.momentum, self.settings.l2, self.settings.l1 = m, a, b
+        return None
+
+    def set_batch_size(self, batch: int | None) -> str | None:
+        if batch is not None and batch < 1:
+            msg = f"batch size must be >= 1, got {batch}"
+            self.statusChanged.emit(msg)
+            return msg
+        with self.worker.lock:
+            self.trainer.batch_size = None if batch is None or batch >= len(self.trainer.X) \
+                else int(batch)
+        self.settings.batch_size = batch
+        return None
+
+    def set_max_rate(self, rate: float | None) -> None:
+        self.settings.max_rate = rate
+        self.worker.set_max_rate(rate)
+
+    # ---- running ----------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def _set_playing(self, on: bool) -> None:
+        if on != self._playing:
+            self._playing = on
+            self.playingChanged.emit(on)
+
+    def play(self) -> None:
+        self.last_error = None
+        self.worker.play()
+        self._set_playing(True)
+
+    def pause(self) -> None:
+        self.worker.pause()
+        self._set_playing(False)
+
+    def toggle_play(self) -> None:
+        self.pause() if self._playing else self.play()
+
+    def step_epoch(self, n: int = 1) -> None:
+        self.worker.step_epochs(n)
+        self._set_playing(False)
+
+    def close(self) -> bool:
+        """Stop the worker and wait for its thread (called when the window closes)."""
+        return self._worker.close()
+
+    # ---- snapshots from the worker ----------------------------------------------------------
+    @Slot(object)
+    def on_snapshot(self, snap: Snapshot) -> None:
+        if snap.generation != self.generation:
+            return  # from a network that has since been replaced
+        self.last_snapshot = snap
+        np.copyto(self.display_net.params, snap.params)
+        plot = self.views.get("loss")
+        if plot is not None and len(snap.epochs):
+            test = snap.test_loss if self.trainer.X_test is not None else None
+            plot.append(snap.epochs, snap.train_loss, test)
+            plot.refresh()
+        now = time.perf_counter()
+        boundary_due = (not snap.running) or now - self._last_boundary >= BOUNDARY_INTERVAL
+        self._refresh_views(grad=snap.grad, boundary=boundary_due)
+        self.metricsChanged.emit(snap)
+        if snap.error:
+            self.last_error = snap.error
+            self._set_playing(False)
+            self.statusChanged.emit(snap.error)
+            self.errorOccurred.emit(snap.error)
+        elif not snap.running and self._playing:
+            self._set_playing(False)
+
+    # ---- views ------------------------------------------------------------------------------
+    def _grad_blocks(self, grad: np.ndarray | None) -> list[np.ndarray] | None:
+        if grad is None:
+            return None
+        return [g[:-1] for g in self.display_net._blocks(grad)]
+
+    def refresh_from_network(self) -> None:
+        """Show the live network's current parameters (after an edit or a step, paused)."""
+        with self.worker.lock:
+            np.copyto(self.display_net.params, self.net.params)
+            grad = self.trainer.last_gradient_vector
+            grad = None if grad is None else grad.copy()
+        self._refresh_views(grad=grad, boundary=True)
+
+    def _refresh_views(self, full: bool = False, grad: np.ndarray | None = None,
+                       boundary: bool = True) -> None:
+        net = self.display_net
+        view = self.views.get("network")
+        if view is not None:
+            if full:
+                view.set_network(net.sizes, net.weights, net.biases)
+                labels_in = list(self.dataset.feature_names) or None
+                labels_out = list(self.dataset.class_names) if net.sizes[-1] > 1 else None
+                if hasattr(view, "set_labels"):
+                    view.set_labels(labels_in, labels_out)
+            else:
+                view.set_params(net.weights, net.biases, self._grad_blocks(grad))
+            self._show_sample_activations()
+        plot = self.views.get("loss")
+        if plot is not None and full:
+            plot.clear()
+            h = self.trainer.history
+            if len(h):
+                plot.set_history(h.epoch, h.train_loss,
+                                 h.test_loss if self.trainer.X_test is not None else None)
+        bview = self.views.get("boundary")
+        if bview is not None:
+            if full:
+                self._set_boundary_data(bview)
+            if boundary and self.dataset.is_2d:
+                self._update_boundary(bview)
+        self.paramsChanged.emit()
+
+    def _set_boundary_data(self, bview: object) -> None:
+        d = self.dataset
+        if d.is_2d:
+            bview.set_data(d.X_train, d.Y_train, d.X_test if len(d.X_test) else None,
+                           d.Y_test if len(d.Y_test) else None)
+
+    def _update_boundary(self, bview: object) -> None:
+        self._last_boundary = time.perf_counter()
+        trace = self.display_net.forward(bview.plane_points())
+        out = trace.a[-1]
+        bview.set_output(out[:, 0] if out.shape[1] == 1 else out)
+        view = self.views.get("network")
+        if view is not None and len(trace.a) > 2:
+            hidden = [trace.a[l] for l in range(1, len(trace.a) - 1)]  # noqa: E741
+            view.set_node_images(bview.neuron_images(hidden))
+
+    def _show_sample_activations(self) -> None:
+        view = self.views.get("network")
+        if view is None or not len(self.dataset.X_train):
+            return
+        i = min(self.selected_sample, len(self.dataset.X_train) - 1)
+        trace = self.display_net.forward(self.dataset.X_train[i])
+        view.set_activations([a[0] for a in trace.a], [z[0] for z in trace.z])
+
+    def select_sample(self, index: int) -> None:
+        self.selected_sample = int(np.clip(index, 0, len(self.dataset.X_train) - 1))
+        self._show_sample_activations()
+
+    # ---- edits from the network view --------------------------------------------------------
+    @Slot(int, int, int, float)
+    def edit_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        if not math.isfinite(value):
+            self.statusChanged.emit("A weight must be a finite number")
+            return
+        with self.worker.lock:
+            self.net.weights[layer][i, j] = value
+        self.statusChanged.emit(f"w[{layer + 1}][{i + 1},{j + 1}] set to {value:g}")
+        self.refresh_from_network()
+
+    @Slot(int, int, float)
+    def edit_bias(self, layer: int, j: int, value: float) -> None:
+        if not math.isfinite(value):
+            self.statusChanged.emit("A bias must be a finite number")
+            return
+        with self.worker.lock:
+            self.net.biases[layer][j] = value
+        self.statusChanged.emit(f"b[{layer + 1}][{j + 1}] set to {value:g}")
+        self.refresh_from_network()
+
+    # ---- reading ----------------------------------------------------------------------------
+    def status_text(self) -> str:
+        """Epoch, losses, accuracy and speed, from the last snapshot (never the live trainer)."""
+        snap = self.last_snapshot
+        if snap is None:
+            with self.worker.lock:
+                last, epoch = self.trainer.history.last(), self.trainer.epoch
+            running, rate = False, 0.0
+        else:
+            epoch, running, rate = snap.epoch, snap.running, snap.epochs_per_second
+            last = {}
+            if len(snap.train_loss):
+                last = {"train_loss": snap.train_loss[-1], "test_loss": snap.test_loss[-1],
+                        "accuracy": snap.accuracy, "test_accuracy": snap.test_accuracy}
+            elif snap.epoch:
+                with self.worker.lock:
+                    last = self.trainer.history.last()
+        parts = [f"Epoch {epoch:,}"]
+        has_test = self.trainer.X_test is not None
+        if last:
+            parts.append(f"loss {last['train_loss']:.6g}")
+            if has_test:
+                parts.append(f"test loss {last['test_loss']:.6g}")
+            parts.append(f"accuracy {100 * last['accuracy']:.1f}%")
+            if has_test and not math.isnan(last["test_accuracy"]):
+                parts.append(f"test accuracy {100 * last['test_accuracy']:.1f}%")
+        if running and rate:
+            parts.append(f"{rate:,.0f} epochs/s")
+        return "  |  ".join(parts)

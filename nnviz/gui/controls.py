@@ -1,0 +1,261 @@
+"""The controls dock: data set, network shape, hyper-parameters, speed and view options.
+
+Every field applies itself through the controller. A value the core rejects marks the field
+(red frame, the reason in its tooltip and the status bar) and leaves the running network as it
+was.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core import activations, datasets, losses
+from nnviz.core.network import INITS
+from nnviz.gui.controller import Controller, parse_hidden
+
+OPEN_CSV = "Open CSV..."
+SPEEDS: list[tuple[str, float | None]] = [
+    ("max", None), ("10,000 / s", 10_000.0), ("1,000 / s", 1_000.0), ("100 / s", 100.0),
+    ("10 / s", 10.0), ("1 / s", 1.0),
+]
+INVALID_STYLE = "border: 2px solid #d55e00;"
+
+
+def _mark(widget: QWidget, error: str | None, tip: str = "") -> None:
+    widget.setStyleSheet(INVALID_STYLE if error else "")
+    widget.setToolTip(error or tip)
+    widget.setProperty("invalid", bool(error))
+
+
+class ControlsPanel(QWidget):
+    openCsvRequested = Signal()
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.c = controller
+        s = controller.settings
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        # ---- data
+        data = QGroupBox("Data")
+        f = QFormLayout(data)
+        self.dataset = QComboBox()
+        self.dataset.setObjectName("datasetCombo")
+        self.dataset.addItems(list(datasets.names()) + [OPEN_CSV])
+        self.dataset.setCurrentText(s.dataset)
+        self.dataset.setToolTip("Generated 2-D sets and real UCI data sets")
+        f.addRow("Data set", self.dataset)
+        self.noise = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.5, singleStep=0.05)
+        self.noise.setValue(s.noise)
+        self.noise.setToolTip("Noise of generated sets (label flips or jitter)")
+        f.addRow("Noise", self.noise)
+        self.test_ratio = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.1)
+        self.test_ratio.setValue(s.test_ratio)
+        self.test_ratio.setToolTip("Fraction of the data held out as a test set")
+        f.addRow("Test ratio", self.test_ratio)
+        outer.addWidget(data)
+
+        # ---- network
+        netbox = QGroupBox("Network")
+        f = QFormLayout(netbox)
+        self.hidden = QLineEdit(",".join(map(str, s.hidden)))
+        self.hidden.setObjectName("hiddenLayersEdit")
+        self.hidden.setPlaceholderText("e.g. 4 or 8,8")
+        self._hidden_tip = "Hidden layer sizes, comma separated; input and output follow the data"
+        self.hidden.setToolTip(self._hidden_tip)
+        f.addRow("Hidden layers", self.hidden)
+        self.activation = QComboBox()
+        self.activation.addItems(list(activations.HIDDEN_ACTIVATIONS))
+        self.activation.setCurrentText(s.activation)
+        f.addRow("Activation", self.activation)
+        self.output = QComboBox()
+        self.output.addItems(list(activations.OUTPUT_ACTIVATIONS))
+        self.output.setCurrentText(s.output)
+        f.addRow("Output", self.output)
+        self.loss = QComboBox()
+        self.loss.addItems(list(losses.LOSSES))
+        self.loss.setCurrentText(s.loss)
+        f.addRow("Loss", self.loss)
+        self.init = QComboBox()
+        self.init.addItems(list(INITS))
+        self.init.setCurrentText(s.init)
+        f.addRow("Init", self.init)
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
+        self.seed.setValue(s.seed)
+        self.seed.setToolTip("Seed of the initial weights and the sample order")
+        f.addRow("Seed", self.seed)
+        outer.addWidget(netbox)
+
+        # ---- training
+        train = QGroupBox("Training")
+        f = QFormLayout(train)
+        self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=1000.0, singleStep=0.05)
+        self.lr.setObjectName("learningRateSpin")
+        self.lr.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.lr.setValue(s.lr)
+        self.lr.setToolTip("Learning rate; takes effect at once, even while training")
+        f.addRow("Learning rate", self.lr)
+        row = QHBoxLayout()
+        self.batch_mode = QComboBox()
+        self.batch_mode.addItems(["full batch", "mini-batch", "online"])
+        self.batch_size = QSpinBox(minimum=1, maximum=100_000)
+        self.batch_size.setValue(s.batch_size or 16)
+        mode = "full batch" if s.batch_size is None else "online" if s.batch_size == 1 \
+            else "mini-batch"
+        self.batch_mode.setCurrentText(mode)
+        self.batch_size.setEnabled(mode == "mini-batch")
+        row.addWidget(self.batch_mode, 2)
+        row.addWidget(self.batch_size, 1)
+        f.addRow("Batch", row)
+        self.momentum = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=0.999, singleStep=0.1)
+        self.momentum.setValue(s.momentum)
+        f.addRow("Momentum", self.momentum)
+        self.l2 = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=10.0, singleStep=0.001)
+        self.l2.setValue(s.l2)
+        f.addRow("L2", self.l2)
+        self.speed = QComboBox()
+        self.speed.setObjectName("speedCombo")
+        for label, rate in SPEEDS:
+            self.speed.addItem(label, rate)
+        f.addRow("Speed (epochs)", self.speed)
+        outer.addWidget(train)
+
+        # ---- buttons (bound to the window's actions later)
+        self.buttons = QHBoxLayout()
+        outer.addLayout(self.buttons)
+
+        # ---- view
+        view = QGroupBox("View")
+        f = QFormLayout(view)
+        self.edge_mode = QComboBox()
+        self.edge_mode.addItem("weight", "weight")
+        self.edge_mode.addItem("gradient dE/dw", "gradient")
+        f.addRow("Edges show", self.edge_mode)
+        self.min_mag = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
+        self.min_mag.setToolTip("Hide edges whose magnitude is below this fraction of the scale")
+        f.addRow("Hide small", self.min_mag)
+        self.sample = QSpinBox(minimum=1, maximum=1)
+        self.sample.setToolTip("The sample whose activations the nodes show")
+        f.addRow("Sample", self.sample)
+        outer.addWidget(view)
+        outer.addStretch(1)
+
+        self._connect()
+        self.sync_from_controller()
+
+    def add_action_button(self, action) -> QToolButton:
+        b = QToolButton()
+        b.setDefaultAction(action)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.buttons.addWidget(b)
+        return b
+
+    def _connect(self) -> None:
+        self.dataset.activated.connect(self._on_dataset)
+        self.noise.editingFinished.connect(self._on_data_option)
+        self.test_ratio.editingFinished.connect(self._on_data_option)
+        self.hidden.editingFinished.connect(self._on_hidden)
+        for combo, key in ((self.activation, "activation"), (self.output, "output"),
+                           (self.loss, "loss"), (self.init, "init")):
+            combo.activated.connect(lambda _i, c=combo, k=key: self._on_structure(k, c))
+        self.seed.editingFinished.connect(self._on_seed)
+        self.lr.valueChanged.connect(self._on_lr)
+        self.batch_mode.activated.connect(self._on_batch)
+        self.batch_size.editingFinished.connect(self._on_batch)
+        self.momentum.valueChanged.connect(self._on_optimizer)
+        self.l2.valueChanged.connect(self._on_optimizer)
+        self.speed.activated.connect(self._on_speed)
+        self.edge_mode.activated.connect(self._on_edge_mode)
+        self.min_mag.valueChanged.connect(self._on_min_mag)
+        self.sample.valueChanged.connect(lambda v: self.c.select_sample(v - 1))
+        self.c.networkRebuilt.connect(self.sync_from_controller)
+
+    @Slot()
+    def sync_from_controller(self) -> None:
+        s = self.c.settings
+        n = len(self.c.dataset.X_train)
+        self.sample.setMaximum(max(1, n))
+        self.sample.setValue(self.c.selected_sample + 1)
+        label = s.dataset if s.dataset != "csv" else "csv"
+        if self.dataset.findText(label) < 0:
+            self.dataset.insertItem(self.dataset.count() - 1, label)
+        self.dataset.setCurrentText(label)
+        for w in (self.hidden, self.activation, self.output, self.loss, self.init, self.dataset):
+            _mark(w, None, w.toolTip() if not w.property("invalid") else "")
+        self.hidden.setToolTip(self._hidden_tip)
+
+    # ---- handlers ---------------------------------------------------------------------------
+    def _apply(self, widget: QWidget, **changes) -> None:
+        error = self.c.apply_settings(**changes)
+        _mark(widget, error)
+
+    def _on_dataset(self, _index: int) -> None:
+        name = self.dataset.currentText()
+        if name == OPEN_CSV:
+            self.dataset.setCurrentText(self.c.settings.dataset)
+            self.openCsvRequested.emit()
+            return
+        self._apply(self.dataset, dataset=name)
+
+    def _on_data_option(self) -> None:
+        self._apply(self.noise, noise=self.noise.value(), test_ratio=self.test_ratio.value())
+
+    def _on_hidden(self) -> None:
+        try:
+            hidden = parse_hidden(self.hidden.text())
+        except ValueError as exc:
+            _mark(self.hidden, str(exc))
+            self.c.statusChanged.emit(f"Not applied: {exc}")
+            return
+        if hidden == self.c.settings.hidden:
+            _mark(self.hidden, None, self._hidden_tip)
+            return
+        self._apply(self.hidden, hidden=hidden)
+        if not self.hidden.property("invalid"):
+            self.hidden.setToolTip(self._hidden_tip)
+
+    def _on_structure(self, key: str, combo: QComboBox) -> None:
+        self._apply(combo, **{key: combo.currentText()})
+
+    def _on_seed(self) -> None:
+        if self.seed.value() != self.c.settings.seed:
+            self._apply(self.seed, seed=self.seed.value())
+
+    def _on_lr(self, value: float) -> None:
+        _mark(self.lr, self.c.set_lr(value), "Learning rate; takes effect at once")
+
+    def _on_batch(self) -> None:
+        mode = self.batch_mode.currentText()
+        self.batch_size.setEnabled(mode == "mini-batch")
+        batch = None if mode == "full batch" else 1 if mode == "online" else self.batch_size.value()
+        _mark(self.batch_mode, self.c.set_batch_size(batch))
+
+    def _on_optimizer(self) -> None:
+        self.c.set_optimizer(momentum=self.momentum.value(), l2=self.l2.value())
+
+    def _on_speed(self, index: int) -> None:
+        self.c.set_max_rate(self.speed.itemData(index))
+
+    def _on_edge_mode(self, _index: int) -> None:
+        view = self.c.views.get("network")
+        if view is not None:
+            view.set_edge_mode(self.edge_mode.currentData())
+
+    def _on_min_mag(self, value: int) -> None:
+        view = self.c.views.get("network")
+        if view is not None:
+            view.set_min_magnitude(value / 100.0)

@@ -1,0 +1,270 @@
+"""The main window: network view in the centre, docks around it, actions with shortcuts.
+
+Every command is a QAction with an objectName (actionPlay, actionStepEpoch, actionReset, ...), so
+tests and scripts drive the window the way the keyboard does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from nnviz.core import datasets
+from nnviz.gui.boundary_view import BoundaryView
+from nnviz.gui.controller import Controller, Settings
+from nnviz.gui.controls import ControlsPanel
+from nnviz.gui.loss_plot import LossPlot
+from nnviz.gui.network_view import NetworkView
+
+SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
+LAYOUT_VERSION = 1
+
+#: Modules that add their docks, actions and menus to the window through `install(window)`.
+FEATURES: tuple[str, ...] = (
+    "nnviz.gui.step_panel",
+    "nnviz.gui.convergence_view",
+    "nnviz.gui.sessions",
+    "nnviz.gui.classroom",
+    "nnviz.gui.export",
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, *, restore_layout: bool = True) -> None:
+        super().__init__()
+        self.setObjectName("nnvizMainWindow")
+        self.setWindowTitle("nnviz")
+        self.controller = Controller(settings)
+        c = self.controller
+        self.actions_by_name: dict[str, QAction] = {}
+
+        self.network_view = NetworkView()
+        self.network_view.setObjectName("networkView")
+        self.setCentralWidget(self.network_view)
+        self.loss_plot = LossPlot()
+        self.loss_plot.setObjectName("lossPlot")
+        self.boundary_view = BoundaryView()
+        self.boundary_view.setObjectName("boundaryView")
+        c.views.update(network=self.network_view, loss=self.loss_plot,
+                       boundary=self.boundary_view)
+
+        self.controls = ControlsPanel(c)
+        self.controls.setObjectName("controlsPanel")
+        self.docks: dict[str, QDockWidget] = {}
+        self.add_dock("controls", "Controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.add_dock("loss", "Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_dock("boundary", "Decision boundary", self.boundary_view,
+                      Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusEpoch")
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+
+        self._make_actions()
+        self._make_menus()
+        for name in ("actionPlay", "actionStepEpoch", "actionReset"):
+            self.controls.add_action_button(self.actions_by_name[name])
+
+        self.network_view.weightEdited.connect(c.edit_weight)
+        self.network_view.biasEdited.connect(c.edit_bias)
+        c.statusChanged.connect(self.show_message)
+        c.metricsChanged.connect(self.update_status)
+        c.playingChanged.connect(self._on_playing)
+        c.errorOccurred.connect(self._on_error)
+        c.networkRebuilt.connect(self._on_rebuilt)
+        self.controls.openCsvRequested.connect(self.open_csv)
+
+        self.features = {}
+        for name in FEATURES:
+            if importlib.util.find_spec(name) is not None:
+                self.features[name.rsplit(".", 1)[1]] = importlib.import_module(name).install(self)
+
+        c.rebuild()  # now that the views exist, fill them
+        self._on_rebuilt()
+        self.resize(1480, 900)
+        self.resizeDocks([self.docks["loss"], self.docks["boundary"]], [430, 430],
+                         Qt.Orientation.Horizontal)
+        if restore_layout:
+            self.restore_layout()
+
+    # ---- construction -----------------------------------------------------------------------
+    def add_dock(self, key: str, title: str, widget: QWidget,
+                 area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def add_action(self, name: str, text: str, shortcuts: list[str] | str | None, slot,
+                   *, checkable: bool = False, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcuts:
+            keys = [shortcuts] if isinstance(shortcuts, str) else shortcuts
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setCheckable(checkable)
+        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip or text} ({shown})" if shown else tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        self.actions_by_name[name] = action
+        return action
+
+    def _make_actions(self) -> None:
+        self.add_action("actionPlay", "Play", "Space", self.toggle_play,
+                        tip="Train live / pause")
+        self.add_action("actionStepEpoch", "Step epoch", "E", self.step_epoch,
+                        tip="Train exactly one epoch")
+        self.add_action("actionReset", "Reset", "R", self.reset,
+                        tip="Back to the seeded initial weights")
+        self.add_action("actionOpenCsv", "Open CSV...", "Ctrl+Shift+O", self.open_csv,
+                        tip="Train on your own data")
+        self.add_action("actionQuit", "Quit", "Ctrl+Q", self.close)
+        self.add_action("actionGradientEdges", "Edges show gradient", "G",
+                        self.toggle_gradient_edges, checkable=True,
+                        tip="Colour edges by the last gradient dE/dw instead of the weight")
+        self.add_action("actionLogLoss", "Log loss axis", "L", self.toggle_log_loss,
+                        checkable=True, tip="Logarithmic loss axis")
+        self.add_action("actionRestoreLayout", "Restore layout", None, self.default_layout)
+
+    def _make_menus(self) -> None:
+        a = self.actions_by_name
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(a["actionOpenCsv"])
+        file_menu.addSeparator()
+        file_menu.addAction(a["actionQuit"])
+        train = self.menuBar().addMenu("&Train")
+        for name in ("actionPlay", "actionStepEpoch", "actionReset"):
+            train.addAction(a[name])
+        view = self.menuBar().addMenu("&View")
+        view.addAction(a["actionGradientEdges"])
+        view.addAction(a["actionLogLoss"])
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addAction(a["actionRestoreLayout"])
+        self.menus = {"file": file_menu, "train": train, "view": view}
+        toolbar = self.addToolBar("Training")
+        toolbar.setObjectName("toolbarTraining")
+        for name in ("actionPlay", "actionStepEpoch", "actionReset"):
+            toolbar.addAction(a[name])
+
+    # ---- commands ---------------------------------------------------------------------------
+    @Slot()
+    def toggle_play(self) -> None:
+        self.controller.toggle_play()
+
+    @Slot()
+    def step_epoch(self) -> None:
+        self.controller.step_epoch(1)
+
+    @Slot()
+    def reset(self) -> None:
+        self.controller.reset()
+
+    @Slot()
+    def toggle_gradient_edges(self) -> None:
+        mode = "gradient" if self.actions_by_name["actionGradientEdges"].isChecked() else "weight"
+        self.network_view.set_edge_mode(mode)
+        self.controls.edge_mode.setCurrentIndex(1 if mode == "gradient" else 0)
+
+    @Slot()
+    def toggle_log_loss(self) -> None:
+        self.loss_plot.set_log_y(self.actions_by_name["actionLogLoss"].isChecked())
+
+    @Slot()
+    def open_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open CSV data", "",
+                                              "Data files (*.csv *.txt *.data);;All files (*)")
+        if path:
+            self.load_csv(path)
+
+    def load_csv(self, path: str, **options) -> str | None:
+        try:
+            data = datasets.load_csv(path, **options)
+        except datasets.DatasetError as exc:
+            self._on_error(str(exc))
+            return str(exc)
+        error = self.controller.load_csv_dataset(data)
+        if error:
+            self._on_error(error)
+        return error
+
+    # ---- reactions --------------------------------------------------------------------------
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    @Slot(object)
+    def update_status(self, _snap: object = None) -> None:
+        self.status_label.setText(self.controller.status_text())
+
+    @Slot(bool)
+    def _on_playing(self, playing: bool) -> None:
+        self.actions_by_name["actionPlay"].setText("Pause" if playing else "Play")
+
+    @Slot()
+    def _on_rebuilt(self) -> None:
+        c = self.controller
+        name = c.dataset.name if c.settings.dataset != "csv" else "CSV data"
+        sizes = "-".join(map(str, c.net.sizes))
+        self.setWindowTitle(f"nnviz — {name}, {sizes} {c.net.activation}")
+        self.docks["boundary"].setVisible(c.dataset.is_2d or not self.isVisible())
+        if not c.dataset.is_2d:
+            self.docks["boundary"].hide()
+        self.update_status()
+
+    @Slot(str)
+    def _on_error(self, message: str) -> None:
+        self.show_message(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, "nnviz", message, parent=self)
+        box.setObjectName("errorDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal, never blocks the event loop (or a test)
+
+    # ---- layout persistence -----------------------------------------------------------------
+    def _qsettings(self) -> QSettings:
+        return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+    def restore_layout(self) -> None:
+        s = self._qsettings()
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        s = self._qsettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+
+    @Slot()
+    def default_layout(self) -> None:
+        for key, dock in self.docks.items():
+            dock.setFloating(False)
+            dock.show()
+            area = Qt.DockWidgetArea.LeftDockWidgetArea if key == "controls" else \
+                Qt.DockWidgetArea.RightDockWidgetArea
+            self.addDockWidget(area, dock)
+        if not self.controller.dataset.is_2d:
+            self.docks["boundary"].hide()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.save_layout()
+        self.controller.close()
+        super().closeEvent(event)

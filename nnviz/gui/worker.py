@@ -1,0 +1,250 @@
+"""The training worker: a QObject living on its own QThread.
+
+Commands arrive through a thread-safe queue (never as cross-thread lambdas); results leave as
+frozen Snapshots through one Signal(object), at most ~30 per second and always after the last
+chunk. Training runs in chunks of a few milliseconds so pause, stop and edits take effect fast.
+The worker never touches a widget. While it runs a chunk it holds `lock`, which the GUI thread
+takes to edit or single-step the shared network between chunks.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from nnviz.core.trainer import DivergenceError, Trainer
+
+SNAPSHOT_INTERVAL = 1 / 30  # seconds between snapshots while training
+CHUNK_SECONDS = 0.006  # target duration of one uninterrupted training chunk
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the views need after some training, copied so the worker can go on."""
+
+    generation: int
+    epoch: int
+    params: np.ndarray  # flat copy of net.params
+    grad: np.ndarray | None  # flat gradient of the last batch
+    epochs: np.ndarray  # epoch numbers since the previous snapshot
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    accuracy: float
+    test_accuracy: float
+    epochs_per_second: float
+    running: bool
+    error: str | None = None
+    stop_reason: str = ""
+    timestamp: float = field(default_factory=time.perf_counter)
+
+
+class TrainWorker(QObject):
+    snapshot = Signal(object)
+    finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.RLock()
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._trainer: Trainer | None = None
+        self._generation = 0
+        self._playing = False
+        self._max_rate: float | None = None  # epochs per second cap, None = as fast as possible
+        self._sent = 0  # history rows already sent in snapshots
+        self._rate = 0.0
+        self.chunks = 0
+
+    # ---- called from the GUI thread ----------------------------------------------------------
+    def send(self, command: str, *args: object) -> None:
+        self._commands.put((command, args))
+
+    def set_trainer(self, trainer: Trainer | None, generation: int) -> None:
+        self.send("set_trainer", trainer, generation)
+
+    def play(self) -> None:
+        self.send("play")
+
+    def pause(self) -> None:
+        self.send("pause")
+
+    def step_epochs(self, n: int = 1) -> None:
+        self.send("step", n)
+
+    def set_max_rate(self, rate: float | None) -> None:
+        self.send("rate", rate)
+
+    def stop(self) -> None:
+        self.send("quit")
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    # ---- the worker thread's loop ------------------------------------------------------------
+    @Slot()
+    def run_loop(self) -> None:
+        last_emit = 0.0
+        chunk = 16
+        while True:
+            try:
+                block = not self._playing
+                cmd, args = self._commands.get(block=block, timeout=None) if block else \
+                    self._commands.get_nowait()
+            except queue.Empty:
+                cmd = None
+            if cmd is not None:
+                if cmd == "quit":
+                    break
+                if not self._handle(cmd, args):
+                    continue
+                if not self._playing:
+                    continue
+            trainer = self._trainer
+            if not self._playing or trainer is None:
+                continue
+            t0 = time.perf_counter()
+            n = chunk
+            if self._max_rate:
+                n = max(1, min(n, int(self._max_rate * CHUNK_SECONDS) or 1))
+            error = None
+            with self.lock:
+                try:
+                    trainer.run(n)
+                except DivergenceError as exc:
+                    error = str(exc)
+            dt = time.perf_counter() - t0
+            self.chunks += 1
+            if error is None and dt > 0:
+                # Adapt the chunk so one takes about CHUNK_SECONDS.
+                per_epoch = dt / n
+                self._rate = 0.8 * self._rate + 0.2 / per_epoch if self._rate else 1 / per_epoch
+                chunk = int(min(max(CHUNK_SECONDS / per_epoch, 1), 100_000))
+            if error is not None:
+                self._playing = False
+                self._emit(error=error)
+                last_emit = time.perf_counter()
+                continue
+            if self._max_rate:
+                # Sleep off the rest of this chunk's time budget to respect the cap.
+                wait = n / self._max_rate - (time.perf_counter() - t0)
+                if wait > 0:
+                    self._wait_for_command(wait)
+            now = time.perf_counter()
+            if now - last_emit >= SNAPSHOT_INTERVAL:
+                self._emit()
+                last_emit = now
+        self._playing = False
+        self.finished.emit()
+
+    def _wait_for_command(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking at once for a command (which is put back)."""
+        try:
+            item = self._commands.get(timeout=seconds)
+        except queue.Empty:
+            return
+        # Re-queue at the front is impossible with SimpleQueue; handle it now instead.
+        cmd, args = item
+        if cmd == "quit":
+            self._commands.put(item)
+            self._playing = False
+            return
+        self._handle(cmd, args)
+
+    def _handle(self, cmd: str, args: tuple) -> bool:
+        """Apply one command; True if the loop should go on to train."""
+        if cmd == "set_trainer":
+            self._trainer, self._generation = args
+            self._sent = len(self._trainer.history) if self._trainer else 0
+            self._rate = 0.0
+            return True
+        if cmd == "play":
+            self._playing = self._trainer is not None
+            self._emit()
+            return True
+        if cmd == "pause":
+            was = self._playing
+            self._playing = False
+            if was:
+                self._emit()
+            return False
+        if cmd == "step":
+            self._playing = False
+            if self._trainer is not None:
+                error = None
+                with self.lock:
+                    try:
+                        self._trainer.run(int(args[0]))
+                    except DivergenceError as exc:
+                        error = str(exc)
+                self._emit(error=error)
+            return False
+        if cmd == "rate":
+            self._max_rate = args[0]
+            return True
+        if cmd == "emit":
+            self._emit()
+            return False
+        return False
+
+    def _emit(self, error: str | None = None) -> None:
+        trainer = self._trainer
+        if trainer is None:
+            return
+        with self.lock:
+            h = trainer.history
+            n = len(h)
+            start = min(self._sent, n)
+            self._sent = n
+            grad = trainer.last_gradient_vector
+            snap = Snapshot(
+                generation=self._generation,
+                epoch=trainer.epoch,
+                params=_frozen(trainer.net.params),
+                grad=None if grad is None else _frozen(grad),
+                epochs=_frozen(h.epoch[start:n]),
+                train_loss=_frozen(h.train_loss[start:n]),
+                test_loss=_frozen(h.test_loss[start:n]),
+                accuracy=float(h.accuracy[-1]) if n else float("nan"),
+                test_accuracy=float(h.test_accuracy[-1]) if n else float("nan"),
+                epochs_per_second=self._rate if self._playing else 0.0,
+                running=self._playing,
+                error=error,
+                stop_reason=trainer.stop_reason,
+            )
+        self.snapshot.emit(snap)
+
+
+class WorkerThread:
+    """Owns a TrainWorker and its QThread; `close()` stops both and waits."""
+
+    #: Every instance ever made (weakly): tests check that none is left running.
+    instances: weakref.WeakSet = weakref.WeakSet()
+
+    def __init__(self) -> None:
+        WorkerThread.instances.add(self)
+        self.thread = QThread()
+        self.thread.setObjectName("nnviz-train")
+        self.worker = TrainWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run_loop)
+        self.thread.start()
+
+    def close(self, timeout_ms: int = 5000) -> bool:
+        if not self.thread.isRunning():
+            return True
+        self.worker.stop()
+        # quit() before the loop returns is fine: QThread.exec() then returns at once.
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)

@@ -1,0 +1,35 @@
+import pytest
+
+from nnviz.gui.worker import WorkerThread
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """Fail a test that leaves a training thread running (it would be destroyed while running)."""
+    yield
+    running = [w for w in list(WorkerThread.instances) if w.thread.isRunning()]
+    for w in running:
+        w.close()
+    assert not running, f"{len(running)} training thread(s) left running"
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """create_main_window, kept alive for the test and closed (worker stopped) after it.
+
+    qtbot.addWidget holds widgets weakly; a window collected mid-test would take its running
+    worker thread with it, so the fixture holds them strongly.
+    """
+    from nnviz.gui.app import create_main_window
+
+    windows = []
+
+    def make(*argv: str):
+        window = create_main_window(list(argv))
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
