@@ -1,0 +1,659 @@
+"""Live loss curves: a bounded history buffer and the pyqtgraph widget that draws it.
+
+The widget is a pure view: a controller feeds it the losses that arrived since the last call
+(``append``) and asks it to redraw at most ~30 times a second (``refresh``). It knows nothing
+about threads or training.
+
+Memory stays flat over any number of epochs. :class:`LossHistoryBuffer` grows by doubling up to
+``max_points``; after that it keeps two parts: the newest points at full resolution (at least a
+quarter of the cap) and an older part at a uniform lower resolution. When a chunk would not fit,
+the older end of the full-resolution part is folded into the older part (every block of ``2r``
+points becomes the two holding the block's minimum and maximum train loss), and when that is
+not enough the older part is halved the same way (``r`` doubles). So the whole run stays
+visible, evenly sampled from the first epoch on, spikes survive, and the last epoch is always
+there.
+
+Drawing cost stays flat too: pyqtgraph makes several passes over every array given to ``setData``
+(finite checks, bounds, log10, peak downsampling), ~25 ms a frame at 2e6 points. While the plot
+follows the whole run (x auto-range), the curves are therefore fed an incrementally maintained
+min/max per epoch bin (at most ``DISPLAY_POINTS`` points, evenly spaced in epochs as pyqtgraph's
+downsampling assumes) plus the raw newest points. Only when the user zooms in are the raw arrays
+handed over (at most once a second while they keep growing); pyqtgraph's clip-to-view and peak
+downsampling then take care of panning.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+# isort: off
+# pyqtgraph picks its Qt binding from what is already imported: PySide6 must come first.
+from PySide6.QtCore import QEvent, QObject, QPointF, Slot
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+import pyqtgraph as pg
+# isort: on
+
+__all__ = ["DISPLAY_POINTS", "LossHistoryBuffer", "LossPlot", "format_epoch"]
+
+# 1e6 points x 3 float64 arrays = 24 MB; enough resolution to zoom 250x into a full history.
+DEFAULT_MAX_POINTS = 1_000_000
+# Points handed to pyqtgraph per curve while following the whole run: a few per pixel at 4k.
+DISPLAY_POINTS = 16_384
+# While zoomed in on a long history, re-feed the raw arrays at most this often (seconds).
+_ZOOMED_PUSH_INTERVAL = 1.0
+_MIN_MAX_POINTS = 64
+_INITIAL_CAPACITY = 4096
+
+
+def format_epoch(epoch: float) -> str:
+    """Epoch numbers as people read them: ``12,345``; fractional epochs keep two decimals."""
+    if float(epoch).is_integer():
+        return f"{int(epoch):,}"
+    return f"{epoch:,.2f}"
+
+
+def _as_1d(name: str, values: np.ndarray | float) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")
+    return arr
+
+
+def _minmax_indices(y: np.ndarray, block: int) -> np.ndarray:
+    """Indices into ``y`` (length a multiple of ``block``) of each block's minimum and maximum,
+    two per block in index order. NaNs are ignored; a flat or all-NaN block keeps its first and
+    last point, so every block yields exactly two."""
+    nb = len(y) // block
+    blocks = y[: nb * block].reshape(nb, block)
+    nan = np.isnan(blocks)
+    if nan.any():
+        imin = np.where(nan, np.inf, blocks).argmin(axis=1)
+        imax = np.where(nan, -np.inf, blocks).argmax(axis=1)
+    else:
+        imin = blocks.argmin(axis=1)
+        imax = blocks.argmax(axis=1)
+    same = imin == imax
+    imax[same] = np.where(imin[same] == block - 1, 0, block - 1)
+    idx = np.empty((nb, 2), dtype=np.intp)
+    base = np.arange(0, nb * block, block)
+    idx[:, 0] = base + np.minimum(imin, imax)
+    idx[:, 1] = base + np.maximum(imin, imax)
+    return idx.ravel()
+
+
+class LossHistoryBuffer:
+    """Epochs with their train and test loss in preallocated float64 arrays (Qt-free).
+
+    Capacity doubles as points arrive, up to ``max_points``; beyond that older points are kept
+    at a uniform lower resolution (see the module docstring), so memory never exceeds three
+    arrays of ``max_points`` floats. Missing test losses are stored as NaN.
+    """
+
+    def __init__(self, max_points: int = DEFAULT_MAX_POINTS) -> None:
+        if max_points < _MIN_MAX_POINTS:
+            raise ValueError(f"max_points must be at least {_MIN_MAX_POINTS}, got {max_points}")
+        self.max_points = int(max_points)
+        # Chunks are copied in pieces of at most this size, and this many newest points keep
+        # full resolution; a quarter of the cap leaves the rest for the older part.
+        self._recent = self.max_points // 4
+        self._alloc(min(_INITIAL_CAPACITY, self.max_points))
+        self.clear()
+
+    def _alloc(self, capacity: int) -> None:
+        self._epochs = np.empty(capacity)
+        self._train = np.empty(capacity)
+        self._test = np.empty(capacity)
+
+    @property
+    def capacity(self) -> int:
+        """Number of points the arrays can hold before growing (or decimating)."""
+        return len(self._epochs)
+
+    def clear(self) -> None:
+        """Forget all points; the allocated arrays are kept for reuse."""
+        self._n = 0
+        self._old = 0  # points [0, _old) form the reduced older part
+        self.level = 0  # each older point stands for 2**level original points
+        self.decimations = 0
+        self.has_test = False
+        self.has_nonpositive = False
+        self.min_positive = math.inf
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def epochs(self) -> np.ndarray:
+        return self._epochs[: self._n]
+
+    @property
+    def train(self) -> np.ndarray:
+        return self._train[: self._n]
+
+    @property
+    def test(self) -> np.ndarray:
+        return self._test[: self._n]
+
+    @property
+    def last_epoch(self) -> float | None:
+        return float(self._epochs[self._n - 1]) if self._n else None
+
+    @property
+    def reduced_points(self) -> int:
+        """How many of the oldest points are at the reduced resolution (2**level : 1)."""
+        return self._old
+
+    def append(
+        self, epochs: np.ndarray, train: np.ndarray, test: np.ndarray | None = None
+    ) -> int:
+        """Add points with strictly increasing epochs; returns how many decimations it caused."""
+        e = _as_1d("epochs", epochs)
+        tr = _as_1d("train loss", train)
+        if tr.shape != e.shape:
+            raise ValueError(
+                f"train loss has {tr.shape[0]} values but epochs has {e.shape[0]}"
+            )
+        if test is None:
+            te = None
+        else:
+            te = _as_1d("test loss", test)
+            if te.shape != e.shape:
+                raise ValueError(
+                    f"test loss has {te.shape[0]} values but epochs has {e.shape[0]}"
+                )
+        if e.size == 0:
+            return 0
+        if not np.all(np.isfinite(e)):
+            raise ValueError("epochs must be finite numbers")
+        if e.size > 1 and not np.all(np.diff(e) > 0):
+            raise ValueError("epochs must be strictly increasing within a chunk")
+        last = self.last_epoch
+        if last is not None and e[0] <= last:
+            raise ValueError(
+                f"epochs must continue after the last stored epoch {format_epoch(last)}, "
+                f"got {format_epoch(float(e[0]))} (clear the history after a reset)"
+            )
+        self._note_values(tr)
+        if te is not None:
+            finite = np.isfinite(te)
+            if finite.any():
+                self.has_test = True
+                self._note_values(te[finite])
+        before = self.decimations
+        for start in range(0, e.size, self._recent):
+            stop = start + self._recent
+            piece_te = None if te is None else te[start:stop]
+            self._append_piece(e[start:stop], tr[start:stop], piece_te)
+        return self.decimations - before
+
+    def _note_values(self, values: np.ndarray) -> None:
+        # Log-y needs a positive floor for zero losses; tracked here, not scanned per frame.
+        positive = values[values > 0]
+        if positive.size:
+            self.min_positive = min(self.min_positive, float(positive.min()))
+        if np.any(values <= 0):
+            self.has_nonpositive = True
+
+    def _append_piece(self, e: np.ndarray, tr: np.ndarray, te: np.ndarray | None) -> None:
+        k = e.size
+        if self._n + k > self.max_points:
+            self._make_room(k)
+        if self._n + k > self.capacity:
+            capacity = self.capacity
+            while capacity < self._n + k:
+                capacity *= 2
+            capacity = min(capacity, self.max_points)
+            old_e, old_tr, old_te = self.epochs, self.train, self.test
+            self._alloc(capacity)
+            self._epochs[: self._n] = old_e
+            self._train[: self._n] = old_tr
+            self._test[: self._n] = old_te
+        n = self._n
+        self._epochs[n : n + k] = e
+        self._train[n : n + k] = tr
+        self._test[n : n + k] = np.nan if te is None else te
+        self._n = n + k
+
+    def _make_room(self, k: int) -> None:
+        self.level = max(self.level, 1)
+        while self._n + k > self.max_points:
+            r = 1 << self.level
+            spare = self._n - self._old - self._recent  # full-resolution points not protected
+            if spare >= 2 * r:
+                self._fold(spare // (2 * r) * (2 * r), 2 * r)
+            elif self._old >= 4:
+                self._compact(0, self._old // 4 * 4, 4)
+                self.level += 1
+            elif spare >= 4:
+                # Only with tiny caps after astronomically many epochs: fold at a finer level
+                # than the older part rather than fail.
+                block = 1 << int(math.log2(spare))
+                self._fold(block, block)
+            else:  # unreachable: n > 3/4 of a cap >= 64 leaves one of the cases above
+                raise RuntimeError("loss history cannot be reduced further")
+            self.decimations += 1
+
+    def _fold(self, m: int, block: int) -> None:
+        self._compact(self._old, self._old + m, block)
+
+    def _compact(self, start: int, stop: int, block: int) -> None:
+        """Replace points [start, stop) by two per ``block`` (min and max train loss)."""
+        keep = start + _minmax_indices(self._train[start:stop], block)
+        n = self._n
+        dest = start + keep.size
+        for arr in (self._epochs, self._train, self._test):
+            arr[start:dest] = arr[keep]
+            arr[dest : dest + n - stop] = arr[stop:n]  # numpy handles the overlapping move
+        self._n = dest + n - stop
+        if start == self._old:  # a fold: the older part now ends where the copied tail starts
+            self._old = dest
+        else:  # halving the older part from 0
+            self._old = dest + (self._old - stop)
+
+
+class _EpochBins:
+    """Incremental min/max of one curve per bin of equal epoch width, for the follow view.
+
+    Bin width is a power of two chosen so there are at most ``DISPLAY_POINTS // 2`` bins; it
+    doubles (and the bins are rebuilt, amortised O(1) per point) as the run grows. Completed
+    bins are never recomputed; points of the current, incomplete bin are passed through raw, so
+    the newest epoch is always drawn exactly.
+    """
+
+    def __init__(self) -> None:
+        self.x = np.empty(DISPLAY_POINTS + 8)
+        self.y = np.empty(DISPLAY_POINTS + 8)
+        self.reset()
+
+    def reset(self) -> None:
+        self.width = 0.0
+        self.anchor = 0.0
+        self.done_bin = 0  # bins [0, done_bin) are in x/y
+        self.size = 0
+
+    def update(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        first, last = float(x[0]), float(x[-1])
+        bins = DISPLAY_POINTS // 2 - 2
+        width = 2.0 ** math.ceil(math.log2(max((last - first) / bins, 1e-9)))
+        if width != self.width or first < self.anchor or (last - self.anchor) / width > bins + 1:
+            self.width, self.anchor, self.done_bin, self.size = width, first, 0, 0
+        last_bin = int((last - self.anchor) // width)
+        start_edge = self.anchor + self.done_bin * width
+        end_edge = self.anchor + last_bin * width
+        i0 = int(np.searchsorted(x, start_edge, side="left"))
+        i1 = int(np.searchsorted(x, end_edge, side="left"))
+        if i1 > i0:
+            seg_x, seg_y = x[i0:i1], y[i0:i1]
+            b = ((seg_x - self.anchor) // width).astype(np.int64)
+            starts = np.flatnonzero(np.concatenate(([True], b[1:] != b[:-1])))
+            lo = np.fmin.reduceat(seg_y, starts)  # fmin/fmax skip NaN (missing test loss)
+            hi = np.fmax.reduceat(seg_y, starts)
+            centre = self.anchor + (b[starts] + 0.5) * width
+            m = 2 * starts.size
+            out_x = self.x[self.size : self.size + m]
+            out_y = self.y[self.size : self.size + m]
+            out_x[0::2] = centre
+            out_x[1::2] = centre
+            out_y[0::2] = hi
+            out_y[1::2] = lo
+            self.size += m
+        self.done_bin = max(self.done_bin, last_bin)
+        return (
+            np.concatenate((self.x[: self.size], x[i1:])),
+            np.concatenate((self.y[: self.size], y[i1:])),
+        )
+
+
+class _EpochAxis(pg.AxisItem):
+    """Epoch ticks people read at a glance: 20k, 1.5M instead of 20000, 1.5e+06."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        if self.logMode or spacing * scale < 1:
+            return super().tickStrings(values, scale, spacing)
+        out = []
+        for v in values:
+            v = v * scale
+            if abs(v) >= 1e6:
+                out.append(f"{v / 1e6:.6g}M")
+            elif abs(v) >= 1e4:
+                out.append(f"{v / 1e3:.6g}k")
+            else:
+                out.append(f"{v:,.0f}")
+        return out
+
+
+class _LossAxis(pg.AxisItem):
+    """Log-mode labels only at mantissas 1, 2 and 5 once there are many minor ticks
+    (pyqtgraph labels 2..9 of every decade, which piles up into an unreadable column)."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        strings = super().logTickStrings(values, scale, spacing)
+        if spacing is not None or len(values) <= 5:
+            return strings
+        mantissa = np.rint(10 ** (np.asarray(values, dtype=float) % 1.0)).astype(int)
+        return [t if m in (1, 2, 5) else "" for t, m in zip(strings, mantissa, strict=True)]
+
+
+_PALETTES = {
+    # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
+    False: {"bg": "#ffffff", "fg": "#303030", "train": "#0072B2", "test": "#D55E00"},
+    True: {"bg": "#1e1f22", "fg": "#e0e0e0", "train": "#56B4E9", "test": "#E69F00"},
+}
+_BASE_FONT_PT = 11.0
+_BASE_PEN_WIDTH = 2.0
+
+
+class LossPlot(QWidget):
+    """Train and test loss against epoch, with log-y toggle and a hover readout.
+
+    ``append`` only stores points; ``refresh`` pushes the buffers to the two persistent curves,
+    so the cost of drawing does not depend on how often losses arrive.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, max_points: int = DEFAULT_MAX_POINTS):
+        super().__init__(parent)
+        self.buffer = LossHistoryBuffer(max_points)
+        self._dirty = False
+        self._log_y = False
+        self._dark = False
+        self._scale = 1.0
+        self._test_shown = False
+        # Whether the curves currently hold views of the raw buffers (not reduced copies), and
+        # whether they were fed for the follow (auto-range) mode.
+        self._fed_raw = True
+        self._fed_following = True
+        self._last_raw_push = -math.inf
+        self._reductions = (_EpochBins(), _EpochBins())
+
+        self.log_checkbox = QCheckBox("log y")
+        self.log_checkbox.setObjectName("logYCheckBox")
+        self.log_checkbox.setToolTip(
+            "Logarithmic loss axis (zero losses are drawn at the smallest positive loss)"
+        )
+        self.log_checkbox.toggled.connect(self.set_log_y)
+        self.readout = QLabel("")
+        self.readout.setObjectName("lossReadout")
+
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 4, 8, 0)
+        top.addWidget(self.readout, 1)
+        top.addWidget(self.log_checkbox)
+
+        self.plot_widget = pg.PlotWidget(
+            axisItems={"bottom": _EpochAxis("bottom"), "left": _LossAxis("left")}
+        )
+        self.plot_item = self.plot_widget.getPlotItem()
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.showGrid(x=True, y=True, alpha=0.2)
+        self.legend = self.plot_item.addLegend(offset=(-10, 10))
+
+        # Measured with 1e6 points: ~1 drawn sample per pixel and segment drawing keep a frame
+        # at 2-4 ms; a wide antialiased pen drawn as one path costs 100 ms to seconds in Qt.
+        # Solid pens only: dashes restart per segment and vanish.
+        self.train_curve = pg.PlotDataItem(name="train", antialias=True, autoDownsampleFactor=1.0)
+        self.test_curve = pg.PlotDataItem(name="test", antialias=True, autoDownsampleFactor=1.0)
+        self.plot_item.addItem(self.train_curve)
+        self.plot_item.addItem(self.test_curve)
+        # PlotItem.addItem imposes the plot's own (menu) downsampling settings on its items, so
+        # set them on the plot too, then on the curves after adding them.
+        self.plot_item.setDownsampling(auto=True, mode="peak")
+        self.plot_item.setClipToView(True)
+        for curve in (self.train_curve, self.test_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            curve.curve.setSegmentedLineMode("on")
+        self.legend.removeItem(self.test_curve)  # listed only once test losses exist
+        self.test_curve.setVisible(False)
+        # A PlotDataItem (not a ScatterPlotItem) so the plot's log mode maps it like the curves.
+        self.hover_marker = pg.PlotDataItem(symbol="o", pen=None)
+        self.hover_marker.setVisible(False)
+        self.plot_item.addItem(self.hover_marker, ignoreBounds=True)
+
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # The widget itself filters (a separate filter object holding a reference back to this
+        # widget left stale Python wrappers behind after deletion, breaking later pyqtgraph items).
+        self.plot_widget.viewport().installEventFilter(self)
+        self.plot_item.getViewBox().sigStateChanged.connect(self._on_view_state_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+        self._apply_style()
+        self.refresh()
+
+    # ---- data -----------------------------------------------------------------------------
+    def append(
+        self, epochs: np.ndarray, train_loss: np.ndarray, test_loss: np.ndarray | None = None
+    ) -> None:
+        """Store the points that arrived since the last call; drawn at the next ``refresh``."""
+        decimated = self.buffer.append(epochs, train_loss, test_loss)
+        self._dirty = True
+        if decimated and self._fed_raw:
+            # Decimation rewrites the buffers in place and the curves hold views of them: push
+            # the consistent arrays now rather than risk a frame painted from shuffled data.
+            self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        """Push the buffers to the curves if anything changed since the last push.
+
+        While zoomed in on a long history the raw arrays are re-fed at most once a second
+        (``force`` overrides that); following the whole run, every call is cheap.
+        """
+        if not self._dirty:
+            return
+        buf = self.buffer
+        n = len(buf)
+        following = self._following()
+        raw = n <= DISPLAY_POINTS or not following
+        now = time.monotonic()
+        if (
+            raw and n > DISPLAY_POINTS and not force
+            and now - self._last_raw_push < _ZOOMED_PUSH_INTERVAL
+        ):
+            return  # stays dirty; a later refresh pushes
+        self._dirty = False
+        self._fed_raw, self._fed_following = raw, following
+        if raw:
+            self._last_raw_push = now if n > DISPLAY_POINTS else -math.inf
+            self.train_curve.setData(buf.epochs, self._for_display(buf.train))
+            if buf.has_test:
+                self.test_curve.setData(buf.epochs, self._for_display(buf.test))
+        else:
+            x, y = self._reductions[0].update(buf.epochs, buf.train)
+            self.train_curve.setData(x, self._for_display(y))
+            if buf.has_test:
+                x, y = self._reductions[1].update(buf.epochs, buf.test)
+                self.test_curve.setData(x, self._for_display(y))
+        if not buf.has_test and self.test_curve.xData is not None:
+            self.test_curve.setData(np.empty(0), np.empty(0))
+        self._show_test(buf.has_test)
+
+    def clear(self) -> None:
+        """Forget the history (after a reset) and follow the new run from its start."""
+        self.buffer.clear()
+        for r in self._reductions:
+            r.reset()
+        self._dirty = True
+        self._hide_hover()
+        self.plot_item.enableAutoRange()
+        self.refresh(force=True)
+
+    def set_history(
+        self, epochs: np.ndarray, train: np.ndarray, test: np.ndarray | None = None
+    ) -> None:
+        """Replace the whole history (e.g. after loading a session) and redraw."""
+        self.buffer.clear()
+        for r in self._reductions:
+            r.reset()
+        self.buffer.append(epochs, train, test)
+        self._dirty = True
+        self._hide_hover()
+        self.plot_item.enableAutoRange()
+        self.refresh(force=True)
+
+    def _following(self) -> bool:
+        return bool(self.plot_item.getViewBox().autoRangeEnabled()[0])
+
+    @Slot(object)
+    def _on_view_state_changed(self, _vb: object) -> None:
+        # Zooming in needs the raw points, returning to auto-range ("A" button) the reduction.
+        if self._following() != self._fed_following and len(self.buffer) > DISPLAY_POINTS:
+            self._dirty = True
+            self.refresh(force=True)
+
+    def _for_display(self, y: np.ndarray) -> np.ndarray:
+        if self._log_y and self.buffer.has_nonpositive:
+            # log10(0) would leave a hole; draw zero losses at the smallest positive loss instead.
+            floor = self.buffer.min_positive if math.isfinite(self.buffer.min_positive) else 1.0
+            return np.maximum(y, floor)  # NaN stays NaN (missing test loss)
+        return y
+
+    def _show_test(self, show: bool) -> None:
+        if show == self._test_shown:
+            return
+        self._test_shown = show
+        self.test_curve.setVisible(show)
+        if show:
+            self.legend.addItem(self.test_curve, "test")
+            self._style_legend()
+        else:
+            self.legend.removeItem(self.test_curve)
+
+    # ---- modes ----------------------------------------------------------------------------
+    @Slot(bool)
+    def set_log_y(self, on: bool) -> None:
+        """Logarithmic loss axis; zero or negative losses are drawn at the smallest positive one."""
+        on = bool(on)
+        if self.log_checkbox.isChecked() != on:
+            self.log_checkbox.setChecked(on)  # re-enters through toggled
+            return
+        if on == self._log_y:
+            return
+        self._log_y = on
+        self.plot_item.setLogMode(x=False, y=on)
+        self._hide_hover()
+        self._dirty = True
+        self.plot_item.enableAutoRange()
+        self.refresh(force=True)
+
+    @property
+    def log_y(self) -> bool:
+        return self._log_y
+
+    def set_scale(self, factor: float) -> None:
+        """Presentation mode: multiply fonts, pen widths and markers by ``factor``."""
+        factor = float(factor)
+        if not (math.isfinite(factor) and 0.25 <= factor <= 8.0):
+            raise ValueError(f"scale factor must be between 0.25 and 8, got {factor}")
+        self._scale = factor
+        self._apply_style()
+
+    def set_palette_mode(self, dark: bool) -> None:
+        """Dark or light background, with curve colours chosen for each."""
+        self._dark = bool(dark)
+        self._apply_style()
+
+    def _apply_style(self) -> None:
+        pal = _PALETTES[self._dark]
+        s = self._scale
+        width = _BASE_PEN_WIDTH * s
+        self.plot_widget.setBackground(pal["bg"])
+        self.train_curve.setPen(pg.mkPen(pal["train"], width=width))
+        self.test_curve.setPen(pg.mkPen(pal["test"], width=width))
+        self.hover_marker.setSymbolSize(10 * s)
+        self.hover_marker.setSymbolPen(pg.mkPen(pal["fg"], width=1.5 * s))
+        self.hover_marker.setSymbolBrush(pg.mkBrush(pal["train"]))
+        font_pt = _BASE_FONT_PT * s
+        tick_font = QFont()
+        tick_font.setPointSizeF(font_pt)
+        for name, label in (("bottom", "epoch"), ("left", "loss")):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(pg.mkPen(pal["fg"], width=max(1.0, s)))
+            axis.setTextPen(pg.mkPen(pal["fg"]))
+            # maxTickLevel=1: no third level of grid lines; they cost ~4 ms of every repaint and
+            # only add clutter.
+            axis.setStyle(tickFont=tick_font, tickTextOffset=int(4 * s), maxTickLevel=1)
+            axis.setLabel(label, **{"color": pal["fg"], "font-size": f"{font_pt:.1f}pt"})
+            # "loss (x0.001)" with ticks 0..300 misleads; tick labels carry the real values.
+            axis.enableAutoSIPrefix(False)
+        self._style_legend()
+        widget_font = QFont(self.font())
+        widget_font.setPointSizeF(font_pt)
+        self.readout.setFont(widget_font)
+        self.log_checkbox.setFont(widget_font)
+        self.readout.setStyleSheet(f"color: {pal['fg']};")
+        self.log_checkbox.setStyleSheet(f"color: {pal['fg']};")
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), QColor(pal["bg"]))
+        self.setPalette(palette)
+
+    def _style_legend(self) -> None:
+        pal = _PALETTES[self._dark]
+        self.legend.setLabelTextColor(pal["fg"])
+        self.legend.setLabelTextSize(f"{_BASE_FONT_PT * self._scale:.1f}pt")
+        for _, label in self.legend.items:
+            label.setText(label.text)  # setAttr alone does not re-render existing labels
+        bg = QColor(pal["bg"])
+        bg.setAlpha(210)
+        self.legend.setBrush(pg.mkBrush(bg))
+
+    # ---- hover ----------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Leave:
+            self._hide_hover()
+        return super().eventFilter(watched, event)
+
+    def nearest_index(self, x: float) -> int | None:
+        """Index of the stored point whose epoch is nearest to ``x`` (None when empty)."""
+        epochs = self.buffer.epochs
+        n = epochs.size
+        if n == 0 or not math.isfinite(x):
+            return None
+        i = int(np.searchsorted(epochs, x))
+        if i <= 0:
+            return 0
+        if i >= n:
+            return n - 1
+        return i if epochs[i] - x < x - epochs[i - 1] else i - 1
+
+    def readout_at(self, x: float) -> str:
+        """The hover text for the point nearest to epoch ``x`` ("" when there is no data)."""
+        i = self.nearest_index(x)
+        if i is None:
+            return ""
+        buf = self.buffer
+        epoch = format_epoch(float(buf.epochs[i]))
+        train = float(buf.train[i])
+        test = float(buf.test[i])
+        if buf.has_test and math.isfinite(test):
+            return f"epoch {epoch}   train {train:.4g}   test {test:.4g}"
+        return f"epoch {epoch}   loss {train:.4g}"
+
+    @Slot(object)
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        vb = self.plot_item.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            self._hide_hover()
+            return
+        x = vb.mapSceneToView(scene_pos).x()
+        i = self.nearest_index(x)
+        if i is None:
+            self._hide_hover()
+            return
+        self.readout.setText(self.readout_at(x))
+        buf = self.buffer
+        self.hover_marker.setData(
+            buf.epochs[i : i + 1].copy(), self._for_display(buf.train[i : i + 1]).copy()
+        )
+        self.hover_marker.setVisible(True)
+
+    def _hide_hover(self) -> None:
+        self.readout.setText("")
+        self.hover_marker.setVisible(False)
