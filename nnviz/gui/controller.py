@@ -21,7 +21,7 @@ from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import Trainer
 from nnviz.gui.worker import Snapshot, WorkerThread
 
-BOUNDARY_INTERVAL = 0.1  # seconds between decision-boundary refreshes while training
+BOUNDARY_INTERVAL = 0.2  # seconds between decision-boundary (and neuron map) refreshes in training
 
 
 @dataclass

@@ -1,0 +1,248 @@
+"""`nnviz bench gui`: the real main window, headless, training checkerboard 2-16-16-1 at full speed.
+
+Measured in one run:
+- worker epochs/s as a fraction of the headless Trainer's, with the views updating (snapshots at
+  <= 30 Hz redraw the network, loss plot and boundary) and with them idle (no view attached);
+- lateness of a 16 ms GUI timer while training (p50/p95/p99/max), snapshot rate and how long a
+  snapshot waits in the event queue (a backlog would show as growing delays);
+- time from pause to the worker standing still;
+- redraw ms of the network view for 2-16-16-1 and 784-128-64-10 (live frames: new parameters,
+  then an immediate repaint);
+- time from process start to the window shown (a fresh interpreter).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+TARGETS = {
+    "fraction_live": 0.70,
+    "fraction_idle": 0.90,
+    "timer_p99_ms": 25.0,
+    "timer_max_ms": 50.0,
+    "stop_ms": 50.0,
+    "redraw_small_ms": 3.0,
+    "redraw_large_ms": 15.0,
+    "startup_s": 1.0,
+}
+ARGS = ["--dataset", "checkerboard", "--layers", "16,16", "--lr", "0.3", "--seed", "1"]
+
+
+def _run_loop(seconds: float) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def _headless_rate(seconds: float) -> float:
+    from nnviz.core import Network, Trainer, datasets
+
+    X, Y = datasets.load("checkerboard")
+    net = Network([2, 16, 16, 1], seed=1)
+    trainer = Trainer(net, X, Y, lr=0.3)
+    trainer.run(20)
+    best = 0.0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t0 = time.perf_counter()
+        trainer.run(50)
+        best = max(best, 50 / (time.perf_counter() - t0))
+    # The steady rate, not the best burst: the worker's rate is an average too.
+    t0 = time.perf_counter()
+    e0 = trainer.epoch
+    while time.perf_counter() - t0 < seconds:
+        trainer.run(50)
+    return (trainer.epoch - e0) / (time.perf_counter() - t0)
+
+
+def _window_rate(window, seconds: float, *, views: bool) -> dict:
+    """Train live for `seconds`; returns worker rate, timer lateness, snapshot stats."""
+    from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Slot
+
+    c = window.controller
+    saved_views = dict(c.views)
+    if not views:
+        c.views.clear()
+
+    class Probe(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.clock = QElapsedTimer()
+            self.clock.start()
+            self.last = None
+            self.late: list[float] = []
+            self.delays: list[float] = []
+            self.snaps = 0
+
+        @Slot()
+        def tick(self) -> None:
+            now = self.clock.nsecsElapsed() / 1e6
+            if self.last is not None:
+                self.late.append(max(0.0, now - self.last - 16.0))
+            self.last = now
+
+        @Slot(object)
+        def snapshot(self, snap) -> None:
+            if snap is not None:
+                self.snaps += 1
+                self.delays.append((time.perf_counter() - snap.timestamp) * 1000)
+
+    probe = Probe()
+    timer = QTimer()
+    timer.setInterval(16)
+    timer.timeout.connect(probe.tick)
+    c.metricsChanged.connect(probe.snapshot)
+    c.play()
+    _run_loop(0.3)  # warm up: chunk size adapts
+    e0, t0 = c.trainer.epoch, time.perf_counter()
+    probe.late.clear()
+    probe.delays.clear()
+    probe.snaps = 0
+    probe.last = None
+    timer.start()
+    _run_loop(seconds)
+    timer.stop()
+    with c.worker.lock:
+        e1, t1 = c.trainer.epoch, time.perf_counter()
+    snaps = probe.snaps
+    # time to stop: from pause() to the worker idle (lock free and no longer playing)
+    t_stop = time.perf_counter()
+    c.pause()
+    while c.worker.playing:
+        _run_loop(0.001)
+    with c.worker.lock:
+        stop_ms = (time.perf_counter() - t_stop) * 1000
+    _run_loop(0.1)
+    c.metricsChanged.disconnect(probe.snapshot)
+    c.views.update(saved_views)
+    late = np.array(probe.late or [0.0])
+    delays = np.array(probe.delays or [0.0])
+    return {
+        "epochs_per_s": (e1 - e0) / (t1 - t0),
+        "timer_p50_ms": float(np.percentile(late, 50)),
+        "timer_p95_ms": float(np.percentile(late, 95)),
+        "timer_p99_ms": float(np.percentile(late, 99)),
+        "timer_max_ms": float(late.max()),
+        "snapshots_per_s": snaps / (t1 - t0),
+        "snapshot_delay_p99_ms": float(np.percentile(delays, 99)),
+        "stop_ms": stop_ms,
+    }
+
+
+def _redraw_ms(sizes: tuple[int, ...], frames: int = 30) -> float:
+    from nnviz.core import Network
+    from nnviz.gui.network_view import NetworkView
+
+    net = Network(sizes, seed=0)
+    view = NetworkView()
+    view.resize(1000, 700)
+    view.show()
+    from PySide6.QtTest import QTest
+
+    QTest.qWaitForWindowExposed(view)
+    view.set_network(net.sizes, net.weights, net.biases)
+    x = np.random.default_rng(0).random(sizes[0])
+    trace = net.forward(x)
+    view.set_activations([a[0] for a in trace.a], [z[0] for z in trace.z])
+    view.repaint()
+    times = []
+    rng = np.random.default_rng(1)
+    for _ in range(frames):
+        net.params += 0.01 * rng.standard_normal(net.params.shape)
+        view.set_params(net.weights, net.biases)
+        view.repaint()
+        times.append(view.redraw_ms())
+    view.close()
+    return statistics.median(times)
+
+
+def _startup_seconds() -> float:
+    code = (
+        "import time; t0 = time.perf_counter();"
+        "from nnviz.gui.app import application, create_main_window;"
+        "w = create_main_window([]); application().processEvents();"
+        "print(w.shown_after); w.close()"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+    # The child exits right after showing; its whole run bounds the time to the window.
+    return time.perf_counter() - t0
+
+
+def measure(seconds: float = 1.0) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from nnviz.gui.app import application, create_main_window
+
+    application()
+    headless = _headless_rate(max(0.2, seconds))
+    window = create_main_window(ARGS)
+    try:
+        _run_loop(0.2)
+        live = _window_rate(window, max(0.5, 2 * seconds), views=True)
+        idle = _window_rate(window, max(0.5, 2 * seconds), views=False)
+    finally:
+        window.close()
+    return {
+        "workload": "checkerboard 512 points, 2-16-16-1 sigmoid, full batch",
+        "headless_epochs_per_s": headless,
+        "live": live,
+        "idle": idle,
+        "fraction_live": live["epochs_per_s"] / headless,
+        "fraction_idle": idle["epochs_per_s"] / headless,
+        "redraw_small_ms": _redraw_ms((2, 16, 16, 1)),
+        "redraw_large_ms": _redraw_ms((784, 128, 64, 10)),
+        "startup_s": _startup_seconds(),
+        "targets": TARGETS,
+    }
+
+
+def report(r: dict) -> str:
+    live, idle, t = r["live"], r["idle"], r["targets"]
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    small, large = r["redraw_small_ms"], r["redraw_large_ms"]
+
+    rows = [
+        ("worker / headless, views updating", f"{r['fraction_live']:.0%}",
+         f">= {t['fraction_live']:.0%}", verdict(r["fraction_live"] >= t["fraction_live"])),
+        ("worker / headless, views idle", f"{r['fraction_idle']:.0%}",
+         f">= {t['fraction_idle']:.0%}", verdict(r["fraction_idle"] >= t["fraction_idle"])),
+        ("16 ms timer lateness p99 (live)", f"{live['timer_p99_ms']:.1f} ms",
+         f"<= {t['timer_p99_ms']:.0f} ms", verdict(live["timer_p99_ms"] <= t["timer_p99_ms"])),
+        ("16 ms timer lateness max (live)", f"{live['timer_max_ms']:.1f} ms",
+         f"<= {t['timer_max_ms']:.0f} ms", verdict(live["timer_max_ms"] <= t["timer_max_ms"])),
+        ("time to stop", f"{live['stop_ms']:.1f} ms", f"<= {t['stop_ms']:.0f} ms",
+         verdict(live["stop_ms"] <= t["stop_ms"])),
+        ("redraw 2-16-16-1", f"{small:.2f} ms",
+         f"<= {t['redraw_small_ms']:.0f} ms", verdict(small <= t["redraw_small_ms"])),
+        ("redraw 784-128-64-10", f"{large:.2f} ms",
+         f"<= {t['redraw_large_ms']:.0f} ms", verdict(large <= t["redraw_large_ms"])),
+        ("process start to window shown", f"{r['startup_s']:.2f} s",
+         f"<= {t['startup_s']:.0f} s", verdict(r["startup_s"] <= t["startup_s"])),
+    ]
+    lines = [
+        f"nnviz bench gui: {r['workload']} (Python {r['machine']['python']}, "
+        f"NumPy {r['machine']['numpy']}, {r['machine']['machine']})",
+        f"  headless Trainer: {r['headless_epochs_per_s']:,.0f} epochs/s",
+        f"  worker, views updating: {live['epochs_per_s']:,.0f} epochs/s, "
+        f"{live['snapshots_per_s']:.1f} snapshots/s, queue delay p99 "
+        f"{live['snapshot_delay_p99_ms']:.1f} ms",
+        f"  worker, views idle:     {idle['epochs_per_s']:,.0f} epochs/s",
+        f"  timer lateness live p50/p95/p99/max: {live['timer_p50_ms']:.1f} / "
+        f"{live['timer_p95_ms']:.1f} / {live['timer_p99_ms']:.1f} / {live['timer_max_ms']:.1f} ms",
+        "",
+        f"  {'target':<38} {'measured':>12} {'goal':>10}",
+    ]
+    lines += [f"  {a:<38} {b:>12} {c:>10}  {d}" for a, b, c, d in rows]
+    return "\n".join(lines)
