@@ -22,6 +22,8 @@ from nnviz.core.trainer import Trainer
 from nnviz.gui.worker import Snapshot, WorkerThread
 
 BOUNDARY_INTERVAL = 0.2  # seconds between decision-boundary (and neuron map) refreshes in training
+# The loss plot's axes re-layout on every new range, its costliest part: 10 Hz reads as live.
+LOSS_INTERVAL = 0.1
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Controller(QObject):
         self.selected_sample = 0
         self._playing = False
         self._last_boundary = 0.0
+        self._last_loss_refresh = 0.0
         self._csv: datasets.Dataset | None = None
         self.dataset: datasets.Dataset = None  # type: ignore[assignment]
         self.net: Network = None  # type: ignore[assignment]
@@ -243,11 +246,13 @@ class Controller(QObject):
         self.last_snapshot = snap
         np.copyto(self.display_net.params, snap.params)
         plot = self.views.get("loss")
+        now = time.perf_counter()
         if plot is not None and len(snap.epochs):
             test = snap.test_loss if self.trainer.X_test is not None else None
             plot.append(snap.epochs, snap.train_loss, test)
+        if plot is not None and (not snap.running or now - self._last_loss_refresh >= LOSS_INTERVAL):
+            self._last_loss_refresh = now
             plot.refresh()
-        now = time.perf_counter()
         boundary_due = (not snap.running) or now - self._last_boundary >= BOUNDARY_INTERVAL
         self._refresh_views(grad=snap.grad, boundary=boundary_due)
         self.metricsChanged.emit(snap)
