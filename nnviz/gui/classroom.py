@@ -1,0 +1,748 @@
+"""Classroom features: presentation mode, zoom, themes, hiding controls, the shortcut sheet.
+
+`install(window)` adds the actions and menus and returns the :class:`Classroom` that owns the
+state. One scale factor drives everything: the application font (menus, docks, controls) and
+``set_scale`` of every view and dock widget that has one (fonts, node radii, line widths).
+Presentation mode multiplies the user's zoom by ``theme.PRESENTATION_SCALE``, and by the screen
+height over 768 on larger screens: a projector shows the whole screen at the same physical size
+whatever its resolution, so text must take the same fraction of the screen height to stay
+readable from the back of a hall.
+
+Zoom, theme and presentation state are remembered between runs (QSettings keys under
+``classroom/``); the hidden controls belong to a lesson, so sessions save them
+(:meth:`Classroom.hidden_items` / :meth:`Classroom.set_hidden_items`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QToolBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.gui import theme
+
+SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
+GROUP = "classroom"
+#: Zoom levels stepped through by Ctrl+= / Ctrl+-; any value in [MIN_SCALE, MAX_SCALE] is valid.
+ZOOM_STEPS: tuple[float, ...] = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.25,
+                                 2.5, 2.75, 3.0)
+#: Screen height that PRESENTATION_SCALE was tuned for (a 1024x768 projector).
+REFERENCE_HEIGHT = 768
+#: The views accept scale factors in [0.25, 6]; the effective scale is clamped into it.
+SCALE_LIMITS = (0.25, 6.0)
+#: Share of the screen width the side docks (loss, boundary) get in presentation mode.
+PRESENTATION_SIDE_FRACTION = 0.3
+_BASE_FONT_PROPERTY = "nnviz_base_point_size"
+
+#: Rows of the controls panel that a lesson can hide: (key, label, ControlsPanel attribute).
+CONTROL_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("dataset", "Data set", "dataset"),
+    ("noise", "Noise", "noise"),
+    ("test_ratio", "Test ratio", "test_ratio"),
+    ("hidden", "Hidden layers", "hidden"),
+    ("activation", "Activation", "activation"),
+    ("output", "Output", "output"),
+    ("loss", "Loss", "loss"),
+    ("init", "Init", "init"),
+    ("seed", "Seed", "seed"),
+    ("lr", "Learning rate", "lr"),
+    ("batch", "Batch", "batch_mode"),
+    ("momentum", "Momentum", "momentum"),
+    ("l2", "L2", "l2"),
+    ("speed", "Speed", "speed"),
+    ("edge_mode", "Edges show", "edge_mode"),
+    ("min_mag", "Hide small", "min_mag"),
+    ("sample", "Sample", "sample"),
+)
+
+#: What the mouse does in the network view, for the cheat sheet (no QAction carries these).
+MOUSE_ROWS: tuple[tuple[str, str], ...] = (
+    ("Hover", "Exact values of a node, edge or bias"),
+    ("Click an edge", "Edit that weight"),
+    ("Click a bias square", "Edit that bias"),
+    ("Click a node", "Select it"),
+)
+
+
+@dataclass(frozen=True)
+class HideableItem:
+    key: str  # "control:lr", "dock:loss", "toolbar:toolbarTraining"
+    label: str
+    group: str  # "Controls", "Panels", "Toolbars"
+
+
+def _plain(text: str) -> str:
+    """Menu text without mnemonics: '&File' -> 'File' ('&&' stays a literal '&')."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def shortcut_text(action: QAction) -> str:
+    keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+    return ", ".join(k for k in keys if k)
+
+
+def _menu_actions(menu: QMenu, path: str) -> Iterator[tuple[str, QAction]]:
+    for action in menu.actions():
+        sub = action.menu()
+        if sub is not None:
+            yield from _menu_actions(sub, f"{path} \u203a {_plain(sub.title())}")
+        elif not action.isSeparator():
+            yield path, action
+
+
+def shortcut_rows(window: QMainWindow) -> list[tuple[str, str, str, str]]:
+    """(group, command, keys, description) for every action in ``window.actions_by_name``,
+    grouped by the menu that holds it (menu order), the rest under "Other"."""
+    where: dict[int, tuple[str, int]] = {}
+    order = 0
+    groups: list[str] = []
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        if menu is None:
+            continue
+        for path, action in _menu_actions(menu, _plain(menu.title())):
+            if id(action) not in where:
+                where[id(action)] = (path, order)
+                order += 1
+                if path not in groups:
+                    groups.append(path)
+    rows: list[tuple[int, int, str, str, str, str]] = []
+    for n, action in enumerate(window.actions_by_name.values()):
+        path, pos = where.get(id(action), ("Other", order + n))
+        text = _plain(action.text()).rstrip(".\u2026 ")
+        tip = action.statusTip()
+        desc = tip if tip and tip.rstrip(".\u2026 ") != text else ""
+        gi = groups.index(path) if path in groups else len(groups)
+        rows.append((gi, pos, path, text, shortcut_text(action), desc))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [(path, text, keys, desc) for _, _, path, text, keys, desc in rows]
+
+
+class ShortcutsDialog(QDialog):
+    """Non-modal cheat sheet, refilled every time it is shown."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setModal(False)
+        self._window = window
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("shortcutsTree")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Keys", "Command", "What it does"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree)
+        layout.addWidget(buttons)
+
+    def refill(self) -> None:
+        self.tree.clear()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        current: QTreeWidgetItem | None = None
+        last_group = None
+        rows = shortcut_rows(self._window)
+        rows += [("Mouse (network view)", what, "", desc) for what, desc in MOUSE_ROWS]
+        for group, text, keys, desc in rows:
+            if group != last_group:
+                current = QTreeWidgetItem(self.tree, [group])
+                current.setFirstColumnSpanned(True)
+                current.setFont(0, bold)
+                last_group = group
+            item = QTreeWidgetItem(current, [keys or "\u2014", text, desc])
+            if group.startswith("Mouse"):  # the gesture goes where the keys go
+                item.setText(0, text)
+                item.setText(1, "")
+            item.setFont(0, bold)
+        self.tree.expandAll()
+        for col in range(3):
+            self.tree.resizeColumnToContents(col)
+        screen = self._window.screen().availableGeometry()
+        width = sum(self.tree.columnWidth(c) for c in range(3)) + 60
+        row_h = max(self.tree.sizeHintForRow(0), self.fontMetrics().height() + 6)
+        lines = len(rows) + len({r[0] for r in rows}) + 1  # rows, group titles, header
+        height = lines * row_h + 90
+        self.resize(min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.9)))
+
+    def rows_text(self) -> list[str]:
+        """Every line of the sheet as "group | keys | command" (for tests and scripts)."""
+        out = []
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            for r in range(group.childCount()):
+                item = group.child(r)
+                out.append(f"{group.text(0)} | {item.text(0)} | {item.text(1)}")
+        return out
+
+
+class HideDialog(QDialog):
+    """"Hide for the classroom": one checkbox per control row, dock and toolbar; applies at once."""
+
+    def __init__(self, classroom: Classroom) -> None:
+        super().__init__(classroom.window)
+        self.setObjectName("hideForClassroomDialog")
+        self.setWindowTitle("Hide for the classroom")
+        self.setModal(False)
+        self.classroom = classroom
+        self.boxes: dict[str, QCheckBox] = {}
+        intro = QLabel("Ticked items are hidden from the students. Sessions save this choice.")
+        intro.setWordWrap(True)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        show_all = QPushButton("Show everything")
+        show_all.setObjectName("showEverythingButton")
+        show_all.clicked.connect(self._show_all)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        row = QHBoxLayout()
+        row.addWidget(show_all)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(row)
+
+    def refill(self) -> None:
+        self.boxes.clear()
+        body = QWidget()
+        outer = QVBoxLayout(body)
+        hidden = set(self.classroom.hidden_items())
+        groups: dict[str, QGridLayout] = {}
+        for item in self.classroom.hideable_items():
+            grid = groups.get(item.group)
+            if grid is None:
+                box = QGroupBox(item.group)
+                grid = QGridLayout(box)
+                groups[item.group] = grid
+                outer.addWidget(box)
+            box = QCheckBox(item.label)
+            box.setObjectName(f"hide_{item.key.replace(':', '_')}")
+            box.setChecked(item.key in hidden)
+            box.toggled.connect(lambda on, k=item.key: self.classroom.set_item_hidden(k, on))
+            n = grid.count()
+            per_col = 9
+            grid.addWidget(box, n % per_col, n // per_col)
+            self.boxes[item.key] = box
+        outer.addStretch(1)
+        self.scroll.setWidget(body)  # deletes the previous body and its boxes
+        screen = self.classroom.window.screen().availableGeometry()
+        hint = body.sizeHint()
+        self.resize(min(hint.width() + 60, int(screen.width() * 0.9)),
+                    min(hint.height() + 140, int(screen.height() * 0.9)))
+
+    def _show_all(self) -> None:
+        self.classroom.set_hidden_items([])
+        for box in self.boxes.values():
+            box.blockSignals(True)
+            box.setChecked(False)
+            box.blockSignals(False)
+
+
+class Classroom(QObject):
+    """State and actions of the classroom features of one main window."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        #: False keeps zoom/theme/presentation changes out of QSettings (screenshots, scripts).
+        self.persistent = True
+        self.zoom = 1.0
+        self.theme: theme.Theme = theme.LIGHT
+        self.presentation = False
+        self._theme_before_presentation: theme.Theme | None = None
+        self._layout_before_presentation: QByteArray | None = None
+        self._full_screen_by_presentation = False
+        self._pending_presentation = False  # remembered; entered once the window is shown
+        self._fit_pending = False
+        self._state_before_full_screen = Qt.WindowState.WindowNoState
+        self._hidden: list[str] = []
+        self._dock_was_visible: dict[str, bool] = {}
+        self._shortcuts_dialog: ShortcutsDialog | None = None
+        self._hide_dialog: HideDialog | None = None
+        app = QApplication.instance()
+        # Every window applies a scaled application font; the unscaled size is recorded once,
+        # on the application, so a second window does not take the scaled size as its base.
+        base = app.property(_BASE_FONT_PROPERTY)
+        if not isinstance(base, float) or not base > 0:
+            base = app.font().pointSizeF()
+            base = base if base > 0 else 9.0
+            app.setProperty(_BASE_FONT_PROPERTY, float(base))
+        self.base_point_size = float(base)
+        self._make_actions()
+        self._make_menus()
+        window.installEventFilter(self)
+        window.controller.networkRebuilt.connect(self._reapply_hidden)
+        self._restore()
+        self.apply()
+        # After the window restored its geometry and showed itself: restoreGeometry would undo
+        # a full screen set now, and docks added by later features need the current scale.
+        QTimer.singleShot(0, self._after_show)
+
+    # ---- actions and menus ------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        w = self.window
+        self.action_presentation = w.add_action(
+            "actionPresentation", "Presentation mode", "F5", self._on_presentation_action,
+            checkable=True, tip="Full screen, large text and lines, light high-contrast theme")
+        self.action_full_screen = w.add_action(
+            "actionFullScreen", "Full screen", "F11", self._on_full_screen_action,
+            checkable=True, tip="Full screen on/off")
+        w.add_action("actionZoomIn", "Zoom in", ["Ctrl+=", "Ctrl++"], self.zoom_in,
+                     tip="Larger text, nodes and lines")
+        w.add_action("actionZoomOut", "Zoom out", "Ctrl+-", self.zoom_out,
+                     tip="Smaller text, nodes and lines")
+        w.add_action("actionZoomReset", "Actual size", "Ctrl+0", self.zoom_reset,
+                     tip="Zoom back to 100 %")
+        self.action_light = w.add_action("actionThemeLight", "Light (high contrast)", None,
+                                         lambda: self.set_theme("light"), checkable=True,
+                                         tip="Light high-contrast theme, best on projectors")
+        self.action_dark = w.add_action("actionThemeDark", "Dark", None,
+                                        lambda: self.set_theme("dark"), checkable=True,
+                                        tip="Dark theme")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        group.addAction(self.action_light)
+        group.addAction(self.action_dark)
+        w.add_action("actionHideForClassroom", "Hide for the classroom\u2026", None,
+                     self.show_hide_dialog, tip="Choose controls and panels to hide in a lesson")
+        w.add_action("actionShortcuts", "Keyboard shortcuts", ["F1", "?"], self.show_shortcuts,
+                     tip="List every keyboard shortcut")
+
+    def _make_menus(self) -> None:
+        w = self.window
+        a = w.actions_by_name
+        view = w.menus["view"]
+        view.addSeparator()
+        view.addAction(a["actionPresentation"])
+        view.addAction(a["actionFullScreen"])
+        zoom = view.addMenu("&Zoom")
+        zoom.setObjectName("menuZoom")
+        for name in ("actionZoomIn", "actionZoomOut", "actionZoomReset"):
+            zoom.addAction(a[name])
+        themes = view.addMenu("&Theme")
+        themes.setObjectName("menuTheme")
+        themes.addAction(a["actionThemeLight"])
+        themes.addAction(a["actionThemeDark"])
+        view.addAction(a["actionHideForClassroom"])
+        help_menu = w.menus.get("help")
+        if help_menu is None:
+            help_menu = w.menuBar().addMenu("&Help")
+            help_menu.setObjectName("menuHelp")
+            w.menus["help"] = help_menu
+        help_menu.addAction(a["actionShortcuts"])
+        toolbar = w.findChild(QToolBar, "toolbarTraining")
+        if toolbar is None:
+            toolbar = w.addToolBar("Classroom")
+            toolbar.setObjectName("toolbarClassroom")
+        else:
+            toolbar.addSeparator()
+        toolbar.addAction(a["actionPresentation"])
+
+    # ---- persistence ------------------------------------------------------------------------
+    @staticmethod
+    def _settings() -> QSettings:
+        return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+    def _restore(self) -> None:
+        s = self._settings()
+        try:
+            zoom = float(s.value(f"{GROUP}/zoom", 1.0))
+        except (TypeError, ValueError):
+            zoom = 1.0
+        self.zoom = zoom if theme.MIN_SCALE <= zoom <= theme.MAX_SCALE else 1.0
+        self.theme = theme.THEMES.get(str(s.value(f"{GROUP}/theme", "light")), theme.LIGHT)
+        self._pending_presentation = \
+            str(s.value(f"{GROUP}/presentation", "false")).lower() == "true"
+        if self._pending_presentation:
+            before = s.value(f"{GROUP}/theme_before_presentation", "")
+            self._theme_before_presentation = theme.THEMES.get(str(before))
+            layout = s.value(f"{GROUP}/layout_before_presentation")
+            self._layout_before_presentation = layout if isinstance(layout, QByteArray) \
+                else None
+        self._sync_actions()
+
+    def _save(self) -> None:
+        if not self.persistent:
+            return
+        s = self._settings()
+        s.setValue(f"{GROUP}/zoom", self.zoom)
+        s.setValue(f"{GROUP}/theme", self.theme.name)
+        s.setValue(f"{GROUP}/presentation", "true" if self.presentation else "false")
+        before = self._theme_before_presentation
+        s.setValue(f"{GROUP}/theme_before_presentation", before.name if before else "")
+        # The window saves its layout when it closes, in presentation too; the layout to go
+        # back to after presentation must survive a restart in presentation mode.
+        if self.presentation and self._layout_before_presentation is not None:
+            s.setValue(f"{GROUP}/layout_before_presentation", self._layout_before_presentation)
+        else:
+            s.remove(f"{GROUP}/layout_before_presentation")
+
+    @Slot()
+    def _after_show(self) -> None:
+        if self._pending_presentation:
+            self._enter_presentation(full_screen=True, restoring=True)
+        self.apply()
+
+    # ---- scale and theme --------------------------------------------------------------------
+    def presentation_factor(self) -> float:
+        """PRESENTATION_SCALE, grown with the screen height beyond 768 pixels."""
+        screen = self.window.screen()
+        height = screen.geometry().height() if screen is not None else REFERENCE_HEIGHT
+        return theme.PRESENTATION_SCALE * max(1.0, height / REFERENCE_HEIGHT)
+
+    def effective_scale(self) -> float:
+        """The factor handed to the views and applied to the application font."""
+        s = self.zoom * (self.presentation_factor() if self.presentation else 1.0)
+        return min(max(s, SCALE_LIMITS[0]), SCALE_LIMITS[1])
+
+    def _targets(self) -> Iterable[object]:
+        """Views and dock widgets, each once (the loss and boundary views are dock widgets)."""
+        w = self.window
+        seen: set[int] = set()
+        for obj in (w.network_view, w.loss_plot, w.boundary_view,
+                    *(d.widget() for d in w.docks.values())):
+            if obj is not None and id(obj) not in seen:
+                seen.add(id(obj))
+                yield obj
+
+    def apply(self) -> None:
+        """Push the current theme and scale to the application and every view and dock."""
+        app = QApplication.instance()
+        scale = self.effective_scale()
+        theme.apply(app, self.theme, scale, self.base_point_size)
+        # QDockWidget draws its title in the font it captured at creation unless its own font
+        # differs from the application's; a font differing only in style strategy (invisible)
+        # makes the titles follow the zoom. Children inherit it, so the size stays uniform.
+        title_font = QFont(app.font())
+        title_font.setStyleStrategy(QFont.StyleStrategy.PreferQuality)
+        for dock in self.window.docks.values():
+            dock.setFont(title_font)
+        for target in self._targets():
+            for method, arg in (("set_scale", scale), ("set_palette_mode", self.theme.dark)):
+                fn = getattr(target, method, None)
+                if callable(fn):
+                    try:
+                        fn(arg)
+                    except ValueError as exc:  # a feature's limits must not break the zoom
+                        self.window.show_message(f"{type(target).__name__}: {exc}")
+        self._sync_actions()
+
+    def _sync_actions(self) -> None:
+        for action, on in ((self.action_presentation, self.presentation),
+                           (self.action_dark, self.theme.dark),
+                           (self.action_light, not self.theme.dark),
+                           (self.action_full_screen, self.window.isFullScreen())):
+            if action.isChecked() != on:
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
+
+    def set_zoom(self, factor: float) -> None:
+        factor = float(factor)
+        if not (math.isfinite(factor) and theme.MIN_SCALE <= factor <= theme.MAX_SCALE):
+            raise ValueError(f"zoom must be between {theme.MIN_SCALE} and {theme.MAX_SCALE}, "
+                             f"got {factor}")
+        self.zoom = factor
+        self.apply()
+        self._save()
+        self.window.show_message(f"Zoom {round(100 * factor)} %")
+
+    @Slot()
+    def zoom_in(self) -> None:
+        bigger = [z for z in ZOOM_STEPS if z > self.zoom + 1e-9]
+        if bigger:
+            self.set_zoom(bigger[0])
+
+    @Slot()
+    def zoom_out(self) -> None:
+        smaller = [z for z in ZOOM_STEPS if z < self.zoom - 1e-9]
+        if smaller:
+            self.set_zoom(smaller[-1])
+
+    @Slot()
+    def zoom_reset(self) -> None:
+        self.set_zoom(1.0)
+
+    def set_theme(self, name: str) -> None:
+        """'light' (high contrast, for projectors) or 'dark'."""
+        if name not in theme.THEMES:
+            raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(theme.THEMES)}")
+        new = theme.THEMES[name]
+        if self.presentation:
+            self._theme_before_presentation = None  # an explicit choice outlives presentation
+        self.theme = new
+        self.apply()
+        self._save()
+
+    # ---- presentation and full screen -------------------------------------------------------
+    def _on_presentation_action(self) -> None:
+        self.set_presentation(self.action_presentation.isChecked())
+
+    def _on_full_screen_action(self) -> None:
+        self.set_full_screen(self.action_full_screen.isChecked())
+
+    def set_presentation(self, on: bool, *, full_screen: bool = True) -> None:
+        """Presentation mode: full screen (unless ``full_screen=False``), large text and lines,
+        light theme, the controls dock put away and the network view given most of the
+        width; leaving restores the theme, dock layout and window state from before."""
+        self._pending_presentation = False
+        on = bool(on)
+        if on == self.presentation:
+            self._sync_actions()
+            return
+        if on:
+            self._enter_presentation(full_screen=full_screen, restoring=False)
+        else:
+            self._leave_presentation()
+
+    def _enter_presentation(self, *, full_screen: bool, restoring: bool) -> None:
+        w = self.window
+        self._pending_presentation = False
+        self.presentation = True
+        if not restoring:  # after a restart these come from the settings
+            self._theme_before_presentation = self.theme
+            self.theme = theme.LIGHT
+            self._layout_before_presentation = w.saveState()
+        self._full_screen_by_presentation = False
+        if full_screen:
+            # After a restart the window may already be full screen from its saved geometry;
+            # that full screen is presentation's own. Otherwise F11's full screen stays F11's.
+            if not w.isFullScreen():
+                self.set_full_screen(True)
+                self._full_screen_by_presentation = True
+            elif restoring:
+                self._full_screen_by_presentation = True
+        controls = w.docks.get("controls")
+        if controls is not None and not controls.isFloating():
+            controls.hide()  # View > Controls brings it back; F5 restores the old layout
+        self.apply()
+        self._fit_pending = True
+        self.fit_presentation_layout()
+        self._save()
+        self.window.show_message("Presentation mode: F5 to leave, Ctrl+= / Ctrl+- to zoom")
+
+    def _leave_presentation(self) -> None:
+        w = self.window
+        self.presentation = False
+        self._fit_pending = False
+        if self._theme_before_presentation is not None:
+            self.theme = self._theme_before_presentation
+        self._theme_before_presentation = None
+        if self._full_screen_by_presentation and w.isFullScreen():
+            self.set_full_screen(False)
+        self._full_screen_by_presentation = False
+        if self._layout_before_presentation is not None:
+            state = w.windowState()
+            w.restoreState(self._layout_before_presentation)
+            if w.windowState() != state:  # restoreState can drop a full screen set by F11
+                w.setWindowState(state)
+        self._layout_before_presentation = None
+        self._reapply_hidden()
+        self.apply()
+        self._save()
+
+    def fit_presentation_layout(self) -> None:
+        """Side docks take PRESENTATION_SIDE_FRACTION of the screen width, the network view
+        the rest: node values need the width, since node radii follow the space per layer."""
+        w = self.window
+        screen = w.screen()
+        width = screen.geometry().width() if screen is not None else w.width()
+        areas = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+        side = [d for d in w.docks.values()
+                if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) in areas]
+        if side:
+            w.resizeDocks(side, [int(width * PRESENTATION_SIDE_FRACTION)] * len(side),
+                          Qt.Orientation.Horizontal)
+        # Full screen arrives later, through the window manager: fit again at that size.
+        if w.width() >= 0.9 * width:
+            self._fit_pending = False
+
+    def set_full_screen(self, on: bool) -> None:
+        w = self.window
+        state = w.windowState()
+        if on:
+            self._state_before_full_screen = state & ~Qt.WindowState.WindowFullScreen
+            w.setWindowState(state | Qt.WindowState.WindowFullScreen)
+        else:
+            self._full_screen_by_presentation = False
+            w.setWindowState(self._state_before_full_screen
+                             & ~Qt.WindowState.WindowFullScreen)
+        self._sync_actions()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.window:
+            kind = event.type()
+            if kind == QEvent.Type.WindowStateChange:
+                self._sync_actions()
+            elif kind == QEvent.Type.Resize and self.presentation and self._fit_pending:
+                QTimer.singleShot(0, self.fit_presentation_layout)
+        return super().eventFilter(watched, event)
+
+    # ---- hide for the classroom -------------------------------------------------------------
+    def _control_widget(self, attr: str) -> QWidget | None:
+        widget = getattr(self.window.controls, attr, None)
+        return widget if isinstance(widget, QWidget) else None
+
+    def hideable_items(self) -> list[HideableItem]:
+        """Everything the "Hide for the classroom" dialog lists, in display order."""
+        items = [HideableItem(f"control:{key}", label, "Controls")
+                 for key, label, attr in CONTROL_ROWS if self._form_row(attr) is not None]
+        if self._button_widgets():
+            items.append(HideableItem("control:buttons", "Play / Step / Reset buttons",
+                                      "Controls"))
+        for key, dock in self.window.docks.items():
+            items.append(HideableItem(f"dock:{key}", dock.windowTitle() or key, "Panels"))
+        for bar in self.window.findChildren(QToolBar):
+            if bar.objectName():
+                items.append(HideableItem(f"toolbar:{bar.objectName()}",
+                                          f"Toolbar: {bar.windowTitle()}", "Toolbars"))
+        return items
+
+    def _form_row(self, attr: str) -> tuple[QFormLayout, int] | None:
+        widget = self._control_widget(attr)
+        if widget is None or widget.parentWidget() is None:
+            return None
+        form = widget.parentWidget().layout()
+        if not isinstance(form, QFormLayout):
+            return None
+        row, _role = form.getWidgetPosition(widget)
+        if row >= 0:
+            return form, row
+        for r in range(form.rowCount()):  # the field is a layout holding the widget (Batch)
+            item = form.itemAt(r, QFormLayout.ItemRole.FieldRole)
+            if item is not None and item.layout() is not None \
+                    and item.layout().indexOf(widget) >= 0:
+                return form, r
+        return None
+
+    def _button_widgets(self) -> list[QWidget]:
+        layout = getattr(self.window.controls, "buttons", None)
+        if layout is None:
+            return []
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        return [it.widget() for it in items if it is not None and it.widget() is not None]
+
+    def hidden_items(self) -> list[str]:
+        """Keys of the hidden items ("control:lr", "dock:loss", ...), for the session file."""
+        return list(self._hidden)
+
+    def set_hidden_items(self, keys: Iterable[str]) -> None:
+        """Hide exactly these items (unknown keys are kept, so a session saved with a feature
+        this build lacks keeps them, and applied once such an item exists)."""
+        if isinstance(keys, str):
+            raise ValueError("hidden items must be a list of names, not one string")
+        new: list[str] = []
+        for key in keys:
+            if not isinstance(key, str) or ":" not in key:
+                raise ValueError(f"a hidden item is a name like 'control:lr' or 'dock:loss', "
+                                 f"got {key!r}")
+            if key not in new:
+                new.append(key)
+        old = set(self._hidden)
+        self._hidden = new
+        for key in old - set(new):
+            self._set_visible(key, True)
+        self._reapply_hidden()
+
+    def set_item_hidden(self, key: str, hidden: bool) -> None:
+        keys = [k for k in self._hidden if k != key]
+        if hidden:
+            keys.append(key)
+        self.set_hidden_items(keys)
+
+    @Slot()
+    def _reapply_hidden(self) -> None:
+        # Rebuilds re-show the boundary dock for 2-D data; hidden stays hidden.
+        for key in self._hidden:
+            self._set_visible(key, False)
+
+    def _set_visible(self, key: str, visible: bool) -> None:
+        kind, _, name = key.partition(":")
+        w = self.window
+        if kind == "control":
+            if name == "buttons":
+                for widget in self._button_widgets():
+                    widget.setVisible(visible)
+                return
+            attr = next((a for k, _l, a in CONTROL_ROWS if k == name), None)
+            found = self._form_row(attr) if attr else None
+            if found is not None:
+                form, row = found
+                form.setRowVisible(row, visible)
+                box = form.parentWidget()
+                if isinstance(box, QGroupBox):  # a group with every row hidden goes too
+                    box.setVisible(any(form.isRowVisible(r) for r in range(form.rowCount())))
+        elif kind == "dock":
+            dock = w.docks.get(name)
+            if dock is None:
+                return
+            dock.toggleViewAction().setVisible(visible)
+            if not visible:
+                if name not in self._dock_was_visible:
+                    self._dock_was_visible[name] = dock.isVisible() or not w.isVisible()
+                dock.hide()
+            else:
+                was = self._dock_was_visible.pop(name, True)
+                if name == "boundary" and not w.controller.dataset.is_2d:
+                    was = False
+                dock.setVisible(was)
+        elif kind == "toolbar":
+            bar = w.findChild(QToolBar, name)
+            if bar is not None:
+                bar.toggleViewAction().setVisible(visible)
+                bar.setVisible(visible)
+
+    @Slot()
+    def show_hide_dialog(self) -> HideDialog:
+        if self._hide_dialog is None:
+            self._hide_dialog = HideDialog(self)
+        self._hide_dialog.refill()
+        self._hide_dialog.show()
+        self._hide_dialog.raise_()
+        return self._hide_dialog
+
+    # ---- cheat sheet ------------------------------------------------------------------------
+    @Slot()
+    def show_shortcuts(self) -> ShortcutsDialog:
+        if self._shortcuts_dialog is None:
+            self._shortcuts_dialog = ShortcutsDialog(self.window)
+        self._shortcuts_dialog.refill()
+        self._shortcuts_dialog.show()
+        self._shortcuts_dialog.raise_()
+        return self._shortcuts_dialog
+
+
+def install(window: QMainWindow) -> Classroom:
+    """Add presentation mode, zoom, themes, hiding and the shortcut sheet to ``window``."""
+    return Classroom(window)

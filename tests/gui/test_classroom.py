@@ -1,0 +1,352 @@
+"""Presentation mode, zoom, themes, hiding controls and the shortcut sheet (nnviz.gui.classroom)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QFormLayout, QToolBar, QWidget
+
+from nnviz.gui import classroom, theme
+
+
+@pytest.fixture
+def settings_snapshot():
+    """Tests share one settings file: start without classroom state and put everything back
+    afterwards (after the windows closed and saved their layouts), fonts and palette too."""
+    s = QSettings("nnviz", "nnviz")
+    saved = {k: s.value(k) for k in s.allKeys()}
+    s.remove("classroom")
+    s.remove("export")
+    s.sync()
+    app = QApplication.instance()
+    font, palette = (app.font(), app.palette()) if app is not None else (None, None)
+    yield
+    s = QSettings("nnviz", "nnviz")
+    s.clear()
+    for key, value in saved.items():
+        s.setValue(key, value)
+    s.sync()
+    if app is not None:
+        app.setFont(font)
+        app.setPalette(palette)
+
+
+@pytest.fixture
+def cwindow(settings_snapshot, make_window):
+    """A window whose classroom state is undone before it closes (so the layout it saves on
+    closing is an ordinary one for the tests that follow)."""
+    windows = []
+
+    def make(*argv: str):
+        w = make_window(*argv)
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        c = w.features["classroom"]
+        c.set_hidden_items([])
+        c.set_presentation(False)
+        c.set_full_screen(False)
+
+
+class Recorder:
+    """Wraps a view's set_scale / set_palette_mode, remembering the arguments."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, []
+
+    def __call__(self, arg):
+        self.calls.append(arg)
+        return self.fn(arg)
+
+
+def record(monkeypatch, obj, name) -> Recorder:
+    rec = Recorder(getattr(obj, name))
+    monkeypatch.setattr(obj, name, rec)
+    return rec
+
+
+class ScaledPanel(QWidget):
+    """Stands in for a feature's dock widget (the step panel) with set_scale."""
+
+    def __init__(self):
+        super().__init__()
+        self.scales, self.dark = [], []
+
+    def set_scale(self, factor: float) -> None:
+        self.scales.append(factor)
+
+    def set_palette_mode(self, dark: bool) -> None:
+        self.dark.append(dark)
+
+
+def font_size() -> float:
+    return QApplication.instance().font().pointSizeF()
+
+
+def keys(window, name) -> list[str]:
+    return [k.toString() for k in window.actions_by_name[name].shortcuts()]
+
+
+def test_actions_and_shortcuts(cwindow):
+    w = cwindow()
+    assert isinstance(w.features["classroom"], classroom.Classroom)
+    assert keys(w, "actionPresentation") == ["F5"]
+    assert keys(w, "actionFullScreen") == ["F11"]
+    assert keys(w, "actionZoomIn") == ["Ctrl+=", "Ctrl++"]
+    assert keys(w, "actionZoomOut") == ["Ctrl+-"]
+    assert keys(w, "actionZoomReset") == ["Ctrl+0"]
+    assert keys(w, "actionShortcuts") == ["F1", "?"]
+    for name in ("actionPresentation", "actionFullScreen", "actionThemeDark"):
+        assert w.actions_by_name[name].isCheckable()
+    bar = w.findChild(QToolBar, "toolbarTraining")
+    assert w.actions_by_name["actionPresentation"] in bar.actions()
+    assert w.menus["help"].actions()
+
+
+def test_presentation_scales_text_views_and_goes_full_screen(cwindow, monkeypatch):
+    w = cwindow()
+    c = w.features["classroom"]
+    panel = ScaledPanel()
+    w.add_dock("panel", "Panel", panel, Qt.DockWidgetArea.BottomDockWidgetArea)  # added late
+    recs = {name: record(monkeypatch, view, "set_scale")
+            for name, view in (("network", w.network_view), ("loss", w.loss_plot),
+                               ("boundary", w.boundary_view))}
+    c.set_theme("dark")
+    base = font_size()
+    assert base == pytest.approx(c.base_point_size)
+    assert not w.isFullScreen()
+
+    w.actions_by_name["actionPresentation"].trigger()
+
+    screen_h = w.screen().geometry().height()
+    factor = theme.PRESENTATION_SCALE * max(1.0, screen_h / classroom.REFERENCE_HEIGHT)
+    assert c.presentation and w.actions_by_name["actionPresentation"].isChecked()
+    assert c.effective_scale() == pytest.approx(factor)
+    assert font_size() == pytest.approx(base * factor)
+    for rec in recs.values():
+        assert rec.calls[-1] == pytest.approx(factor)
+    assert panel.scales[-1] == pytest.approx(factor)
+    assert w.isFullScreen() and w.actions_by_name["actionFullScreen"].isChecked()
+    assert c.theme is theme.LIGHT  # projectors get the high-contrast light theme
+    assert panel.dark[-1] is False
+    assert w.docks["controls"].isHidden()  # the network view gets the width
+    assert w.docks["loss"].width() < 0.45 * w.width()
+
+    w.actions_by_name["actionPresentation"].trigger()
+
+    assert not c.presentation
+    assert font_size() == pytest.approx(base)
+    assert all(rec.calls[-1] == pytest.approx(1.0) for rec in recs.values())
+    assert not w.isFullScreen()
+    assert c.theme is theme.DARK  # the theme from before comes back
+    assert not w.docks["controls"].isHidden()
+
+
+def test_presentation_keeps_a_full_screen_it_did_not_make(cwindow):
+    w = cwindow()
+    c = w.features["classroom"]
+    w.actions_by_name["actionFullScreen"].trigger()
+    assert w.isFullScreen()
+    c.set_presentation(True)
+    c.set_presentation(False)
+    assert w.isFullScreen()
+    w.actions_by_name["actionFullScreen"].trigger()
+    assert not w.isFullScreen()
+    assert not w.actions_by_name["actionFullScreen"].isChecked()
+
+
+def test_zoom_in_out_reset(cwindow, monkeypatch):
+    w = cwindow()
+    c = w.features["classroom"]
+    net = record(monkeypatch, w.network_view, "set_scale")
+    loss = record(monkeypatch, w.loss_plot, "set_scale")
+    base = font_size()
+    a = w.actions_by_name
+
+    a["actionZoomIn"].trigger()
+    a["actionZoomIn"].trigger()
+    assert c.zoom == pytest.approx(1.25)
+    assert font_size() == pytest.approx(base * 1.25)
+    assert net.calls[-1] == pytest.approx(1.25) and loss.calls[-1] == pytest.approx(1.25)
+
+    for _ in range(4):  # 1.1, 1.0, 0.9, 0.8
+        a["actionZoomOut"].trigger()
+    assert c.zoom == pytest.approx(0.8)
+    assert font_size() == pytest.approx(base * 0.8)
+    assert net.calls[-1] == pytest.approx(0.8)
+
+    a["actionZoomReset"].trigger()
+    assert c.zoom == 1.0 and font_size() == pytest.approx(base)
+    assert net.calls[-1] == 1.0
+
+    for _ in range(40):  # stops at the limits instead of failing
+        a["actionZoomIn"].trigger()
+    assert c.zoom == theme.MAX_SCALE
+    with pytest.raises(ValueError, match="zoom must be between"):
+        c.set_zoom(0.1)
+
+
+def test_zoom_multiplies_presentation_scale(cwindow):
+    w = cwindow()
+    c = w.features["classroom"]
+    c.set_presentation(True, full_screen=False)
+    presented = c.effective_scale()
+    c.set_zoom(1.25)
+    assert c.effective_scale() == pytest.approx(min(presented * 1.25, 6.0))
+    assert not w.isFullScreen()
+
+
+def test_theme_switch(cwindow, monkeypatch):
+    w = cwindow()
+    c = w.features["classroom"]
+    recs = [record(monkeypatch, v, "set_palette_mode")
+            for v in (w.network_view, w.loss_plot, w.boundary_view)]
+    window_colour = QPalette.ColorRole.Window
+
+    w.actions_by_name["actionThemeDark"].trigger()
+    assert c.theme is theme.DARK
+    assert QApplication.instance().palette().color(window_colour) == QColor(theme.DARK.window)
+    assert all(r.calls[-1] is True for r in recs)
+    assert w.actions_by_name["actionThemeDark"].isChecked()
+    assert not w.actions_by_name["actionThemeLight"].isChecked()
+
+    w.actions_by_name["actionThemeLight"].trigger()
+    assert c.theme is theme.LIGHT
+    assert QApplication.instance().palette().color(window_colour) == QColor(theme.LIGHT.window)
+    assert all(r.calls[-1] is False for r in recs)
+    with pytest.raises(ValueError, match="unknown theme"):
+        c.set_theme("sepia")
+
+
+def test_zoom_theme_and_presentation_remembered(cwindow, qtbot):
+    w = cwindow()
+    c = w.features["classroom"]
+    c.set_zoom(1.4)
+    c.set_theme("dark")
+    c.set_presentation(True)
+
+    w2 = cwindow()
+    c2 = w2.features["classroom"]
+    assert c2.zoom == pytest.approx(1.4)
+    qtbot.waitUntil(lambda: c2.presentation)  # entered once the window is shown
+    assert w2.isFullScreen()
+    c2.set_presentation(False)
+    assert c2.theme is theme.DARK  # the theme from before presentation, across the restart
+    assert not w2.isFullScreen()
+    assert not w2.docks["controls"].isHidden()
+
+    w3 = cwindow()
+    c3 = w3.features["classroom"]
+    QApplication.processEvents()
+    assert not c3.presentation and c3.theme is theme.DARK
+
+
+def _row_visible(window, attr: str) -> bool:
+    widget = getattr(window.controls, attr)
+    form = widget.parentWidget().layout()
+    assert isinstance(form, QFormLayout)
+    row, _ = form.getWidgetPosition(widget)
+    if row < 0:  # inside a row's field layout (Batch)
+        row = next(r for r in range(form.rowCount())
+                   if form.itemAt(r, QFormLayout.ItemRole.FieldRole).layout() is not None
+                   and form.itemAt(r, QFormLayout.ItemRole.FieldRole).layout().indexOf(widget)
+                   >= 0)
+    return form.isRowVisible(row)
+
+
+def test_hide_items_round_trip(cwindow):
+    w = cwindow()
+    c = w.features["classroom"]
+    keys_listed = {i.key for i in c.hideable_items()}
+    for key in ("control:dataset", "control:lr", "control:batch", "control:momentum",
+                "control:speed", "control:buttons", "dock:controls", "dock:loss",
+                "dock:boundary", "toolbar:toolbarTraining"):
+        assert key in keys_listed
+
+    hidden = ["control:lr", "control:batch", "dock:loss", "toolbar:toolbarTraining",
+              "dock:from_a_newer_build"]
+    c.set_hidden_items(hidden)
+    assert c.hidden_items() == hidden  # unknown names survive a round trip
+    assert not _row_visible(w, "lr") and not _row_visible(w, "batch_mode")
+    assert _row_visible(w, "momentum")
+    assert w.docks["loss"].isHidden()
+    assert not w.docks["loss"].toggleViewAction().isVisible()
+    assert w.findChild(QToolBar, "toolbarTraining").isHidden()
+
+    # A rebuild re-shows the boundary dock for 2-D data; a hidden one stays hidden.
+    c.set_item_hidden("dock:boundary", True)
+    assert w.controller.apply_settings(seed=3) is None
+    assert w.docks["boundary"].isHidden()
+
+    c.set_hidden_items([])
+    assert c.hidden_items() == []
+    assert _row_visible(w, "lr") and _row_visible(w, "batch_mode")
+    assert not w.docks["loss"].isHidden() and not w.docks["boundary"].isHidden()
+    assert not w.findChild(QToolBar, "toolbarTraining").isHidden()
+
+
+def test_hiding_every_row_of_a_group_hides_the_group(cwindow):
+    w = cwindow()
+    c = w.features["classroom"]
+    group = w.controls.dataset.parentWidget()
+    c.set_hidden_items(["control:dataset", "control:noise"])
+    assert not group.isHidden()
+    c.set_item_hidden("control:test_ratio", True)
+    assert group.isHidden()
+    c.set_item_hidden("control:noise", False)
+    assert not group.isHidden() and _row_visible(w, "noise")
+
+
+def test_hidden_items_rejects_bad_input(cwindow):
+    c = cwindow().features["classroom"]
+    with pytest.raises(ValueError, match="list of names"):
+        c.set_hidden_items("control:lr")
+    with pytest.raises(ValueError, match="got 3"):
+        c.set_hidden_items([3])
+    with pytest.raises(ValueError, match="'lr'"):
+        c.set_hidden_items(["lr"])
+    assert c.hidden_items() == []
+
+
+def test_hide_dialog_applies_at_once(cwindow):
+    w = cwindow()
+    c = w.features["classroom"]
+    w.actions_by_name["actionHideForClassroom"].trigger()
+    dialog = w.findChild(classroom.HideDialog)
+    assert dialog.isVisible() and not dialog.isModal()
+    dialog.boxes["control:seed"].setChecked(True)
+    dialog.boxes["dock:loss"].setChecked(True)
+    assert c.hidden_items() == ["control:seed", "dock:loss"]
+    assert not _row_visible(w, "seed") and w.docks["loss"].isHidden()
+    c.set_hidden_items(["control:init"])
+    c.show_hide_dialog()  # refilled from the current state
+    assert dialog.boxes["control:init"].isChecked()
+    assert not dialog.boxes["control:seed"].isChecked()
+    dialog.findChild(QWidget, "showEverythingButton").click()
+    assert c.hidden_items() == [] and _row_visible(w, "init")
+    dialog.close()
+
+
+def test_cheat_sheet_lists_every_shortcut(cwindow):
+    w = cwindow()
+    # an action added after install (as later features do) shows up too
+    w.add_action("actionLateFeature", "Late feature", "Ctrl+Shift+K", lambda: None)
+    w.actions_by_name["actionShortcuts"].trigger()
+    dialog = w.findChild(classroom.ShortcutsDialog)
+    assert dialog.isVisible() and not dialog.isModal()
+    lines = dialog.rows_text()
+    native = QKeySequence.SequenceFormat.NativeText
+    for name, text in (("actionPlay", "Play"), ("actionStepEpoch", "Step epoch"),
+                       ("actionReset", "Reset"), ("actionLateFeature", "Late feature")):
+        shortcut = w.actions_by_name[name].shortcut().toString(native)
+        assert shortcut
+        assert any(f"| {shortcut} | {text}" in line for line in lines), (name, lines)
+    assert "Train | Space | Play" in lines
+    assert "View \u203a Zoom | Ctrl+=, Ctrl++ | Zoom in" in lines
+    assert any(line.startswith("Other | ") and "Late feature" in line for line in lines)
+    # every registered action is listed exactly once
+    assert len([ln for ln in lines if not ln.startswith("Mouse")]) == len(w.actions_by_name)
+    dialog.close()
