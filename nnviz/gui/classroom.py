@@ -56,6 +56,8 @@ REFERENCE_HEIGHT = 768
 SCALE_LIMITS = (0.25, 6.0)
 #: Share of the screen width the side docks (loss, boundary) get in presentation mode.
 PRESENTATION_SIDE_FRACTION = 0.3
+#: Share of the screen height docks above or below the network view get (the step panel).
+PRESENTATION_BOTTOM_FRACTION = 0.3
 _BASE_FONT_PROPERTY = "nnviz_base_point_size"
 
 #: Rows of the controls panel that a lesson can hide: (key, label, ControlsPanel attribute).
@@ -573,19 +575,25 @@ class Classroom(QObject):
         self._save()
 
     def fit_presentation_layout(self) -> None:
-        """Side docks take PRESENTATION_SIDE_FRACTION of the screen width, the network view
-        the rest: node values need the width, since node radii follow the space per layer."""
+        """Side docks take PRESENTATION_SIDE_FRACTION of the screen width and bottom (or top)
+        docks PRESENTATION_BOTTOM_FRACTION of its height, the network view the rest: node
+        values need the room, since node radii follow the space per layer."""
         w = self.window
         screen = w.screen()
-        width = screen.geometry().width() if screen is not None else w.width()
-        areas = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
-        side = [d for d in w.docks.values()
-                if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) in areas]
+        geo = screen.geometry() if screen is not None else w.geometry()
+        area = w.dockWidgetArea
+        A = Qt.DockWidgetArea
+        docked = [d for d in w.docks.values() if d.isVisible() and not d.isFloating()]
+        side = [d for d in docked if area(d) in (A.LeftDockWidgetArea, A.RightDockWidgetArea)]
+        ends = [d for d in docked if area(d) in (A.TopDockWidgetArea, A.BottomDockWidgetArea)]
         if side:
-            w.resizeDocks(side, [int(width * PRESENTATION_SIDE_FRACTION)] * len(side),
+            w.resizeDocks(side, [int(geo.width() * PRESENTATION_SIDE_FRACTION)] * len(side),
                           Qt.Orientation.Horizontal)
+        if ends:
+            w.resizeDocks(ends, [int(geo.height() * PRESENTATION_BOTTOM_FRACTION)] * len(ends),
+                          Qt.Orientation.Vertical)
         # Full screen arrives later, through the window manager: fit again at that size.
-        if w.width() >= 0.9 * width:
+        if w.width() >= 0.9 * geo.width():
             self._fit_pending = False
 
     def set_full_screen(self, on: bool) -> None:

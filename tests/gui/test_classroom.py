@@ -106,7 +106,7 @@ def test_actions_and_shortcuts(cwindow):
     assert w.menus["help"].actions()
 
 
-def test_presentation_scales_text_views_and_goes_full_screen(cwindow, monkeypatch):
+def test_presentation_scales_text_views_and_goes_full_screen(cwindow, monkeypatch, qtbot):
     w = cwindow()
     c = w.features["classroom"]
     panel = ScaledPanel()
@@ -114,6 +114,8 @@ def test_presentation_scales_text_views_and_goes_full_screen(cwindow, monkeypatc
     recs = {name: record(monkeypatch, view, "set_scale")
             for name, view in (("network", w.network_view), ("loss", w.loss_plot),
                                ("boundary", w.boundary_view))}
+    w.resizeDocks([w.docks["panel"]], [500], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: w.docks["panel"].height() > 400)
     c.set_theme("dark")
     base = font_size()
     assert base == pytest.approx(c.base_point_size)
@@ -134,6 +136,11 @@ def test_presentation_scales_text_views_and_goes_full_screen(cwindow, monkeypatc
     assert panel.dark[-1] is False
     assert w.docks["controls"].isHidden()  # the network view gets the width
     assert w.docks["loss"].width() < 0.45 * w.width()
+    # docks below the view shrink to their share of the height (or their minimum, if larger)
+    bottom = max(classroom.PRESENTATION_BOTTOM_FRACTION * w.screen().geometry().height(),
+                 *(d.minimumSizeHint().height() for d in w.docks.values()
+                   if w.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea))
+    qtbot.waitUntil(lambda: w.docks["panel"].height() <= bottom + 2)
 
     w.actions_by_name["actionPresentation"].trigger()
 
