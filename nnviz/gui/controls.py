@@ -186,16 +186,45 @@ class ControlsPanel(QWidget):
 
     @Slot()
     def sync_from_controller(self) -> None:
+        """Show the controller's settings (after a rebuild, a loaded session or run)."""
         s = self.c.settings
         n = len(self.c.dataset.X_train)
-        self.sample.setMaximum(max(1, n))
-        self.sample.setValue(self.c.selected_sample + 1)
-        label = s.dataset if s.dataset != "csv" else "csv"
-        if self.dataset.findText(label) < 0:
-            self.dataset.insertItem(self.dataset.count() - 1, label)
-        self.dataset.setCurrentText(label)
-        for w in (self.hidden, self.activation, self.output, self.loss, self.init, self.dataset):
-            _mark(w, None, w.toolTip() if not w.property("invalid") else "")
+        fields = (self.dataset, self.noise, self.test_ratio, self.hidden, self.activation,
+                  self.output, self.loss, self.init, self.seed, self.lr, self.batch_mode,
+                  self.batch_size, self.momentum, self.l2, self.speed, self.sample)
+        blocked = [w.blockSignals(True) for w in fields]  # showing values must not re-apply them
+        try:
+            self.sample.setMaximum(max(1, n))
+            self.sample.setValue(self.c.selected_sample + 1)
+            label = s.dataset if s.dataset != "csv" else "csv"
+            if self.dataset.findText(label) < 0:
+                self.dataset.insertItem(self.dataset.count() - 1, label)
+            self.dataset.setCurrentText(label)
+            self.noise.setValue(s.noise)
+            self.test_ratio.setValue(s.test_ratio)
+            self.hidden.setText(",".join(map(str, s.hidden)))
+            self.activation.setCurrentText(s.activation)
+            self.output.setCurrentText(s.output)
+            self.loss.setCurrentText(s.loss)
+            self.init.setCurrentText(s.init)
+            self.seed.setValue(s.seed)
+            self.lr.setValue(s.lr)
+            mode = "full batch" if s.batch_size is None else "online" if s.batch_size == 1 \
+                else "mini-batch"
+            self.batch_mode.setCurrentText(mode)
+            if s.batch_size and s.batch_size > 1:
+                self.batch_size.setValue(s.batch_size)
+            self.batch_size.setEnabled(mode == "mini-batch")
+            self.momentum.setValue(s.momentum)
+            self.l2.setValue(s.l2)
+            index = self.speed.findData(s.max_rate)
+            self.speed.setCurrentIndex(max(0, index))
+        finally:
+            for w, was in zip(fields, blocked, strict=True):
+                w.blockSignals(was)
+        for w in (self.hidden, self.activation, self.output, self.loss, self.init, self.dataset,
+                  self.seed, self.noise):
+            _mark(w, None)
         self.hidden.setToolTip(self._hidden_tip)
 
     # ---- handlers ---------------------------------------------------------------------------

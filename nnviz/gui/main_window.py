@@ -14,9 +14,11 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QWidget,
 )
 
@@ -61,8 +63,16 @@ class MainWindow(QMainWindow):
 
         self.controls = ControlsPanel(c)
         self.controls.setObjectName("controlsPanel")
+        # Scrollable, so the left column never forces a minimum height on the window's docks.
+        scroll = QScrollArea()
+        scroll.setObjectName("controlsScroll")
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.controls.sizeHint().width() + 16)
         self.docks: dict[str, QDockWidget] = {}
-        self.add_dock("controls", "Controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.add_dock("controls", "Controls", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_dock("loss", "Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock("boundary", "Decision boundary", self.boundary_view,
                       Qt.DockWidgetArea.RightDockWidgetArea)

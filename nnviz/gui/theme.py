@@ -51,6 +51,11 @@ def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float)
     pal.setColor(QPalette.ColorRole.Highlight, QColor(theme.positive))
     pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
     pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(theme.muted))
+    # Disabled widgets must look disabled: muted text in that group only.
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):
+        pal.setColor(disabled, role, QColor(theme.muted))
     app.setPalette(pal)
     font = QFont(app.font())
     font.setPointSizeF(max(6.0, base_point_size * scale))
