@@ -375,6 +375,6 @@ def test_hover_paints_overlay_and_mouse_move_sets_hover(view, qtbot):
     qtbot.waitExposed(view)
     plain = image(view)
     qtbot.mouseMove(view, view.edge_point(0, 1, 1, 0.3).toPoint())
-    qtbot.waitUntil(lambda: image(view) != plain, timeout=2000)
+    qtbot.waitUntil(lambda: image(view) != plain, timeout=10_000)
     qtbot.mouseMove(view, QPoint(3, 3))
-    qtbot.waitUntil(lambda: image(view) == plain, timeout=2000)
+    qtbot.waitUntil(lambda: image(view) == plain, timeout=10_000)
