@@ -86,6 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def open_window(argv: list[str]) -> int:
     """`nnviz [options] [session.nnviz]`: the desktop window."""
+    if any(a == "--screenshot" or a.startswith("--screenshot=") for a in argv):
+        # Renders offscreen: needs no display.
+        try:
+            from nnviz.gui.export import screenshot_main
+        except ImportError as exc:
+            print(f"nnviz: --screenshot needs PySide6 and pyqtgraph ({exc})", file=sys.stderr)
+            return 1
+        return screenshot_main(argv)
     if not has_display():
         print(HEADLESS_HINT, file=sys.stderr)
         return 1

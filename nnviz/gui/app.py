@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--noise", type=float, default=0.0)
     p.add_argument("--test-ratio", type=float, default=0.0)
     p.add_argument("--play", action="store_true", help="start training at once")
+    p.add_argument("--presentation", action="store_true", help="start in presentation mode (F5)")
     return p
 
 
@@ -110,6 +111,8 @@ def create_main_window(argv: Sequence[str] | None = None):
     window = MainWindow(settings)
     window.show()
     window.shown_after = time.perf_counter() - _PROCESS_START
+    if args.presentation and "classroom" in window.features:
+        window.features["classroom"].set_presentation(True)
     if args.play:
         QTimer.singleShot(0, window.controller.play)
     return window

@@ -43,7 +43,8 @@ def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float)
     pal.setColor(QPalette.ColorRole.Window, window)
     pal.setColor(QPalette.ColorRole.Base, base)
     pal.setColor(QPalette.ColorRole.AlternateBase, window)
-    pal.setColor(QPalette.ColorRole.Button, window)
+    # Buttons, check boxes and slider grooves need to stand out from the window in dark mode.
+    pal.setColor(QPalette.ColorRole.Button, window.lighter(150) if theme.dark else window)
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
                  QPalette.ColorRole.ButtonText, QPalette.ColorRole.ToolTipText):
         pal.setColor(role, text)
