@@ -100,15 +100,17 @@ def application() -> QApplication:
     return app
 
 
-def create_main_window(argv: Sequence[str] | None = None):
-    """Build and show the window for these command-line options, without running the loop."""
+def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: bool = True):
+    """Build and show the window for these command-line options, without running the loop.
+
+    restore_layout=False ignores the dock layout remembered from earlier runs (screenshots)."""
     from nnviz.gui.main_window import MainWindow
 
     parser = build_parser()
     args = parser.parse_args(list(argv or []))
     settings = settings_from_args(args, parser)
     application()
-    window = MainWindow(settings)
+    window = MainWindow(settings, restore_layout=restore_layout)
     window.show()
     window.shown_after = time.perf_counter() - _PROCESS_START
     if args.presentation and "classroom" in window.features:

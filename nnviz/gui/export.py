@@ -266,7 +266,7 @@ def screenshot_main(argv: Sequence[str]) -> int:
     from nnviz.gui.app import create_main_window
 
     try:
-        window = create_main_window(rest)
+        window = create_main_window(rest, restore_layout=False)
     except SystemExit as exc:  # the window's own options were bad (message already printed)
         return int(exc.code or 0)
     try:

@@ -30,7 +30,7 @@ from nnviz.gui.loss_plot import LossPlot
 from nnviz.gui.network_view import NetworkView
 
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are then ignored
 
 #: Modules that add their docks, actions and menus to the window through `install(window)`.
 FEATURES: tuple[str, ...] = (
