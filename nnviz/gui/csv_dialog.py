@@ -1,0 +1,617 @@
+"""File > Open CSV: preview your own table, choose the target and the feature columns, load it.
+
+The dialog parses the file with the core loader (`nnviz.core.datasets.load_csv`) after every
+choice, so the class counts it shows and the errors it reports (with the file's line numbers,
+which the preview shows as row labels) are exactly those of the data that would be loaded. An
+error stays inside the dialog; OK loads only data that parsed. The network's input and output
+layers then follow the data (the hidden layers stay); the output activation and loss change
+only when they cannot fit the target (e.g. softmax for two classes, or a class target for a
+regression column).
+
+Tests drive it without a modal loop: ``dlg = CsvDialog(path)``, ``dlg.set_target("label")``,
+``dlg.set_features([0, 2])``, ``dlg.class_counts()``, ``dlg.dataset()`` (raises DatasetError),
+``dlg.error_text()``, ``dlg.accept()``; the app opens it with the non-blocking ``dlg.open()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core import datasets
+from nnviz.core.datasets import Dataset, DatasetError
+
+if TYPE_CHECKING:
+    from nnviz.gui.main_window import MainWindow
+
+PREVIEW_ROWS = 50
+CSV_FILTER = "Data files (*.csv *.txt *.data *.tsv);;All files (*)"
+LAST_DIR_KEY = "csv/last_dir"
+ERROR_STYLE = ("QLabel { color: #8b2500; background: #fff1ea; border: 1px solid #d55e00; "
+               "padding: 6px; }")
+TARGET_TINT = QColor(0, 114, 178, 40)  # the colour-blind safe blue, faint
+ERROR_TINT = QColor(213, 94, 0, 90)
+_LINE = re.compile(r"\blines? (\d+)")
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+__all__ = ["CsvDialog", "CsvOpener", "ask_csv_path", "fit_output", "install", "load_into"]
+
+
+def ask_csv_path(parent: QWidget | None, directory: str = "") -> str | None:
+    """The file to preview (module level so tests can replace it)."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Open CSV data", directory, CSV_FILTER)
+    return path or None
+
+
+def fit_output(data: Dataset, output: str, loss: str) -> tuple[str, str]:
+    """An output activation and loss that fit the data's target, keeping the current ones when
+    they already do."""
+    if data.class_names and data.n_outputs > 1:  # one-hot classes
+        if output == "softmax":
+            return output, loss if loss in ("cross_entropy", "mse") else "cross_entropy"
+        return "softmax", "cross_entropy"
+    if data.class_names:  # two classes in one 0/1 column
+        if output == "sigmoid":
+            return output, loss if loss in ("mse", "bce") else "bce"
+        return "sigmoid", "mse"
+    return "linear", "mse"  # a regression target is unbounded
+
+
+class CsvDialog(QDialog):
+    """Preview a table, choose target and features, see class counts and parse errors."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        parent: QWidget | None = None,
+        *,
+        loader: Callable[[Dataset], str | None] | None = None,
+        test_ratio: float = 0.0,
+        seed: int = 0,
+        hidden: Sequence[int] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.path = Path(os.fspath(path))
+        self.loader = loader
+        self.seed = int(seed)
+        self.hidden = None if hidden is None else tuple(hidden)
+        self.loaded: Dataset | None = None
+        self._data: Dataset | None = None
+        self._error = ""
+        self._read_error = ""
+        self._rows: list[tuple[int, list[str]]] = []
+        self._sep: str | None = None
+        self._width = 0
+        self._updating = False
+        self._was_target = -1
+        self.setObjectName("csvDialog")
+        self.setWindowTitle(f"Open CSV data — {self.path.name}")
+        self._build_ui(test_ratio)
+        self._read_file()
+        self._fill_columns(target=-1)
+        self.update_result()
+        self.resize(1000, 620)
+
+    # ---- construction -----------------------------------------------------------------------
+    def _build_ui(self, test_ratio: float) -> None:
+        outer = QVBoxLayout(self)
+        self.path_label = QLabel(str(self.path))
+        self.path_label.setObjectName("csvPath")
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.path_label)
+
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        self.preview_label = QLabel("Preview")
+        left.addWidget(self.preview_label)
+        self.table = QTableWidget()
+        self.table.setObjectName("csvPreview")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setToolTip("Line numbers of the file")
+        left.addWidget(self.table, 1)
+        body.addLayout(left, 3)
+
+        right = QVBoxLayout()
+        cols = QGroupBox("Columns")
+        form = QFormLayout(cols)
+        self.header_box = QCheckBox("First row holds the column names")
+        self.header_box.setObjectName("csvHeader")
+        form.addRow(self.header_box)
+        self.target_combo = QComboBox()
+        self.target_combo.setObjectName("csvTarget")
+        self.target_combo.setToolTip("The column the network learns to predict")
+        form.addRow("Target", self.target_combo)
+        self.features_list = QListWidget()
+        self.features_list.setObjectName("csvFeatures")
+        self.features_list.setToolTip("The input columns (numbers only)")
+        feats = QVBoxLayout()
+        feats.addWidget(self.features_list, 1)
+        row = QHBoxLayout()
+        all_button, none_button = QPushButton("All"), QPushButton("None")
+        all_button.clicked.connect(functools.partial(self._check_all, True))
+        none_button.clicked.connect(functools.partial(self._check_all, False))
+        row.addWidget(all_button)
+        row.addWidget(none_button)
+        row.addStretch(1)
+        feats.addLayout(row)
+        form.addRow("Features", feats)
+        self.test_ratio = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05)
+        self.test_ratio.setObjectName("csvTestRatio")
+        self.test_ratio.setValue(float(test_ratio))
+        self.test_ratio.setToolTip("Fraction of the rows held out as a test set (stratified)")
+        form.addRow("Test ratio", self.test_ratio)
+        self.standardize_box = QCheckBox("Standardize inputs (mean 0, std 1)")
+        self.standardize_box.setObjectName("csvStandardize")
+        self.standardize_box.setChecked(True)
+        form.addRow(self.standardize_box)
+        right.addWidget(cols, 3)
+
+        target = QGroupBox("Target")
+        tl = QVBoxLayout(target)
+        self.counts_table = QTableWidget(0, 3)
+        self.counts_table.setObjectName("csvClassCounts")
+        self.counts_table.setHorizontalHeaderLabels(["class", "rows", "test"])
+        self.counts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.counts_table.verticalHeader().hide()
+        self.counts_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch)
+        tl.addWidget(self.counts_table)
+        self.target_note = QLabel("")
+        self.target_note.setObjectName("csvTargetNote")
+        self.target_note.setWordWrap(True)
+        tl.addWidget(self.target_note)
+        right.addWidget(target, 2)
+        body.addLayout(right, 2)
+        outer.addLayout(body, 1)
+
+        self.summary = QLabel("")
+        self.summary.setObjectName("csvSummary")
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("csvError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.hide()
+        outer.addWidget(self.error_label)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Load")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+
+        self.header_box.toggled.connect(self._on_header)
+        self.target_combo.currentIndexChanged.connect(self._on_target)
+        self.features_list.itemChanged.connect(self._on_features)
+        self.test_ratio.valueChanged.connect(self.update_result)
+        self.standardize_box.toggled.connect(self.update_result)
+
+    # ---- reading ----------------------------------------------------------------------------
+    def _short(self, message: str) -> str:
+        # The loader names the file by its full path; the dialog already shows it.
+        return message.replace(f"{self.path}: ", f"{self.path.name}: ")
+
+    def _read_file(self) -> None:
+        try:
+            # The core's own reader and header rule, so the preview splits the cells exactly
+            # as the loader will.
+            self._rows, self._sep = datasets._read_rows(self.path)
+        except DatasetError as exc:
+            self._rows, self._sep, self._read_error = [], None, self._short(str(exc))
+        header = bool(self._rows) and datasets._detect_header(self._rows, self._sep)
+        self.header_box.blockSignals(True)
+        self.header_box.setChecked(header)
+        self.header_box.blockSignals(False)
+        self._width = len(self._rows[0][1]) if self._rows else 0
+
+    def column_names(self) -> list[str]:
+        if self.header_box.isChecked() and self._rows:
+            return [c or f"column {j + 1}" for j, c in enumerate(self._rows[0][1])]
+        return [f"column {j + 1}" for j in range(self._width)]
+
+    def _data_rows(self) -> list[tuple[int, list[str]]]:
+        return self._rows[1:] if self.header_box.isChecked() else self._rows
+
+    def _fill_columns(self, target: int, features: Sequence[int] | None = None) -> None:
+        """Target combo and feature list for the current header choice."""
+        names = self.column_names()
+        self._updating = True
+        try:
+            self.target_combo.clear()
+            self.target_combo.addItems(names)
+            t = target % len(names) if names else -1
+            self.target_combo.setCurrentIndex(t)
+            self.features_list.clear()
+            for j, name in enumerate(names):
+                item = QListWidgetItem(name)
+                item.setData(Qt.ItemDataRole.UserRole, j)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                on = (j != t) if features is None else (j in features and j != t)
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                self.features_list.addItem(item)
+            self._mark_target_item()
+        finally:
+            self._updating = False
+        self._fill_preview()
+
+    def _mark_target_item(self) -> None:
+        t = self.target_combo.currentIndex()
+        for j in range(self.features_list.count()):
+            item = self.features_list.item(j)
+            flags = item.flags()
+            if j == t:
+                item.setCheckState(Qt.CheckState.Unchecked)
+                item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip("the target")
+            else:
+                item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip("")
+
+    def _fill_preview(self) -> None:
+        rows = self._data_rows()
+        shown = rows[:PREVIEW_ROWS]
+        width = max([self._width, *(len(cells) for _, cells in shown)]) if shown else self._width
+        names = self.column_names()
+        names += [f"column {j + 1}" for j in range(len(names), width)]
+        t = self.table
+        t.clear()
+        t.setColumnCount(width)
+        t.setRowCount(len(shown))
+        t.setHorizontalHeaderLabels(names)
+        t.setVerticalHeaderLabels([str(line) for line, _ in shown])
+        for r, (_line, cells) in enumerate(shown):
+            for j, cell in enumerate(cells):
+                item = QTableWidgetItem(cell)
+                if _is_number(cell):
+                    item.setTextAlignment(RIGHT)
+                t.setItem(r, j, item)
+        t.resizeColumnsToContents()
+        more = f"first {len(shown)} of {len(rows)} rows" if len(rows) > len(shown) \
+            else f"{len(rows)} rows"
+        self.preview_label.setText(f"Preview ({more}; row labels are line numbers)")
+        self._style_preview()
+
+    def _style_preview(self) -> None:
+        """Tint the target column, grey out unused columns, mark the line an error names."""
+        t = self.table
+        target = self.target_combo.currentIndex()
+        features = set(self.feature_indices())
+        bad_line = self._error_line()
+        grey = self.palette().color(self.palette().ColorRole.PlaceholderText)
+        for c in range(t.columnCount()):
+            head = t.horizontalHeaderItem(c)
+            if head is not None:
+                font = QFont(head.font())
+                font.setBold(c == target)
+                head.setFont(font)
+                head.setToolTip("target" if c == target else "feature" if c in features
+                                else "not used")
+        for r in range(t.rowCount()):
+            label = t.verticalHeaderItem(r)
+            line = int(label.text()) if label is not None else -1
+            for c in range(t.columnCount()):
+                item = t.item(r, c)
+                if item is None:
+                    continue
+                if line == bad_line:
+                    item.setBackground(QBrush(ERROR_TINT))
+                elif c == target:
+                    item.setBackground(QBrush(TARGET_TINT))
+                else:
+                    item.setBackground(QBrush())
+                item.setForeground(QBrush() if c == target or c in features else QBrush(grey))
+        if bad_line is not None:
+            for r in range(t.rowCount()):
+                label = t.verticalHeaderItem(r)
+                item = t.item(r, 0)
+                if label is not None and label.text() == str(bad_line) and item is not None:
+                    t.scrollToItem(item)
+                    break
+
+    def _error_line(self) -> int | None:
+        match = _LINE.search(self._error)
+        return int(match.group(1)) if match else None
+
+    # ---- choices ----------------------------------------------------------------------------
+    def target_index(self) -> int:
+        return self.target_combo.currentIndex()
+
+    def target_name(self) -> str:
+        return self.target_combo.currentText()
+
+    def feature_indices(self) -> list[int]:
+        out = []
+        for j in range(self.features_list.count()):
+            item = self.features_list.item(j)
+            if item.checkState() == Qt.CheckState.Checked and j != self.target_index():
+                out.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
+    def _index(self, column: str | int, role: str) -> int:
+        names = self.column_names()
+        if isinstance(column, str):
+            if column not in names:
+                raise ValueError(f"no {role} column {column!r}; columns: {', '.join(names)}")
+            return names.index(column)
+        if isinstance(column, bool) or not -len(names) <= int(column) < len(names):
+            raise ValueError(f"{role} column index {column!r} is out of range for "
+                             f"{len(names)} columns")
+        return int(column) % len(names)
+
+    def set_header(self, on: bool) -> None:
+        self.header_box.setChecked(bool(on))
+
+    def set_target(self, column: str | int) -> None:
+        """Choose the target by column name or index (negative counts from the end)."""
+        self.target_combo.setCurrentIndex(self._index(column, "target"))
+
+    def set_features(self, columns: Sequence[str | int]) -> None:
+        """Use exactly these columns (names or indices) as inputs."""
+        chosen = {self._index(c, "feature") for c in columns}
+        self._updating = True
+        try:
+            for j in range(self.features_list.count()):
+                item = self.features_list.item(j)
+                on = j in chosen and j != self.target_index()
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        finally:
+            self._updating = False
+        self.update_result()
+
+    def set_test_ratio(self, ratio: float) -> None:
+        self.test_ratio.setValue(float(ratio))
+
+    def _check_all(self, on: bool) -> None:
+        self.set_features(range(self.features_list.count()) if on else [])
+
+    @Slot(bool)
+    def _on_header(self, _on: bool) -> None:
+        # Same column positions, new names; keep the choices made so far.
+        self._fill_columns(self.target_index(), self.feature_indices())
+        self.update_result()
+
+    @Slot(int)
+    def _on_target(self, _index: int) -> None:
+        if self._updating:
+            return
+        previous, new = self._was_target, self.target_index()
+        self._updating = True
+        try:
+            self._mark_target_item()
+            # The column that stops being the target becomes a feature again.
+            if previous != new and 0 <= previous < self.features_list.count():
+                self.features_list.item(previous).setCheckState(Qt.CheckState.Checked)
+        finally:
+            self._updating = False
+        self.update_result()
+
+    @Slot(QListWidgetItem)
+    def _on_features(self, _item: QListWidgetItem) -> None:
+        if not self._updating:
+            self.update_result()
+
+    # ---- result -----------------------------------------------------------------------------
+    def dataset(self) -> Dataset:
+        """The data set for the current choices; raises DatasetError naming the line."""
+        if self._read_error:
+            raise DatasetError(self._read_error)
+        if self._width == 0:
+            raise DatasetError(f"{self.path.name}: line 1: file is empty (no data rows)")
+        return datasets.load_csv(
+            self.path, target=self.target_index(), header=self.header_box.isChecked(),
+            features=self.feature_indices(), test_ratio=self.test_ratio.value(),
+            seed=self.seed, standardize=self.standardize_box.isChecked(),
+        )
+
+    def error_text(self) -> str:
+        return self._error
+
+    def class_counts(self) -> dict[str, int]:
+        """Rows per class of the chosen target ({} for a regression target or an error)."""
+        return {name: total for name, total, _ in self._counts()}
+
+    def _counts(self) -> list[tuple[str, int, int]]:
+        d = self._data
+        if d is None or not d.class_names:
+            return []
+        def per_class(Y: np.ndarray) -> list[int]:  # noqa: N803 (maths name)
+            if Y.shape[1] == 1:
+                return [int(np.sum(Y[:, 0] == 0)), int(np.sum(Y[:, 0] == 1))]
+            return [int(v) for v in Y.sum(axis=0)]
+        train, test = per_class(d.Y_train), per_class(d.Y_test)
+        return [(name, a + b, b) for name, a, b in zip(d.class_names, train, test, strict=True)]
+
+    @Slot()
+    def update_result(self, *_args: object) -> None:
+        """Parse with the current choices; show counts, summary or the error."""
+        if self._updating:
+            return
+        try:
+            self._data, self._error = self.dataset(), ""
+        except DatasetError as exc:
+            self._data, self._error = None, self._short(str(exc))
+        self._show_result()
+
+    def _show_result(self) -> None:
+        d = self._data
+        counts = self._counts()
+        self.counts_table.setRowCount(len(counts))
+        for r, (name, total, test) in enumerate(counts):
+            for c, text in enumerate((name, str(total), str(test))):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(RIGHT)
+                self.counts_table.setItem(r, c, item)
+        self.counts_table.setVisible(bool(counts))
+        if d is None:
+            self.target_note.setText("Nothing to count until the table reads without errors.")
+            self.summary.setText("")
+        else:
+            n = len(d.X_train) + len(d.X_test)
+            if d.class_names:
+                kind = f"{len(d.class_names)} classes"
+                self.target_note.setText(
+                    f"{self.target_name()!r}: {kind}, "
+                    + ("one 0/1 output (1 = " + repr(d.class_names[1]) + ")"
+                       if d.n_outputs == 1 else f"{d.n_outputs} one-hot outputs"))
+            else:
+                y = np.concatenate([d.Y_train[:, 0], d.Y_test[:, 0]])
+                kind = "a numeric target (regression)"
+                self.target_note.setText(
+                    f"{self.target_name()!r} is a number to predict (regression): "
+                    f"{y.min():.4g} to {y.max():.4g}, mean {y.mean():.4g}")
+            middle = ["…"] if self.hidden is None else list(self.hidden)
+            sizes = "-".join(map(str, [d.n_inputs, *middle, d.n_outputs]))
+            self.summary.setText(
+                f"{n} rows ({len(d.X_train)} train, {len(d.X_test)} test), {d.n_inputs} inputs, "
+                f"{kind}  →  network {sizes}")
+        self.error_label.setText(self._error)
+        self.error_label.setVisible(bool(self._error))
+        self.ok_button.setEnabled(d is not None)
+        self._was_target = self.target_index()
+        self._style_preview()
+
+    def accept(self) -> None:
+        """Load the data (through the loader); on an error stay open and show it."""
+        try:
+            data = self.dataset()
+        except DatasetError as exc:
+            self._data, self._error = None, self._short(str(exc))
+            self._show_result()
+            return
+        if self.loader is not None:
+            error = self.loader(data)
+            if error:
+                self._error = error
+                self._show_result()
+                self.ok_button.setEnabled(True)  # the data itself is fine; settings may change
+                return
+        self.loaded = data
+        super().accept()
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The window side
+
+
+def load_into(window: MainWindow, data: Dataset, path: str | os.PathLike[str] = "") -> str | None:
+    """Train on `data`: input and output layers follow it; None on success, else the reason
+    (the window is then unchanged)."""
+    c = window.controller
+    output, loss = fit_output(data, c.settings.output, c.settings.loss)
+    before = c.settings
+    # load_csv_dataset rebuilds from the current settings, so hand it the fitting output too.
+    c.settings = replace(before, output=output, loss=loss)
+    error = c.load_csv_dataset(data)
+    if error:
+        c.settings = before
+        return error
+    from nnviz.gui.sessions import _manager, sync_controls
+
+    manager = _manager(window)
+    if manager is not None and path:
+        manager.note_csv_source(data, path)
+    sync_controls(window)
+    note = "" if (output, loss) == (before.output, before.loss) else \
+        f"; output {output}, loss {loss} to fit the target"
+    window.show_message(f"Loaded {data.description}{note}")
+    return None
+
+
+class CsvOpener(QObject):
+    """Owns the window's CSV dialog; File > Open CSV and the data set combo lead here."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("csvOpener")
+        self.window = window
+        self.dialog: CsvDialog | None = None
+
+    @Slot()
+    def open_from_menu(self) -> None:
+        self.open()
+
+    def open(self, path: str | None = None) -> CsvDialog | None:
+        """Ask for a file (unless given) and show the dialog, without blocking."""
+        if not path:
+            s = QSettings("nnviz", "nnviz")
+            last = str(s.value(LAST_DIR_KEY, "") or "")
+            path = ask_csv_path(self.window, last if os.path.isdir(last) else "")
+            if not path:
+                return None
+            s.setValue(LAST_DIR_KEY, os.path.dirname(os.path.abspath(path)))
+        c = self.window.controller
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+        self.dialog = CsvDialog(
+            path, self.window, loader=functools.partial(load_into, self.window, path=path),
+            test_ratio=c.settings.test_ratio, seed=c.settings.data_seed,
+            hidden=c.settings.hidden,
+        )
+        self.dialog.open()
+        return self.dialog
+
+
+def install(window: MainWindow) -> CsvOpener:
+    """Route File > Open CSV and the controls' "Open CSV..." entry to the dialog."""
+    opener = CsvOpener(window)
+    action = window.actions_by_name.get("actionOpenCsv")
+    if action is not None:
+        try:
+            action.triggered.disconnect(window.open_csv)
+        except (RuntimeError, TypeError):
+            pass
+        action.triggered.connect(opener.open_from_menu)
+    signal = window.controls.openCsvRequested
+    try:
+        signal.disconnect(window.open_csv)
+    except (RuntimeError, TypeError):
+        pass
+    signal.connect(opener.open_from_menu)
+    return opener
