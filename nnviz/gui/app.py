@@ -113,6 +113,10 @@ def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: boo
     window = MainWindow(settings, restore_layout=restore_layout)
     window.show()
     window.shown_after = time.perf_counter() - _PROCESS_START
+    if args.session:
+        from nnviz.gui.sessions import open_path
+
+        open_path(window, args.session)
     if args.presentation and "classroom" in window.features:
         window.features["classroom"].set_presentation(True)
     if args.play:

@@ -250,7 +250,8 @@ class Controller(QObject):
         if plot is not None and len(snap.epochs):
             test = snap.test_loss if self.trainer.X_test is not None else None
             plot.append(snap.epochs, snap.train_loss, test)
-        if plot is not None and (not snap.running or now - self._last_loss_refresh >= LOSS_INTERVAL):
+        loss_due = not snap.running or now - self._last_loss_refresh >= LOSS_INTERVAL
+        if plot is not None and loss_due:
             self._last_loss_refresh = now
             plot.refresh()
         boundary_due = (not snap.running) or now - self._last_boundary >= BOUNDARY_INTERVAL
