@@ -34,9 +34,22 @@ Drawing choices (see DESIGN.md section 4):
   Networks of at most ``AA_ALWAYS_LIMIT`` edges are always antialiased.
 * Bias: a small square at the lower left of each circle node, coloured like an edge with the
   bias value (the bias is the weight of a constant +1 input); hover shows it, click edits it.
+* Layout for any size (classrooms, projectors, docks): margins are a share of the widget size
+  (capped at their scale-1 size), not fixed. When titles and legend would take more than
+  ``_CHROME_SHARE`` of the height they become compact: one line per layer title and a smaller
+  legend that flows into as few rows as the width allows (at most ``_LEGEND_SHARE`` of the
+  height; the node key, then the count, are left out first). Circles are limited by the
+  vertical spacing of their layer (``_R_VERTICAL``), by ``_R_HORIZONTAL`` of the distance
+  between layers (so layers never overlap, however narrow) and by 38 px x scale. Text never
+  shrinks below ``_READABLE_PX`` x scale: node values, side labels (x1, y) and titles are left
+  out (titles are first shortened: "Hidden 1 4 neurons", "Hidden 1 4", "H1 4", "H1") rather
+  than drawn smaller.
+  The legend's height is computed from the widest words the network can show, so nodes do not
+  move when the count or the edge mode changes.
 * Node fill: activation ``a`` with the same diverging palette, clamped at 1 (or at the layer's
   largest |a| when that is larger, e.g. ReLU or raw inputs); the value is written inside when
-  the circle is large enough for readable text. Node maps (``set_node_images``) are drawn inside
+  the circle is large enough for readable text (z and a together in the forward phase if
+  both fit, else a alone). Node maps (``set_node_images``) are drawn inside
   their circle, with the activation colour as a ring.
 * Stepper highlight (``set_highlight``): the edges the phase uses are drawn at full colour and
   the others faded; the nodes the phase computes get a dark ring and show z and a (forward) or
@@ -46,14 +59,19 @@ Drawing choices (see DESIGN.md section 4):
 * The scene (background, edges, nodes, titles, legend) is rendered into a cached image that is
   rebuilt only when data, size, mode or style change; hover and selection are painted on top,
   so moving the mouse over a large network costs a blit. Node circles are cached sprites, and
-  titles and legend cached images keyed by their content.
+  titles and legend cached images keyed by their content (the legend's scale labels, which
+  change with every training update, are drawn into slots beside its cached image).
+* Cached images are rendered at the pixel ratio of the device being painted, read from the
+  painter (``QWidget.render`` into a 3x QImage paints through this widget, whose own ratio is
+  the screen's): PNG exports at 2x/3x are drawn at that resolution, not upscaled, and SVG
+  exports embed a 2x picture. The caches are rebuilt only when that ratio changes.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +84,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QImage,
     QMouseEvent,
+    QPaintEngine,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -97,6 +116,14 @@ LIVE_EDGE_BUDGET_MS = 9.0    # CPU time live frames may spend on edges (big netw
 MIN_LIVE_EDGES = 1000
 _HIGHLIGHT_KINDS = ("forward", "loss", "output_delta", "backward", "gradients", "update")
 _EDGE_MODES = ("weight", "gradient")
+_VECTOR_DPR = 2.0  # pixel ratio of the scene picture embedded in vector exports (SVG)
+# Layout proportions. Margins follow the widget size, capped at their size at scale 1.
+_CHROME_SHARE = 0.2    # titles + legend taller than this share of the height: compact, one line
+_LEGEND_SHARE = 0.12   # height share a compact legend may use (it drops items beyond that)
+_R_VERTICAL = 0.42     # circle radius / vertical distance between nodes of a layer
+_R_HORIZONTAL = 0.3    # circle radius / horizontal distance between layers
+_READABLE_PX = 10.0    # smallest text drawn, in pixels at scale 1 (grows with set_scale)
+_NODE_KEY = "nodes: activation  ·  ■ bias"
 
 # Okabe-Ito inspired diverging pair: distinguishable with every common colour-vision deficiency.
 _NEG_RGB = np.array([230.0, 97.0, 0.0])
@@ -135,10 +162,34 @@ class _Layout:
     top: float
     bottom: float
     legend_top: float
+    compact: bool = False               # one-line titles and a smaller legend (short views)
+    header_h: float = 0.0               # height of the title band (0: titles left out)
+    legend_rows: int = 0
+    legend_pad: float = 0.0
+    pad_x: float = 0.0
+    label_px: tuple[float, float] = (0.0, 0.0)  # input / output side label size (0: none)
+    label_gap: float = 0.0
     # x where edges of weight layer l start / end (circle centres or bar sides)
     edge_x0: list[float] = field(default_factory=list)
     edge_x1: list[float] = field(default_factory=list)
     bias_rects: list[list[QRectF]] | None = None
+
+
+@dataclass
+class _Chrome:
+    """Vertical space of the text around the nodes."""
+
+    compact: bool
+    header_h: float
+    gap_top: float
+    legend_h: float
+    legend_rows: int
+    legend_pad: float
+    gap_bottom: float
+
+    @property
+    def total(self) -> float:
+        return self.header_h + self.gap_top + self.legend_h + self.gap_bottom
 
 
 @dataclass
@@ -211,6 +262,22 @@ def _water_fill(counts: list[int], budget: int) -> list[int]:
     return out
 
 
+def _flow(widths: Sequence[float], avail: float, gap: float, max_rows: int) -> list[list[int]]:
+    """Greedy rows of item indices, in order; items after the last row that fits are left out.
+    Narrower items never need more rows, so rows reserved for the widest case suffice."""
+    rows: list[list[int]] = [[]]
+    x = 0.0
+    for i, w in enumerate(widths):
+        if rows[-1] and x + gap + w > avail:
+            if len(rows) >= max_rows:
+                break
+            rows.append([])
+            x = 0.0
+        x += (gap if rows[-1] else 0.0) + w
+        rows[-1].append(i)
+    return rows
+
+
 def _float_array(x: object) -> np.ndarray:
     # Keep float32 as float32 so tooltips print the value the network really holds.
     arr = np.asarray(x)
@@ -273,9 +340,16 @@ class NetworkView(QWidget):
         self._spare: QImage | None = None
         self._chrome: dict[str, QImage] = {}
         self._chrome_keys: dict[str, tuple] = {}
+        # where the legend image left room for its scale labels: x of the left and right
+        # slots, row top, row height, slot width (None: no colour bar drawn)
+        self._legend_scale_at: tuple[float, float, float, float, float] | None = None
         self._sprites: dict[tuple, tuple[QImage, float]] = {}
         self._pens: dict[tuple, QPen] = {}
         self._colours: dict[int, QColor] = {}
+        # device pixels per logical pixel of the device last painted on: the screen's, or an
+        # export's (2x/3x PNG); every cached image is rendered at this ratio
+        self._dpr = 1.0
+        self._laid_out_size = QSize()
         self._redraw_ms = 0.0
         self._scene_ms = 0.0
         # Live streams (training) draw edges without antialiasing; once the stream pauses, one
@@ -392,6 +466,8 @@ class NetworkView(QWidget):
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"minimum magnitude must be a finite number >= 0, got {value}")
         if value != self._min_mag:
+            if (value > 0) != (self._min_mag > 0):
+                self._layout = None  # the legend may need another row for the count
             self._min_mag = value
             self._invalidate_edges()
 
@@ -406,6 +482,7 @@ class NetworkView(QWidget):
 
     def set_max_edges(self, n: int) -> None:
         self._max_edges = self._check_max_edges(n)
+        self._layout = None  # the legend's count may get longer
         self._invalidate_edges()
 
     def max_edges(self) -> int:
@@ -447,6 +524,7 @@ class NetworkView(QWidget):
             raise ValueError(f"{len(outputs)} output labels for {self._sizes[-1]} outputs")
         self._input_labels = list(inputs) if inputs is not None else None
         self._output_labels = list(outputs) if outputs is not None else None
+        self._layout = None  # label widths set the side margins
         self._invalidate_scene()
 
     def set_scale(self, factor: float) -> None:
@@ -498,7 +576,8 @@ class NetworkView(QWidget):
         return sum(w.size for w in self._weights)
 
     def legend_text(self) -> str:
-        """The legend's words (title, scale, edge count), as drawn."""
+        """The legend's words (edge colouring, edge count, node key); a short or narrow view
+        may draw only the first of them."""
         return " · ".join(self._legend_lines())
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
@@ -527,7 +606,8 @@ class NetworkView(QWidget):
         if lay.compressed[a]:
             return None
         r = lay.radius[a]
-        s = max(7.0 * self._scale, r * 0.45)
+        # clickable even on small circles, but never larger than its circle (crowded layers)
+        s = min(max(7.0 * self._scale, r * 0.45), r * 0.8)
         cx = float(lay.xs[a]) - r * 0.9
         cy = float(lay.ys[a][j]) + r * 0.82
         return QRectF(cx - s / 2, cy - s / 2, s, s)
@@ -749,9 +829,20 @@ class NetworkView(QWidget):
                 QToolTip.showText(self.mapToGlobal(self._tip_pos), text, self)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        self._layout = None
-        self._invalidate_scene()
+        # Rendering a hidden widget (grab, export) sends a resize event of the same size every
+        # time; only a real change invalidates the layout and the scene.
+        if event.size() != self._laid_out_size:
+            self._laid_out_size = QSize(event.size())
+            self._layout = None
+            self._invalidate_scene()
         super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange:
+            self._layout = None  # text sizes follow the font family (zoom, theme)
+            self._chrome_keys.clear()
+            self._invalidate_scene()
+        super().changeEvent(event)
 
     def _px(self, v: float) -> float:
         return v * self._scale
@@ -762,45 +853,161 @@ class NetworkView(QWidget):
         f.setBold(bold)
         return f
 
+    def _pad_x(self, width: float) -> float:
+        return min(14.0 * self._scale, 0.015 * width)
+
+    def _readable_px(self) -> float:
+        """Smallest text size drawn: text that would be smaller is left out instead."""
+        return max(8.0, _READABLE_PX * self._scale)
+
+    def _title_fonts(self, compact: bool) -> tuple[QFont, QFont]:
+        s = self._scale
+        if compact:
+            return self._font(15 * s, True), self._font(13 * s)
+        return self._font(17 * s, True), self._font(14 * s)
+
+    def _legend_fonts(self, compact: bool) -> tuple[QFont, QFont]:
+        s = self._scale
+        if compact:
+            return self._font(12 * s), self._font(11 * s)
+        return self._font(15 * s), self._font(13 * s)
+
+    def _legend_worst_lines(self) -> tuple[str, list[str], str]:
+        """The widest legend words this network can show, so the legend's height (and with it
+        the node layout) stays put while counts and modes change."""
+        total = self.total_edge_count()
+        counts = [f"{total:,} edges"]
+        if total > min(self._max_edges, MIN_LIVE_EDGES) or self._min_mag > 0:
+            counts.append(f"showing {total:,} of {total:,} edges (strongest; thinned while "
+                          "updating)")
+            if self._min_mag > 0:
+                counts.append(f"showing {total:,} of {total:,} edges (|dE/dw| ≥ 0.888)")
+        return "edges: dE/dw (no gradient yet)", counts, _NODE_KEY
+
+    def _legend_slot(self, compact: bool, scale_text: str | None = None) -> float:
+        """Width kept for each scale label beside the colour bar: that of a typical value, or
+        more when ``scale_text`` needs it. Live updates change only the labels, which are drawn
+        into the slots on every frame while the rest of the legend stays a cached image."""
+        sfm = QFontMetricsF(self._legend_fonts(compact)[1])
+        w = sfm.horizontalAdvance("−0.888")
+        if scale_text is not None:
+            w = max(w, sfm.horizontalAdvance(f"−{scale_text}"),
+                    sfm.horizontalAdvance(f"+{scale_text}"))
+        return math.ceil(w)
+
+    def _legend_widths(self, compact: bool, first: str, counts: Sequence[str], key: str,
+                       slot: float) -> list[float]:
+        """Widths of the legend's items: edge label, colour bar with its scale, count, node key."""
+        fm = QFontMetricsF(self._legend_fonts(compact)[0])
+        bar = 2 * slot + 2 * self._legend_bar_width(compact) + 12 * self._scale
+        return [fm.horizontalAdvance(first), bar, max(fm.horizontalAdvance(c) for c in counts),
+                fm.horizontalAdvance(key)]
+
+    def _legend_gap(self, compact: bool) -> float:
+        return (14.0 if compact else 24.0) * self._scale
+
+    def _chrome_metrics(self, W: float, H: float, compact: bool) -> _Chrome:
+        """Heights of the title band, the legend band and the gaps around the nodes."""
+        s = self._scale
+        tfm, sfm = (QFontMetricsF(f) for f in self._title_fonts(compact))
+        if compact:
+            pad = min(6 * s, 0.015 * H)
+            header = pad + max(tfm.height(), sfm.height()) + 2 * s
+            gap_top = max(2.0, min(8 * s, 0.02 * H))
+            gap_bottom = max(2.0, min(6 * s, 0.015 * H))
+        else:
+            pad = min(10 * s, 0.02 * H)
+            header = pad + tfm.height() + sfm.height() + 2 * s
+            gap_top = max(2.0, min(20 * s, 0.04 * H))
+            gap_bottom = max(2.0, min(12 * s, 0.02 * H))
+        lf, _ = self._legend_fonts(compact)
+        lh = QFontMetricsF(lf).height()
+        lpad = min((4 if compact else 6) * s, 0.015 * H)
+        max_rows = max(1, int((_LEGEND_SHARE * H - 2 * lpad) // lh)) if compact else 4
+        first, counts, key = self._legend_worst_lines()
+        widths = self._legend_widths(compact, first, counts, key, self._legend_slot(compact))
+        rows = len(_flow(widths, W - 2 * self._pad_x(W), self._legend_gap(compact), max_rows))
+        c = _Chrome(compact, header, gap_top, rows * lh + 2 * lpad, rows, lpad, gap_bottom)
+        if compact and c.total > 0.5 * H:
+            # a very short view keeps room for its nodes: the legend goes, then the titles
+            c.legend_h, c.legend_rows, c.gap_bottom = 0.0, 0, 2.0
+            if c.total > 0.5 * H:
+                c.header_h, c.gap_top = 0.0, 2.0
+        return c
+
     def _ensure_layout(self) -> _Layout:
-        if self._layout is not None:
-            return self._layout
         W = float(max(self.width(), 50))
         H = float(max(self.height(), 50))
+        # a hidden widget gets its resize event only when rendered: check the size here too
+        if self._layout is not None and (self._layout.width, self._layout.height) == (W, H):
+            return self._layout
         s = self._scale
         sizes = self._sizes or [1]
         n_layers = len(sizes)
-        title_h = (QFontMetricsF(self._font(self._px(17), True)).height()
-                   + QFontMetricsF(self._font(self._px(14))).height())
-        top = 10 * s + title_h + 20 * s
-        legend_top = H - self._legend_height(W)
-        bottom = legend_top - 12 * s
-        if bottom - top < 40:
-            bottom = top + 40
-        left = 14 * s + QFontMetricsF(self._font(self._px(16))).horizontalAdvance("x10") + 14 * s
-        if self._input_labels:
-            fm = QFontMetricsF(self._font(self._px(16)))
-            left = 14 * s + max(fm.horizontalAdvance(t) for t in self._input_labels) + 14 * s
-        right = left
         compressed = [n > MAX_CIRCLE_NODES for n in sizes]
-        bar_w = 14.0 * s
+        chrome = self._chrome_metrics(W, H, compact=False)
+        if chrome.total > _CHROME_SHARE * H:
+            chrome = self._chrome_metrics(W, H, compact=True)
+        top = chrome.header_h + chrome.gap_top
+        legend_top = H - chrome.legend_h
+        bottom = max(legend_top - chrome.gap_bottom, top + 10.0)
         avail_h = bottom - top
         max_r = 38.0 * s
-        # leave room for the widest node so circles never leave the widget
-        xs = np.linspace(left + max_r, W - right - max_r, n_layers) if n_layers > 1 else \
-            np.array([W / 2])
-        xgap = float(xs[1] - xs[0]) if n_layers > 1 else W
+        spacing = [min(avail_h / n, 130.0 * s) for n in sizes]
+        r_vert = [max(3.0, min(_R_VERTICAL * sp, max_r)) for sp in spacing]
+        # side labels (x1, y ...): readable or left out, and never more than a share of the width
+        pad_x = self._pad_x(W)
+        label_gap = min(8.0 * s, 0.01 * W + 2.0)
+        label_px = [0.0, 0.0]
+        reserve = [pad_x, pad_x]
+        for side, al in ((0, 0), (1, n_layers - 1)):
+            if not self._sizes or compressed[al] or (side == 1 and n_layers == 1):
+                continue
+            px = min(16.0 * s, spacing[al] * 0.8)
+            if px >= self._readable_px():
+                fm = QFontMetricsF(self._font(px))
+                names = [self._node_name(al, i) for i in range(sizes[al])]
+                label_px[side] = px
+                reserve[side] += max(fm.horizontalAdvance(t) for t in names) + label_gap
+        if reserve[0] + reserve[1] > 0.3 * W:
+            label_px, reserve = [0.0, 0.0], [pad_x, pad_x]
+        span = W - reserve[0] - reserve[1]
+        if n_layers > 1:
+            # Circles may take up to _R_HORIZONTAL of the distance between layers. The lower
+            # bound of that distance (all radii at their horizontal limit) sizes the outer
+            # layers, whose radii set the margins; inner ones then grow into what is left.
+            least = span / (n_layers - 1 + 2 * _R_HORIZONTAL)
+            bar_w = min(14.0 * s, 2 * _R_HORIZONTAL * least)
+
+            def half_width(al: int, gap: float) -> float:
+                return bar_w / 2 if compressed[al] else min(r_vert[al], _R_HORIZONTAL * gap)
+
+            ends = (half_width(0, least), half_width(n_layers - 1, least))
+            xs = np.linspace(reserve[0] + ends[0], W - reserve[1] - ends[1], n_layers)
+            xgap = float(xs[1] - xs[0])
+        else:
+            bar_w = min(14.0 * s, 0.3 * W)
+            xs = np.array([W / 2])
+            xgap = W
+            ends = (min(r_vert[0], 0.3 * W), 0.0)
         ys: list[np.ndarray] = []
         radius: list[float] = []
-        for n, comp in zip(sizes, compressed, strict=True):
+        for al, (n, comp) in enumerate(zip(sizes, compressed, strict=True)):
             if comp:
                 ys.append(top + (np.arange(n) + 0.5) * (avail_h / n))
                 radius.append(0.0)
+                continue
+            ys.append((top + bottom) / 2 + (np.arange(n) - (n - 1) / 2) * spacing[al])
+            if al == 0:
+                radius.append(ends[0])
+            elif al == n_layers - 1:
+                radius.append(ends[1])
             else:
-                spacing = min(avail_h / n, 130.0 * s)
-                ys.append((top + bottom) / 2 + (np.arange(n) - (n - 1) / 2) * spacing)
-                radius.append(max(3.0, min(spacing * 0.36, max_r, xgap * 0.2)))
-        lay = _Layout(W, H, xs, ys, radius, compressed, bar_w, top, bottom, legend_top)
+                radius.append(min(r_vert[al], _R_HORIZONTAL * xgap))
+        lay = _Layout(W, H, xs, ys, radius, compressed, bar_w, top, bottom, legend_top,
+                      compact=chrome.compact, header_h=chrome.header_h,
+                      legend_rows=chrome.legend_rows, legend_pad=chrome.legend_pad,
+                      pad_x=pad_x, label_px=tuple(label_px), label_gap=label_gap)
         for li in range(n_layers - 1):
             lay.edge_x0.append(float(xs[li]) + (bar_w / 2 if compressed[li] else 0.0))
             lay.edge_x1.append(float(xs[li + 1]) - (bar_w / 2 if compressed[li + 1] else 0.0))
@@ -897,6 +1104,7 @@ class NetworkView(QWidget):
         t0 = time.perf_counter()
         p = QPainter(self)
         try:
+            self._use_device_ratio(p)
             if self._scene is None or self._scene.size() != self._scene_size():
                 t1 = time.perf_counter()
                 self._scene = self._render_scene()
@@ -909,12 +1117,34 @@ class NetworkView(QWidget):
             p.end()
         self._redraw_ms = (time.perf_counter() - t0) * 1e3
 
+    def _use_device_ratio(self, p: QPainter) -> None:
+        """Render caches at the pixel ratio of the device really painted on.
+
+        ``QWidget.render`` into a 2x/3x QImage (PNG export) paints through the widget, whose own
+        ratio is the screen's; the painter's engine knows the real target. Vector devices (SVG)
+        report 1 but keep what they embed, so they get a 2x picture. Caches are dropped only
+        when the ratio changes, so repeated painting on one device reuses them.
+        """
+        engine = p.paintEngine()
+        device = engine.paintDevice() if engine is not None else None
+        dpr = device.devicePixelRatioF() if device is not None else self.devicePixelRatioF()
+        if engine is not None and engine.type() not in (QPaintEngine.Type.Raster,
+                                                        QPaintEngine.Type.OpenGL2):
+            dpr = max(dpr, _VECTOR_DPR)
+        if dpr != self._dpr:
+            self._dpr = dpr
+            self._sprites.clear()
+            self._chrome.clear()
+            self._chrome_keys.clear()
+            self._scene = None
+            self._spare = None
+
     def _scene_size(self) -> QSize:
-        dpr = self.devicePixelRatioF()
+        dpr = self._dpr
         return QSize(max(1, math.ceil(self.width() * dpr)), max(1, math.ceil(self.height() * dpr)))
 
     def _new_image(self, w: float, h: float) -> QImage:
-        dpr = self.devicePixelRatioF()
+        dpr = self._dpr
         img = QImage(max(1, math.ceil(w * dpr)), max(1, math.ceil(h * dpr)),
                      QImage.Format.Format_ARGB32_Premultiplied)
         img.setDevicePixelRatio(dpr)
@@ -941,24 +1171,29 @@ class NetworkView(QWidget):
             p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
             self._draw_nodes(p, lay)
             self._draw_edge_labels(p, lay, edges)
-            p.drawImage(QPointF(0, 0), self._chrome_image("titles", lay))
-            p.drawImage(QPointF(0, lay.legend_top), self._chrome_image("legend", lay))
+            if lay.header_h > 0:
+                p.drawImage(QPointF(0, 0), self._chrome_image("titles", lay))
+            if lay.legend_rows > 0:
+                p.drawImage(QPointF(0, lay.legend_top), self._chrome_image("legend", lay))
+                self._draw_legend_scale(p)
         finally:
             p.end()
         return img
 
     def _chrome_image(self, which: str, lay: _Layout) -> QImage:
         """Titles and legend change rarely: keep them as images keyed by what they show."""
+        common = (lay.width, lay.compact, self._scale, self._style.dark, self._dpr)
         if which == "titles":
-            key: tuple = (which, lay.width, lay.top, tuple(self._sizes), self._scale,
-                          self._style.dark, self._hl_layer, self._hl_kind)
+            key: tuple = (which, *common, lay.header_h, tuple(lay.xs.tolist()),
+                          tuple(self._sizes), self._hl_layer, self._hl_kind)
         else:
-            key = (which, lay.width, lay.height - lay.legend_top, tuple(self._legend_lines()),
-                   _nice_scale_text(self._value_scale), self._scale, self._style.dark)
+            key = (which, *common, lay.height - lay.legend_top, lay.legend_rows,
+                   tuple(self._legend_lines()),
+                   self._legend_slot(lay.compact, _nice_scale_text(self._value_scale)))
         img = self._chrome.get(which)
         if img is not None and self._chrome_keys.get(which) == key:
             return img
-        h = lay.top - 6 * self._scale if which == "titles" else lay.height - lay.legend_top
+        h = lay.header_h if which == "titles" else lay.height - lay.legend_top
         img = self._new_image(lay.width, h)
         img.fill(_qcolor(self._style.bg))
         p = QPainter(img)
@@ -1065,25 +1300,39 @@ class NetworkView(QWidget):
 
     def _draw_edge_labels(self, p: QPainter, lay: _Layout, edges: list[_EdgeSet]) -> None:
         """During a stepper phase, write the numbers on the active layer's edges if they fit."""
+        kept = self._edge_labels(lay, edges)
+        if not kept:
+            return
+        s = self._scale
+        p.setFont(self._font(self._px(13)))
+        bg = _qcolor(self._style.bg)
+        bg.setAlpha(225)
+        for v, box, txt in kept:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(bg)
+            p.drawRoundedRect(box, 4 * s, 4 * s)
+            p.setPen(_qcolor(_POS_RGB) if v > 0 else _qcolor(_NEG_RGB * 0.85))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, txt)
+
+    def _edge_labels(self, lay: _Layout,
+                     edges: list[_EdgeSet]) -> list[tuple[float, QRectF, str]]:
+        """(value, box, text) of the numbers written on the active layer's edges."""
         li = self._active_edge_layer()
         if li is None or li < 0 or self._hl_kind == "backward":
-            return
+            return []
         es = edges[li]
         n_in, n_out = self._sizes[li], self._sizes[li + 1]
         if es.sel.size == 0 or es.sel.size > 24 or lay.compressed[li] or lay.compressed[li + 1]:
-            return
+            return []
         use_grad = self._grads is not None and (self._hl_kind == "gradients"
                                                 or self._mode == "gradient")
         vals = self._grads[li] if use_grad else self._weights[li]  # type: ignore[index]
         s = self._scale
-        f = self._font(self._px(13))
-        fm = QFontMetricsF(f)
-        p.setFont(f)
-        bg = _qcolor(self._style.bg)
-        bg.setAlpha(225)
+        fm = QFontMetricsF(self._font(self._px(13)))
         span = lay.edge_x1[li] - lay.edge_x0[li]
         t_lo = min(0.4, (lay.radius[li] + fm.horizontalAdvance("-0.000") / 2 + 8 * s) / span)
         t_hi = 0.62
+        labels: list[tuple[float, QRectF, str]] = []
         for k in es.sel.tolist():
             i, j = divmod(k, n_out)
             # sources get different positions along their edges so labels do not collide
@@ -1092,12 +1341,17 @@ class NetworkView(QWidget):
             v = float(vals[i, j])
             txt = _short(v, 3 if abs(v) < 10 else 2)
             w = fm.horizontalAdvance(txt) + 8 * s
-            box = QRectF(pt.x() - w / 2, pt.y() - fm.height() / 2, w, fm.height())
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(bg)
-            p.drawRoundedRect(box, 4 * s, 4 * s)
-            p.setPen(_qcolor(_POS_RGB) if v > 0 else _qcolor(_NEG_RGB * 0.85))
-            p.drawText(box, Qt.AlignmentFlag.AlignCenter, txt)
+            labels.append((v, QRectF(pt.x() - w / 2, pt.y() - fm.height() / 2, w, fm.height()),
+                           txt))
+        # Where they still collide (a cramped view), the strongest edges keep their numbers;
+        # the others are left out (their tooltips still have them) instead of overprinted.
+        kept: list[tuple[float, QRectF, str]] = []
+        for v, box, txt in sorted(labels, key=lambda e: -abs(e[0]) if math.isfinite(e[0])
+                                  else -math.inf):
+            inner = box.adjusted(1, 1, -1, -1)
+            if not any(inner.intersects(other) for _, other, _ in kept):
+                kept.append((v, box, txt))
+        return kept
 
     def _pen_for_key(self, key: int) -> QPen:
         cls, bucket = divmod(key, _KEY_BLOCK)
@@ -1250,29 +1504,29 @@ class NetworkView(QWidget):
     def _node_texts(self, al: int, vals: np.ndarray, r: float, shows: str | None,
                     show_delta: bool) -> tuple[list[str], float] | None:
         """The numbers written inside one layer's nodes and their font size, or None when they
-        would not be readable; three decimals unless two give a clearly larger font."""
+        would not be readable (below ``_readable_px``): z and a when asked and they fit, else
+        one value; three decimals unless two give a clearly larger font."""
         s = self._scale
-        min_px = 10.0 * max(1.0, s) ** 0.5
-        two = shows == "za" and self._z is not None and r >= 22
-        base = min(r * (0.42 if two else 0.5), 19 * s)
-        if base < min_px:
-            return None
-        options: list[list[str]] = []
-        if two:
-            z = self._z[al - 1]  # type: ignore[index]
-            for d in (3, 2):
-                options.append([f"z {_short(float(zi), d)}\na {_short(float(ai), d)}"
-                                for zi, ai in zip(z, vals, strict=True)])
-        else:
-            pre = "δ " if show_delta else ""
-            for d in (3, 2):
-                options.append([pre + _short(float(v), d) for v in vals])
-        fm = QFontMetricsF(self._font(base))
-        for k, texts in enumerate(options):
-            widest = max(fm.horizontalAdvance(ln) for t in texts for ln in t.split("\n"))
-            px = base * min(1.0, 1.7 * r / widest) if widest > 0 else base
-            if px >= max(min_px, 0.85 * base) or (k == len(options) - 1 and px >= min_px):
-                return texts, px
+        min_px = self._readable_px()
+        pre = "δ " if show_delta else ""
+        choices: list[tuple[float, Callable[[int], list[str]]]] = []
+        if shows == "za" and self._z is not None:
+            z = self._z[al - 1]
+            choices.append((min(r * 0.42, 19 * s),
+                            lambda d: [f"z {_short(float(zi), d)}\na {_short(float(ai), d)}"
+                                       for zi, ai in zip(z, vals, strict=True)]))
+        choices.append((min(r * 0.5, 19 * s),
+                        lambda d: [pre + _short(float(v), d) for v in vals]))
+        for base, make in choices:
+            if base < min_px:
+                continue  # built only for sizes that can be drawn: this runs on every frame
+            fm = QFontMetricsF(self._font(base))
+            options = [make(3), make(2)]
+            for k, texts in enumerate(options):
+                widest = max(fm.horizontalAdvance(ln) for t in texts for ln in t.split("\n"))
+                px = base * min(1.0, 1.7 * r / widest) if widest > 0 else base
+                if px >= max(min_px, 0.85 * base) or (k == len(options) - 1 and px >= min_px):
+                    return texts, px
         return None
 
     def _colour(self, rgb: int) -> QColor:
@@ -1307,7 +1561,7 @@ class NetworkView(QWidget):
         if vals is not None:
             rgb = self._fill_rgb(vals, scale)
             # built at device pixel size so drawing it is a plain blit, not a scaled draw
-            dpr = self.devicePixelRatioF()
+            dpr = self._dpr
             w_px = max(1, round(rect.width() * dpr))
             h_px = max(1, round(rect.height() * dpr))
             rows = np.minimum((np.arange(h_px) + 0.5) * n / h_px, n - 1).astype(np.intp)
@@ -1335,63 +1589,79 @@ class NetworkView(QWidget):
         last = len(self._sizes) - 1
         if al not in (0, last) or lay.compressed[al]:
             return
-        ys = lay.ys[al]
-        spacing = float(ys[1] - ys[0]) if ys.size > 1 else 1e9
-        px = min(self._px(16), spacing * 0.8)
-        if px < 9:
+        px = lay.label_px[0 if al == 0 else 1]
+        if px <= 0:
             return
         p.setFont(self._font(px))
         p.setPen(self._style.fg)
         r = lay.radius[al]
         x = float(lay.xs[al])
-        for i, y in enumerate(ys):
+        for i, y in enumerate(lay.ys[al].tolist()):
             name = self._node_name(al, i)
             if al == 0:
-                box = QRectF(0, y - px, x - r - 8 * self._scale, 2 * px)
+                box = QRectF(0, y - px, x - r - lay.label_gap, 2 * px)
                 p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
             else:
-                box = QRectF(x + r + 8 * self._scale, y - px, lay.width, 2 * px)
+                box = QRectF(x + r + lay.label_gap, y - px, lay.width, 2 * px)
                 p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
 
-    def _title_lines(self, al: int, avail: float) -> tuple[str, str]:
+    def _title_variants(self, al: int) -> list[tuple[str, str]]:
+        """(title, subtitle) pairs for one layer, longest first; the first that fits is drawn."""
         name = self._layer_name(al)
         n = self._sizes[al]
         title = f"{name[0].upper()}{name[1:]}"
-        fm = QFontMetricsF(self._font(self._px(17), True))
-        if fm.horizontalAdvance(title) > avail:
-            title = {"input": "In", "output": "Out"}.get(name, f"H{al}")
+        short = {"input": "In", "output": "Out"}.get(name, f"H{al}")
+        strong, _, _ = self._node_roles()
+        if al in strong and self._hl_kind is not None:
+            badge = f"▶ {self._hl_kind.replace('_', ' ')}"
+            return [(title, badge), (short, badge), (short, "▶"), ("", "▶")]
         unit = "inputs" if al == 0 else ("outputs" if al == len(self._sizes) - 1 else "neurons")
         sub = f"{n} {unit}" if n > 1 else f"{n} {unit[:-1]}"
-        if QFontMetricsF(self._font(self._px(14))).horizontalAdvance(sub) > avail:
-            sub = str(n)
-        return title, sub
+        return [(title, sub), (title, str(n)), (short, str(n)), (short, "")]
 
     def _draw_titles(self, p: QPainter, lay: _Layout) -> None:
-        f = self._font(self._px(17), True)
-        fm = QFontMetricsF(f)
-        sf = self._font(self._px(14))
-        sfm = QFontMetricsF(sf)
+        f, sf = self._title_fonts(lay.compact)
+        fm, sfm = QFontMetricsF(f), QFontMetricsF(sf)
         s = self._scale
-        y = 10 * s
+        y = lay.header_h - 2 * s - (max(fm.height(), sfm.height()) if lay.compact
+                                    else fm.height() + sfm.height())
         strong, _, _ = self._node_roles()
-        avail = (float(lay.xs[1] - lay.xs[0]) if len(lay.xs) > 1 else lay.width) - 10 * s
-        for al in range(len(self._sizes)):
-            title, sub = self._title_lines(al, avail)
+        n_layers = len(self._sizes)
+        pad = 6 * s
+        for al in range(n_layers):
             x = float(lay.xs[al])
+            # each title keeps to its own share of the width (up to halfway to its neighbours)
+            lo = 4.0 if al == 0 else (float(lay.xs[al - 1]) + x) / 2 + 3 * s
+            hi = lay.width - 4.0 if al == n_layers - 1 else (x + float(lay.xs[al + 1])) / 2 - 3 * s
             active = al in strong and self._hl_kind is not None
-            if active:
-                sub = f"▶ {self._hl_kind.replace('_', ' ')}"  # type: ignore[union-attr]
-            w = max(fm.horizontalAdvance(title), sfm.horizontalAdvance(sub)) + 12 * s
-            box = QRectF(x - w / 2, y, w, fm.height())
-            # keep the first and last titles inside the widget
-            if box.left() < 4:
-                box.moveLeft(4)
-            if box.right() > lay.width - 4:
-                box.moveRight(lay.width - 4)
+            chosen = None
+            for title, sub in self._title_variants(al):
+                tw, sw = fm.horizontalAdvance(title), sfm.horizontalAdvance(sub)
+                if active:
+                    sw += 2 * pad  # the badge's own padding
+                if lay.compact:
+                    w = tw + sw + (pad if title and sub else 0.0) + 2 * pad
+                else:
+                    w = max(tw, sw) + 2 * pad
+                if w <= hi - lo:
+                    chosen = (title, sub, tw, sw, w)
+                    break
+            if chosen is None:
+                continue  # no room even for the short form: leave it out rather than overlap
+            title, sub, tw, sw, w = chosen
+            left = min(max(x - w / 2, lo), hi - w)
+            if lay.compact:
+                h = max(fm.height(), sfm.height())
+                title_box = QRectF(left + pad, y, tw, h)
+                sub_box = QRectF(left + w - pad - sw, y, sw, h)
+            else:
+                title_box = QRectF(left, y, w, fm.height())
+                sub_box = QRectF(left, y + fm.height(), w, sfm.height() + 2 * s)
             p.setFont(f)
             p.setPen(self._style.fg)
-            p.drawText(box, Qt.AlignmentFlag.AlignCenter, title)
-            sub_box = QRectF(box.left(), box.bottom(), box.width(), sfm.height() + 2 * s)
+            p.drawText(title_box, Qt.AlignmentFlag.AlignCenter, title)
+            if not sub:
+                continue
             p.setFont(sf)
             if active:
                 p.setPen(Qt.PenStyle.NoPen)
@@ -1421,66 +1691,80 @@ class NetworkView(QWidget):
                 count += " (strongest)"
         else:
             count = f"{total:,} edges"
-        return [first, count, "nodes: activation  ·  ■ bias"]
+        return [first, count, _NODE_KEY]
 
-    def _legend_bar_width(self) -> float:
-        return 72.0 * self._scale
+    def _legend_bar_width(self, compact: bool = False) -> float:
+        """Width of one half (one sign) of the legend's colour bar."""
+        return (48.0 if compact else 72.0) * self._scale
 
     def _draw_legend(self, p: QPainter, lay: _Layout) -> None:
-        s = self._scale
+        """Items left to right, wrapping into the rows the layout reserved; items that do not
+        fit there are left out (the node key first). The scale labels are not drawn here
+        (see ``_draw_legend_scale``); where they go is kept in ``_legend_scale_at``."""
+        self._legend_scale_at = None
+        if lay.legend_rows <= 0:
+            return
         st = self._style
-        f = self._font(self._px(15))
+        compact = lay.compact
+        f, _ = self._legend_fonts(compact)
         fm = QFontMetricsF(f)
-        small = self._font(self._px(13))
-        sfm = QFontMetricsF(small)
         lines = self._legend_lines()
-        sc = _nice_scale_text(self._value_scale)
-        labels = ((0.0, f"−{sc}"), (0.5, "0"), (1.0, f"+{sc}"))
-        half_label = sfm.horizontalAdvance(labels[2][1]) / 2
+        slot = self._legend_slot(compact, _nice_scale_text(self._value_scale))
+        widths = self._legend_widths(compact, lines[0], [lines[1]], lines[2], slot)
+        avail = lay.width - 2 * lay.pad_x
+        rows = _flow(widths, avail, self._legend_gap(compact), lay.legend_rows)
         lh = fm.height()
-        x = 16 * s
-        y = lay.legend_top + 6 * s
-        p.setFont(f)
-        p.setPen(st.fg)
-        p.drawText(QPointF(x, y + fm.ascent()), lines[0])
-        x += fm.horizontalAdvance(lines[0]) + 12 * s + half_label
-        # the colour bar shows the very bucket colours and widths used for edges
-        bar_w = self._legend_bar_width()
-        cell = bar_w / _N_BINS
+        texts = {0: (lines[0], st.fg), 2: (lines[1], st.fg), 3: (lines[2], st.muted)}
         grey = "no gradient" in lines[0]
+        y = lay.legend_top + lay.legend_pad
+        for row in rows:
+            x = lay.pad_x
+            for k in row:
+                if k == 1:
+                    self._draw_legend_bar(p, x, y, lh, slot, grey, compact, avail)
+                else:
+                    text, colour = texts[k]
+                    if widths[k] > avail:
+                        text = fm.elidedText(text, Qt.TextElideMode.ElideRight, avail)
+                    p.setFont(f)
+                    p.setPen(colour)
+                    p.drawText(QPointF(x, y + fm.ascent()), text)
+                x += widths[k] + self._legend_gap(compact)
+            y += lh
+
+    def _draw_legend_bar(self, p: QPainter, x: float, y: float, lh: float, slot: float,
+                         grey: bool, compact: bool, max_w: float) -> None:
+        """[−scale] colour bar [+scale] on one text row; the bar shows the very bucket colours
+        and widths used for edges. A narrow widget gets a shorter bar, not smaller text."""
+        gap = 6 * self._scale
+        bar_w = min(self._legend_bar_width(compact), (max_w - 2 * slot - 2 * gap) / 2)
+        if bar_w < _N_BINS:
+            return  # not even a pixel per colour
+        bx = x + slot + gap
+        cell = bar_w / _N_BINS
         for k in range(2 * _N_BINS):
             sign = -1 if k < _N_BINS else 1
             b = _N_BINS - 1 - k if sign < 0 else k - _N_BINS
             col = self._bucket_colour(sign, b, False, grey)
-            hgt = float(self._bin_width(b, 1)) * 1.6
-            p.fillRect(QRectF(x + k * cell, y + lh / 2 - hgt / 2, cell + 0.5, hgt), col)
-        p.setFont(small)
-        p.setPen(st.muted)
-        for frac, t in labels:
-            tw = sfm.horizontalAdvance(t)
-            p.drawText(QPointF(x + frac * 2 * bar_w - tw / 2, y + lh + sfm.ascent()), t)
-        right_x = x + 2 * bar_w + half_label + 28 * s
-        right_w = max(fm.horizontalAdvance(lines[1]), fm.horizontalAdvance(lines[2]))
-        if right_x + right_w > lay.width - 8 * s:
-            # narrow widget: count and node key go on their own rows below the bar
-            right_x, y = 16 * s, y + lh + sfm.height()
-        p.setFont(f)
-        p.setPen(st.fg)
-        p.drawText(QPointF(right_x, y + fm.ascent()), lines[1])
-        p.setPen(st.muted)
-        p.drawText(QPointF(right_x, y + lh + fm.ascent()), lines[2])
+            hgt = min(float(self._bin_width(b, 1)) * 1.6, lh * 0.8)
+            p.fillRect(QRectF(bx + k * cell, y + lh / 2 - hgt / 2, cell + 0.5, hgt), col)
+        self._legend_scale_at = (x, bx + 2 * bar_w + gap, y, lh, slot)
 
-    def _legend_height(self, width: float) -> float:
-        s = self._scale
-        fm = QFontMetricsF(self._font(self._px(15)))
-        sfm = QFontMetricsF(self._font(self._px(13)))
-        left = (16 * s + fm.horizontalAdvance("edges: dE/dw (no gradient yet)") + 12 * s
-                + 2 * self._legend_bar_width() + sfm.horizontalAdvance("+0.000") + 28 * s)
-        right = fm.horizontalAdvance("showing 88,888 of 888,888 edges (strongest)")
-        rows = 2 * fm.height()
-        if left + right > width - 8 * s:
-            rows += sfm.height() + fm.height()
-        return rows + 16 * s
+    def _draw_legend_scale(self, p: QPainter) -> None:
+        """The colour scale's −/+ labels, into the slots beside the cached legend's bar."""
+        at = self._legend_scale_at
+        lay = self._layout
+        if at is None or lay is None or lay.legend_rows <= 0:
+            return
+        x_left, x_right, y, lh, slot = at
+        sc = _nice_scale_text(self._value_scale)
+        small = self._legend_fonts(lay.compact)[1]
+        p.setFont(small)
+        p.setPen(self._style.muted)
+        left = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        p.drawText(QRectF(x_left, y, slot, lh), left, f"−{sc}")
+        right = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        p.drawText(QRectF(x_right, y, slot, lh), right, f"+{sc}")
 
     def _paint_overlay(self, p: QPainter) -> None:
         lay = self._ensure_layout()

@@ -378,3 +378,188 @@ def test_hover_paints_overlay_and_mouse_move_sets_hover(view, qtbot):
     qtbot.waitUntil(lambda: image(view) != plain, timeout=10_000)
     qtbot.mouseMove(view, QPoint(3, 3))
     qtbot.waitUntil(lambda: image(view) == plain, timeout=10_000)
+
+
+# ---------------------------------------------------------------- exports at 2x / 3x
+def pixels(img: QImage) -> np.ndarray:
+    """(h, w, 3) RGB array of an image."""
+    img = img.convertToFormat(QImage.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return a[:, : img.width(), 2::-1].copy()
+
+
+def test_png_export_at_3x_is_rendered_at_3x_not_upscaled(view, tmp_path):
+    from nnviz.gui.export import export_widget_png
+
+    view.resize(500, 350)
+    setup(view, [2, 4, 1])
+    one = pixels(export_widget_png(view, tmp_path / "one.png", scale=1))
+    img3 = export_widget_png(view, tmp_path / "three.png", scale=3)
+    assert QImage(str(tmp_path / "three.png")).size() == img3.size()
+    three = pixels(img3)
+    assert three.shape == (3 * 350, 3 * 500, 3)
+    # the same picture: averaging each 3x3 block gives back (nearly) the 1x export
+    blocks = three.reshape(350, 3, 500, 3, 3).astype(float)
+    assert np.abs(blocks.mean(axis=(1, 3)) - one).mean() < 6
+    # ... but drawn with 3x the detail: an upscaled 1x scene has uniform 3x3 blocks and no
+    # colours of its own (anti-aliased text and circle rims at device resolution have both)
+    uniform = (blocks.max(axis=(1, 3)) == blocks.min(axis=(1, 3))).all(axis=-1)
+    assert (~uniform).mean() > 0.02
+    nearest = np.repeat(np.repeat(one, 3, axis=0), 3, axis=1)
+
+    def n_colours(a: np.ndarray) -> int:
+        return len(np.unique(a.reshape(-1, 3), axis=0))
+
+    # around the input circle's rim: an edge of the drawing
+    c = view.node_pos(0, 0)
+    y, x = 3 * int(c.y()), 3 * int(c.x())
+    crop = (slice(y - 150, y + 150), slice(x - 150, x + 150))
+    assert n_colours(three[crop]) > 1.3 * n_colours(nearest[crop])
+
+
+def test_export_at_another_ratio_repaints_once_then_reuses_the_cache(view, monkeypatch, tmp_path):
+    from nnviz.gui.export import export_widget_png, widget_image
+
+    setup(view, [2, 4, 1])
+    renders: list[float] = []
+    real = NetworkView._render_scene
+
+    def counting(self):
+        img = real(self)
+        renders.append(img.devicePixelRatio())
+        return img
+
+    monkeypatch.setattr(NetworkView, "_render_scene", counting)
+    image(view)
+    image(view)
+    screen = view.devicePixelRatioF()
+    assert renders == [screen]  # painting the same device again is a blit of the cache
+    export_widget_png(view, tmp_path / "a.png", scale=3)
+    widget_image(view, 3)
+    assert renders == [screen, 3.0]
+    image(view)
+    image(view)
+    assert renders == [screen, 3.0, screen]
+
+
+def test_svg_export_embeds_a_2x_picture(view, tmp_path):
+    import base64
+    import re
+
+    from nnviz.gui.export import export_widget_svg
+
+    view.resize(400, 300)
+    setup(view, [2, 4, 1])
+    export_widget_svg(view, tmp_path / "n.svg")
+    text = (tmp_path / "n.svg").read_text()
+    m = re.search(r'<image [^>]*width="400" height="300"[^>]*base64,([^"]+)"', text)
+    assert m is not None
+    embedded = QImage.fromData(base64.b64decode(m.group(1)))
+    assert (embedded.width(), embedded.height()) == (800, 600)
+
+
+# ---------------------------------------------------------------- layout at small sizes
+def spy_node_texts(monkeypatch) -> list[tuple[int, float | None]]:
+    """Records (activation layer, font px or None when the values were left out) per layer."""
+    seen: list[tuple[int, float | None]] = []
+    real = NetworkView._node_texts
+
+    def spy(self, al, *args):
+        out = real(self, al, *args)
+        seen.append((al, None if out is None else out[1]))
+        return out
+
+    monkeypatch.setattr(NetworkView, "_node_texts", spy)
+    return seen
+
+
+def test_short_presentation_view_gives_the_nodes_the_height(view, monkeypatch):
+    # 1080p presentation with the step panel docked below: about 1340x630 at scale 2.25
+    seen = spy_node_texts(monkeypatch)
+    view.resize(1340, 630)
+    view.set_scale(2.25)
+    setup(view, [2, 4, 1])
+    image(view)
+    lay = view._ensure_layout()
+    # one line of titles and one of legend: together well under a quarter of the height
+    assert lay.legend_rows == 1
+    assert lay.top + (lay.height - lay.bottom) < 0.25 * 630
+    # hidden circles were 24 px with the two-line titles and legend; now about twice that
+    c = view.node_pos(1, 0)
+    assert view.node_at(c + QPointF(44, 0)) == (1, 0)
+    hidden = [px for al, px in seen if al == 1]
+    assert hidden and hidden[-1] is not None and hidden[-1] >= 10 * 2.25
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.6, 2.25])
+def test_node_values_are_never_smaller_than_the_readable_size(view, monkeypatch, scale):
+    seen = spy_node_texts(monkeypatch)
+    view.set_scale(scale)
+    for size in [(1000, 700), (1000, 420), (700, 330), (1480, 400)]:
+        view.resize(*size)
+        setup(view, [2, 4, 1])
+        image(view)
+    drawn = [px for _, px in seen if px is not None]
+    assert drawn, "values were written at some size"
+    assert min(drawn) >= 10 * scale - 1e-9
+    # too small for readable values at this scale: they are left out, not shrunk
+    seen.clear()
+    view.resize(700, 160)
+    image(view)
+    assert [px for al, px in seen if al == 1] == [None]
+
+
+@pytest.mark.parametrize("sizes", [[2, 4, 1], [2, 16, 16, 1], [784, 128, 64, 10]])
+@pytest.mark.parametrize("width", [60, 120, 200, 320, 500])
+def test_narrow_views_never_overlap_layers(view, sizes, width):
+    view.resize(width, 400)
+    setup(view, sizes)
+    img = image(view)
+    assert img.width() == width
+    lay = view._ensure_layout()
+    half = [lay.bar_w / 2 if lay.compressed[al] else lay.radius[al] for al in range(len(sizes))]
+    for al in range(len(sizes)):
+        x = float(lay.xs[al])
+        assert 0 <= x - half[al] and x + half[al] <= width
+        if al:
+            assert float(lay.xs[al - 1]) + half[al - 1] < x - half[al]
+    # every node is still found where it is drawn
+    for al, n in enumerate(sizes):
+        for i in (0, n - 1):
+            assert view.node_at(view.node_pos(al, i)) == (al, i)
+
+
+def test_margins_follow_the_width_and_side_labels_go_when_there_is_no_room(view):
+    setup(view, [2, 4, 1])
+    view.resize(1000, 700)
+    wide = view._ensure_layout()
+    assert wide.label_px[0] > 0 and wide.label_px[1] > 0
+    view.resize(120, 700)
+    narrow = view._ensure_layout()
+    assert narrow.label_px == (0.0, 0.0)
+    # the first circle starts closer to the edge than the old fixed margin (14 + "x10" + 14 px)
+    assert narrow.xs[0] - narrow.radius[0] < 5
+
+
+def test_edge_numbers_of_a_cramped_phase_never_overprint(view):
+    view.resize(900, 420)
+    view.set_scale(1.6)
+    weights, _ = setup(view, [2, 8, 8, 1])
+    view.set_highlight(0, "forward")
+    image(view)
+    lay = view._ensure_layout()
+    labels = view._edge_labels(lay, view._ensure_edges())
+    assert 0 < len(labels) < 16  # too many to fit: some are left out ...
+    for a in range(len(labels)):
+        for b in range(a + 1, len(labels)):
+            inner = labels[a][1].adjusted(1, 1, -1, -1)
+            assert not inner.intersects(labels[b][1])  # ... and the others do not overlap
+    strongest = float(weights[0].flat[np.argmax(np.abs(weights[0]))])
+    assert strongest in [v for v, _, _ in labels]
+    # with room, every edge of the phase gets its number
+    view.resize(1340, 630)
+    view.set_scale(2.25)
+    setup(view, [2, 4, 1])
+    view.set_highlight(0, "forward")
+    image(view)
+    assert len(view._edge_labels(view._ensure_layout(), view._ensure_edges())) == 8
