@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -102,13 +102,22 @@ class MainWindow(QMainWindow):
 
         c.rebuild()  # now that the views exist, fill them
         self._on_rebuilt()
-        self.resize(1480, 900)
+        self.resize(self._initial_size())
         self.resizeDocks([self.docks["loss"], self.docks["boundary"]], [430, 430],
                          Qt.Orientation.Horizontal)
         if restore_layout:
             self.restore_layout()
+            self._on_rebuilt()  # a layout saved with other data must not hide this data's views
 
     # ---- construction -----------------------------------------------------------------------
+    def _initial_size(self) -> QSize:
+        """1480x900, or 92 % of a smaller screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return QSize(1480, 900)
+        avail = screen.availableGeometry()
+        return QSize(min(1480, int(avail.width() * 0.92)), min(900, int(avail.height() * 0.92)))
+
     def add_dock(self, key: str, title: str, widget: QWidget,
                  area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -4,6 +4,17 @@ from nnviz.gui.worker import WorkerThread
 
 
 @pytest.fixture(autouse=True)
+def fresh_settings(tmp_path_factory):
+    """Every test starts with no remembered layout, zoom, theme or recent files."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("settings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_running():
     """Fail a test that leaves a training thread running (it would be destroyed while running)."""
     yield
