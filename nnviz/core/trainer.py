@@ -49,7 +49,9 @@ def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
     return rng.permutation(n) if shuffle else np.arange(n)
 
 
-def make_step(net: Network, ws: Workspace, optimizer: SGD) -> tuple[Callable, float, float]:
+def make_step(
+    net: Network, ws: Workspace, optimizer: SGD, want_loss: bool = True
+) -> tuple[Callable, float, float]:
     """One training step for batches of ws.batch samples, as a closure over local buffers.
 
     Returns (step, loss_factor, grad_scale): step(xT_aug, YT) runs forward, backward and the
@@ -57,7 +59,9 @@ def make_step(net: Network, ws: Workspace, optimizer: SGD) -> tuple[Callable, fl
     left holding grad_scale times the batch-mean gradient.
 
     It computes exactly what Network.forward_into/backward_into and SGD.step compute, with the
-    Python overhead taken out (this is the loop that runs millions of times). For plain SGD on
+    Python overhead taken out (this is the loop that runs millions of times). With want_loss
+    False the mse loss is left out (the online epoch computes it from the stored outputs in one
+    call instead of one per sample) and step returns 0. For plain SGD on
     batches of more than one sample, lr / batch is folded into the output delta, so the blocks
     come out as lr times the mean gradient and the update is one subtraction. Online steps
     (batch 1) never fold: they must stay bit-identical to the stepper's SGD.step.
@@ -78,6 +82,9 @@ def make_step(net: Network, ws: Workspace, optimizer: SGD) -> tuple[Callable, fl
     fprime_out = act.ACTIVATIONS[net.output].derivative
     loss_name, output = net.loss_name, net.output
     opt_step = optimizer.step
+    online_plain = plain and ws.batch == 1
+    lr, tmp = optimizer._lr, np.empty_like(grad)
+    skip_loss = mse and not want_loss
 
     def step(x: Array, y: Array) -> float:
         A = x
@@ -87,7 +94,7 @@ def make_step(net: Network, ws: Workspace, optimizer: SGD) -> tuple[Callable, fl
             A = A_next_aug
         if mse:
             sub(AL, y, DL)
-            total = vdot(DL, DL)
+            total = 0.0 if skip_loss else vdot(DL, DL)
             S = fprime_out(ZL, AL, SL)
             if rescale:
                 mul(S, scale, S)
@@ -104,6 +111,8 @@ def make_step(net: Network, ws: Workspace, optimizer: SGD) -> tuple[Callable, fl
         dot(x, D_first, out=G_first)
         if fold:
             sub(params, grad, params)
+        elif online_plain:
+            sub(params, mul(grad, lr, tmp), params)  # what SGD.step does, without the call
         else:
             opt_step(grad)
         return total
@@ -305,9 +314,11 @@ class Trainer:
             ws = self._ws[batch] = self.net.workspace(batch)
         return ws
 
-    def _kernel(self, batch: int) -> tuple[Workspace, Callable, float, float]:
+    def _kernel(
+        self, batch: int, want_loss: bool = True
+    ) -> tuple[Workspace, Callable, float, float]:
         ws = self._workspace(batch)
-        return (ws, *make_step(self.net, ws, self.optimizer))
+        return (ws, *make_step(self.net, ws, self.optimizer, want_loss))
 
     # ---- training ------------------------------------------------------------------------------
     def run(
@@ -400,7 +411,7 @@ class Trainer:
 
     def _prepare_batches(self) -> None:
         B, n = self.batch_size, len(self.X)
-        self._kernels = {b: self._kernel(b) for b in {B, n % B} if b}
+        self._kernels = {b: self._kernel(b, want_loss=b != 1) for b in {B, n % B} if b}
         if B == 1 and not hasattr(self, "_sample_views"):
             # Online: one column view per sample, made once; an epoch visits them in its order.
             out = self._outputsT
@@ -421,6 +432,9 @@ class Trainer:
                 x, y, o = views[j]
                 total += step(x, y)
                 copyto(o, out)
+            if loss_factor == 0.5:  # the mse fast path: every sample's loss in one call
+                diff = np.subtract(outs, self.YT)
+                total = float(np.vdot(diff, diff))
             # outputs were written at each sample's own column, so compare with Y in data order
             acc = self._accuracy_of(outs, self._target_bool, self._target_class)
         else:
