@@ -3,6 +3,8 @@
 Measured in one run:
 - worker epochs/s as a fraction of the headless Trainer's, with the views updating (snapshots at
   <= 30 Hz redraw the network, loss plot and boundary) and with them idle (no view attached);
+  each window measurement is bracketed by headless ones, in 3 rounds (the machine's speed
+  drifts), and the median round is reported;
 - lateness of a 16 ms GUI timer while training (p50/p95/p99/max), snapshot rate and how long a
   snapshot waits in the event queue (a backlog would show as growing delays);
 - time from pause to the worker standing still;
@@ -43,19 +45,14 @@ def _run_loop(seconds: float) -> None:
 
 
 def _headless_rate(seconds: float) -> float:
+    """Steady epochs/s of the Trainer alone on the benchmark's workload (an average, as the
+    worker's rate is)."""
     from nnviz.core import Network, Trainer, datasets
 
     X, Y = datasets.load("checkerboard")
     net = Network([2, 16, 16, 1], seed=1)
     trainer = Trainer(net, X, Y, lr=0.3)
     trainer.run(20)
-    best = 0.0
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        t0 = time.perf_counter()
-        trainer.run(50)
-        best = max(best, 50 / (time.perf_counter() - t0))
-    # The steady rate, not the best burst: the worker's rate is an average too.
     t0 = time.perf_counter()
     e0 = trainer.epoch
     while time.perf_counter() - t0 < seconds:
@@ -165,17 +162,19 @@ def _redraw_ms(sizes: tuple[int, ...], frames: int = 30) -> float:
 
 
 def _startup_seconds() -> float:
+    """Wall time from starting a fresh interpreter to the window shown (painted), median of 3."""
     code = (
-        "import time; t0 = time.perf_counter();"
-        "from nnviz.gui.app import application, create_main_window;"
-        "w = create_main_window([]); application().processEvents();"
-        "print(w.shown_after); w.close()"
+        "from nnviz.gui.app import create_main_window;"
+        "w = create_main_window([]); print(repr(w.shown_at)); w.close()"
     )
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
-    # The child exits right after showing; its whole run bounds the time to the window.
-    return time.perf_counter() - t0
+    times = []
+    for _ in range(3):
+        t0 = time.time()
+        out = subprocess.run([sys.executable, "-c", code], check=True, env=env,
+                             capture_output=True, text=True).stdout
+        times.append(float(out.strip().splitlines()[-1]) - t0)
+    return statistics.median(times)
 
 
 def measure(seconds: float = 1.0) -> dict:
@@ -183,21 +182,35 @@ def measure(seconds: float = 1.0) -> dict:
     from nnviz.gui.app import application, create_main_window
 
     application()
-    headless = _headless_rate(max(0.2, seconds))
-    window = create_main_window(ARGS)
+    window = create_main_window(ARGS, restore_layout=False)
+    # This machine's speed drifts; every window measurement is bracketed by headless ones and
+    # compared with their mean, in rounds, and the median round is reported.
+    span = max(0.5, seconds)
+    rounds = []
     try:
         _run_loop(0.2)
-        live = _window_rate(window, max(0.5, 2 * seconds), views=True)
-        idle = _window_rate(window, max(0.5, 2 * seconds), views=False)
+        for _ in range(3):
+            h0 = _headless_rate(span / 2)
+            live = _window_rate(window, span, views=True)
+            h1 = _headless_rate(span / 2)
+            idle = _window_rate(window, span, views=False)
+            h2 = _headless_rate(span / 2)
+            rounds.append((live["epochs_per_s"] / ((h0 + h1) / 2),
+                           idle["epochs_per_s"] / ((h1 + h2) / 2), (h0 + h1 + h2) / 3,
+                           live, idle))
     finally:
         window.close()
+    rounds.sort(key=lambda r: r[0])
+    fraction_live, _, headless, live, _ = rounds[len(rounds) // 2]
+    rounds.sort(key=lambda r: r[1])
+    _, fraction_idle, _, _, idle = rounds[len(rounds) // 2]
     return {
         "workload": "checkerboard 512 points, 2-16-16-1 sigmoid, full batch",
         "headless_epochs_per_s": headless,
         "live": live,
         "idle": idle,
-        "fraction_live": live["epochs_per_s"] / headless,
-        "fraction_idle": idle["epochs_per_s"] / headless,
+        "fraction_live": fraction_live,
+        "fraction_idle": fraction_idle,
         "redraw_small_ms": _redraw_ms((2, 16, 16, 1)),
         "redraw_large_ms": _redraw_ms((784, 128, 64, 10)),
         "startup_s": _startup_seconds(),

@@ -110,9 +110,13 @@ def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: boo
     args = parser.parse_args(list(argv or []))
     settings = settings_from_args(args, parser)
     application()
-    window = MainWindow(settings, restore_layout=restore_layout)
+    window = MainWindow(settings, restore_layout=restore_layout, defer_features=True)
     window.show()
+    QApplication.processEvents()  # map and paint the window before the features are built
+    window.shown_at = time.time()
     window.shown_after = time.perf_counter() - _PROCESS_START
+    window.install_features()
+    QApplication.processEvents()  # deferred set-up of the features (theme, zoom) settles here
     if args.session:
         from nnviz.gui.sessions import open_path
 

@@ -7,7 +7,6 @@ tests and scripts drive the window the way the keyboard does.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -23,27 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import datasets
-from nnviz.gui.boundary_view import BoundaryView
 from nnviz.gui.controller import Controller, Settings
 from nnviz.gui.controls import ControlsPanel
-from nnviz.gui.loss_plot import LossPlot
 from nnviz.gui.network_view import NetworkView
 
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are then ignored
 
-#: Modules that add their docks, actions and menus to the window through `install(window)`.
-FEATURES: tuple[str, ...] = (
-    "nnviz.gui.step_panel",
-    "nnviz.gui.convergence_view",
-    "nnviz.gui.sessions",
-    "nnviz.gui.classroom",
-    "nnviz.gui.export",
-)
+#: Modules that add their docks, actions and menus to the window through `install(window)`,
+#: in this order (sessions' close prompt must see the other features installed).
+FEATURES: tuple[str, ...] = ("step_panel", "convergence_view", "sessions", "classroom", "export")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings | None = None, *, restore_layout: bool = True) -> None:
+    def __init__(self, settings: Settings | None = None, *, restore_layout: bool = True,
+                 defer_features: bool = False) -> None:
+        """defer_features: leave the feature docks for `install_features()`, so the caller can
+        show the core window first (it appears in well under a second)."""
         super().__init__()
         self.setObjectName("nnvizMainWindow")
         self.setWindowTitle("nnviz")
@@ -54,12 +49,8 @@ class MainWindow(QMainWindow):
         self.network_view = NetworkView()
         self.network_view.setObjectName("networkView")
         self.setCentralWidget(self.network_view)
-        self.loss_plot = LossPlot()
-        self.loss_plot.setObjectName("lossPlot")
-        self.boundary_view = BoundaryView()
-        self.boundary_view.setObjectName("boundaryView")
-        c.views.update(network=self.network_view, loss=self.loss_plot,
-                       boundary=self.boundary_view)
+        c.views["network"] = self.network_view
+        self.loss_plot = self.boundary_view = None  # pyqtgraph docks: see install_features
 
         self.controls = ControlsPanel(c)
         self.controls.setObjectName("controlsPanel")
@@ -73,9 +64,6 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.sizeHint().width() + 16)
         self.docks: dict[str, QDockWidget] = {}
         self.add_dock("controls", "Controls", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.add_dock("loss", "Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.add_dock("boundary", "Decision boundary", self.boundary_view,
-                      Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.status_label = QLabel()
         self.status_label.setObjectName("statusEpoch")
@@ -95,17 +83,46 @@ class MainWindow(QMainWindow):
         c.networkRebuilt.connect(self._on_rebuilt)
         self.controls.openCsvRequested.connect(self.open_csv)
 
-        self.features = {}
-        for name in FEATURES:
-            if importlib.util.find_spec(name) is not None:
-                self.features[name.rsplit(".", 1)[1]] = importlib.import_module(name).install(self)
-
+        self.features: dict[str, object] = {}
+        self._restore_layout = restore_layout
         c.rebuild()  # now that the views exist, fill them
         self._on_rebuilt()
         self.resize(self._initial_size())
+        if not defer_features:
+            self.install_features()
+
+    def _add_plot_docks(self) -> None:
+        # pyqtgraph takes ~0.4 s to import: these come after the first paint of the window.
+        from nnviz.gui.boundary_view import BoundaryView
+        from nnviz.gui.loss_plot import LossPlot
+
+        self.loss_plot = LossPlot()
+        self.loss_plot.setObjectName("lossPlot")
+        self.boundary_view = BoundaryView()
+        self.boundary_view.setObjectName("boundaryView")
+        self.controller.views.update(loss=self.loss_plot, boundary=self.boundary_view)
+        self.add_dock("loss", "Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_dock("boundary", "Decision boundary", self.boundary_view,
+                      Qt.DockWidgetArea.RightDockWidgetArea)
+        view_menu = self.menus["view"]
+        before = self.actions_by_name["actionRestoreLayout"]
+        for key in ("loss", "boundary"):
+            view_menu.insertAction(before, self.docks[key].toggleViewAction())
         self.resizeDocks([self.docks["loss"], self.docks["boundary"]], [430, 430],
                          Qt.Orientation.Horizontal)
-        if restore_layout:
+
+    def install_features(self) -> None:
+        """Add the plot docks and the features' docks, actions and menus, then restore the
+        remembered layout."""
+        if self.features:
+            return
+        self._add_plot_docks()
+        for name in FEATURES:
+            module = importlib.import_module(name if "." in name else f"nnviz.gui.{name}")
+            self.features[name.rsplit(".", 1)[-1]] = module.install(self)
+        self.controller.rebuild()  # the features follow networkRebuilt from the start
+        self.resize(self._initial_size())  # new docks may have stretched the window
+        if self._restore_layout:
             self.restore_layout()
             self._on_rebuilt()  # a layout saved with other data must not hide this data's views
 
@@ -124,6 +141,8 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        if self.isVisible():
+            dock.show()  # docks added to a window already on screen start hidden otherwise
         self.docks[key] = dock
         return dock
 
@@ -242,9 +261,8 @@ class MainWindow(QMainWindow):
         name = c.dataset.name if c.settings.dataset != "csv" else "CSV data"
         sizes = "-".join(map(str, c.net.sizes))
         self.setWindowTitle(f"nnviz — {name}, {sizes} {c.net.activation}")
-        self.docks["boundary"].setVisible(c.dataset.is_2d or not self.isVisible())
-        if not c.dataset.is_2d:
-            self.docks["boundary"].hide()
+        if "boundary" in self.docks:
+            self.docks["boundary"].setVisible(c.dataset.is_2d)
         self.update_status()
 
     @Slot(str)
