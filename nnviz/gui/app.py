@@ -117,6 +117,7 @@ def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: boo
     window.shown_after = time.perf_counter() - _PROCESS_START
     window.install_features()
     QApplication.processEvents()  # deferred set-up of the features (theme, zoom) settles here
+    window.fit_to_screen()
     if args.session:
         from nnviz.gui.sessions import open_path
 

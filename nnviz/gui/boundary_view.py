@@ -459,9 +459,12 @@ class BoundaryView(QWidget):
         pen = pg.mkPen(col.outline, width=1.3 * s)
         # one brush object per class, so pyqtgraph can cache one symbol per class
         brushes = {}
+        # Many points would bury the map under their markers: shrink them as the count grows.
+        n = sum(len(d[0]) for d in (self._train, self._test) if d is not None)
+        crowd = 1.0 if n <= 100 else max(0.45, (100 / n) ** 0.35)
         for item, data, size in (
-            (self.train_scatter, self._train, _BASE_POINT_SIZE * s),
-            (self.test_scatter, self._test, (_BASE_POINT_SIZE + 2) * s),
+            (self.train_scatter, self._train, _BASE_POINT_SIZE * s * crowd),
+            (self.test_scatter, self._test, (_BASE_POINT_SIZE + 2) * s * crowd),
         ):
             if data is None or not len(data[0]):
                 item.setData([], [])

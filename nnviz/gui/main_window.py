@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
 
         self.features: dict[str, object] = {}
         self._restore_layout = restore_layout
+        self.geometry_restored = False
         c.rebuild()  # now that the views exist, fill them
         self._on_rebuilt()
         self.resize(self._initial_size())
@@ -121,12 +122,22 @@ class MainWindow(QMainWindow):
             module = importlib.import_module(name if "." in name else f"nnviz.gui.{name}")
             self.features[name.rsplit(".", 1)[-1]] = module.install(self)
         self.controller.rebuild()  # the features follow networkRebuilt from the start
-        self.resize(self._initial_size())  # new docks may have stretched the window
+        self.fit_to_screen()
         if self._restore_layout:
             self.restore_layout()
             self._on_rebuilt()  # a layout saved with other data must not hide this data's views
 
     # ---- construction -----------------------------------------------------------------------
+    def fit_to_screen(self) -> None:
+        """Back to the default size unless a remembered geometry was restored (new docks and
+        a new font can stretch the window beyond the screen)."""
+        if not self.geometry_restored and not self.isFullScreen():
+            self.resize(self._initial_size())
+            side = [self.docks[k] for k in ("loss", "boundary") if k in self.docks]
+            if side:
+                width = max(300, min(430, self.width() // 4))
+                self.resizeDocks(side, [width] * len(side), Qt.Orientation.Horizontal)
+
     def _initial_size(self) -> QSize:
         """1480x900, or 92 % of a smaller screen."""
         screen = self.screen() or QGuiApplication.primaryScreen()
@@ -281,7 +292,7 @@ class MainWindow(QMainWindow):
         s = self._qsettings()
         geometry, state = s.value("window/geometry"), s.value("window/state")
         if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+            self.geometry_restored = self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
 
