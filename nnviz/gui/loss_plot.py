@@ -473,6 +473,11 @@ class LossPlot(QWidget):
         if not buf.has_test and self.test_curve.xData is not None:
             self.test_curve.setData(np.empty(0), np.empty(0))
         self._show_test(buf.has_test)
+        # Settle the new range now: left to the paint, the range change (axes, grid) queues a
+        # second and third paint of the whole plot for every update.
+        vb = self.plot_item.getViewBox()
+        if vb._autoRangeNeedsUpdate:
+            vb.updateAutoRange()
 
     def clear(self) -> None:
         """Forget the history (after a reset) and follow the new run from its start."""
