@@ -25,6 +25,8 @@ import sys
 import time
 from typing import TextIO
 
+from nnviz.commands import argtypes
+
 PROG = "nnviz converge"
 # Spelled out so building the parser does not import NumPy; the core validates them again.
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
@@ -36,87 +38,18 @@ BAR_AFTER_SECONDS = 0.3
 
 
 # ---- argument types: each rejects a bad value with one line naming it --------------------------
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
-    return value
 
 
-def _momentum(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (0.0 <= value < 1.0):
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
 
 
-def _noise(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value
 
 
-def _int_at_least(low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
-        return value
-
-    parse.__name__ = f"integer >= {low}"
-    return parse
 
 
-def _batch(text: str) -> int | None:
-    if text.strip().lower() == "full":
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f"must be 'full' or a whole number >= 1 (1 = online), got {text!r}"
-        )
-    return value
 
 
-def _layers(text: str) -> tuple[int, ...]:
-    from nnviz.core.network import parse_layers  # light: network imports NumPy only
-
-    try:
-        sizes = parse_layers(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if len(sizes) < 2:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has one layer; give at least input and output sizes, e.g. 2,2,1"
-        )
-    return sizes
 
 
-def _choice(options: tuple[str, ...]):
-    def parse(text: str) -> str:
-        key = text.strip().lower().replace("-", "_")
-        if key not in options:
-            raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(options)}")
-        return key
-
-    parse.__name__ = "choice"
-    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -127,51 +60,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--csv", metavar="PATH", help="use your own CSV file instead")
     data.add_argument("--target", metavar="COL", default="-1",
                       help="with --csv: target column, name or index (default -1, the last)")
-    data.add_argument("--n", type=_int_at_least(2), metavar="N",
+    data.add_argument("--n", type=argtypes.int_at_least(2), metavar="N",
                       help="number of points of a generated data set")
-    data.add_argument("--noise", type=_noise, default=0.0, metavar="X",
+    data.add_argument("--noise", type=argtypes.non_negative_float, default=0.0, metavar="X",
                       help="noise of a generated data set (default 0)")
 
     net = parser.add_argument_group("networks (each --layers x each --init x each --lr)")
-    net.add_argument("--layers", type=_layers, action="append", metavar="SIZES",
+    net.add_argument("--layers", type=argtypes.layers, action="append", metavar="SIZES",
                      help="layer sizes, e.g. 2,2,1; repeat to compare architectures "
                           "(default: inputs,4,outputs)")
-    net.add_argument("--init", type=_choice(INITS), action="append", metavar="I",
+    net.add_argument("--init", type=argtypes.choice(INITS), action="append", metavar="I",
                      help=f"initialisation: {', '.join(INITS)}; repeat to compare "
                           "(default xavier)")
-    net.add_argument("--lr", type=_positive_float, action="append", metavar="LR",
+    net.add_argument("--lr", type=argtypes.positive_float, action="append", metavar="LR",
                      help="learning rate; repeat to compare (default 0.5)")
-    net.add_argument("--activation", type=_choice(HIDDEN_ACTIVATIONS), default="sigmoid",
+    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), default="sigmoid",
                      metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
                                        "(default sigmoid)")
-    net.add_argument("--output", type=_choice(OUTPUT_ACTIVATIONS), metavar="F",
+    net.add_argument("--output", type=argtypes.choice(OUTPUT_ACTIVATIONS), metavar="F",
                      help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
                           "(default sigmoid; softmax with --loss cross_entropy)")
-    net.add_argument("--loss", type=_choice(LOSSES), default="mse", metavar="L",
+    net.add_argument("--loss", type=argtypes.choice(LOSSES), default="mse", metavar="L",
                      help=f"{', '.join(LOSSES)} (default mse)")
 
     train = parser.add_argument_group("training")
-    train.add_argument("--runs", type=_int_at_least(1), default=100,
+    train.add_argument("--runs", type=argtypes.int_at_least(1), default=100,
                        help="random initialisations per configuration (default 100)")
-    train.add_argument("--epochs", type=_int_at_least(1), default=10_000,
+    train.add_argument("--epochs", type=argtypes.int_at_least(1), default=10_000,
                        help="at most this many epochs per run (default 10000)")
     train.add_argument("--seed", type=int, default=0,
                        help="run r uses seed+r for its weights; also seeds the data and the "
                             "batch order (default 0)")
-    train.add_argument("--batch", type=_batch, default=None, metavar="full|N",
+    train.add_argument("--batch", type=argtypes.batch, default=None, metavar="full|N",
                        help="full batch (default), 1 = online, or mini-batches of N")
     train.add_argument("--no-shuffle", action="store_true",
                        help="mini-batches in data order instead of a seeded shuffle")
-    train.add_argument("--momentum", type=_momentum, default=0.0, metavar="M",
+    train.add_argument("--momentum", type=argtypes.momentum, default=0.0, metavar="M",
                        help="momentum in [0, 1) (default 0)")
-    train.add_argument("--threshold", type=_positive_float, default=0.05, metavar="X",
+    train.add_argument("--threshold", type=argtypes.positive_float, default=0.05, metavar="X",
                        help="converged = every point classified correctly and mean loss below "
                             "X (default 0.05)")
     train.add_argument("--loss-only", action="store_true",
                        help="converged = loss below --threshold, correct or not")
 
     out = parser.add_argument_group("output")
-    out.add_argument("--bins", type=_int_at_least(1), default=10,
+    out.add_argument("--bins", type=argtypes.int_at_least(1), default=10,
                      help="histogram bars (default 10)")
     out.add_argument("--json", action="store_true",
                      help="print one JSON object with every run and nothing else")

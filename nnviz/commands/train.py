@@ -19,6 +19,8 @@ import sys
 import time
 from typing import Any, TextIO
 
+from nnviz.commands import argtypes
+
 PROG = "nnviz train"
 # Mirrors nnviz.core.activations / losses / network (a test checks they agree); spelled out here
 # so building the parser does not import NumPy.
@@ -32,79 +34,16 @@ BAR_AFTER_SECONDS = 0.5  # only runs longer than this get a progress bar
 
 
 # ---- argument types: each rejects a bad value with one line naming it ---------------------------
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
-    return value
 
 
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value
 
 
-def _int_at_least(low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
-        return value
-
-    parse.__name__ = f"integer >= {low}"
-    return parse
 
 
-def _batch(text: str) -> int | None:
-    if text.strip().lower() == "full":
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f"must be 'full' or a whole number >= 1 (1 = online), got {text!r}"
-        )
-    return value
 
 
-def _layers(text: str) -> tuple[int, ...]:
-    from nnviz.core.network import parse_layers
-
-    try:
-        sizes = parse_layers(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if len(sizes) < 2:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has one layer; give at least input and output sizes, e.g. 2,4,1"
-        )
-    return sizes
 
 
-def _choice(options: tuple[str, ...]):
-    def parse(text: str) -> str:
-        key = text.strip().lower().replace("-", "_")
-        if key not in options:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not one of {', '.join(options)}"
-            )
-        return key
-
-    parse.__name__ = "choice"
-    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -115,46 +54,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--csv", metavar="PATH", help="train on your own CSV file instead")
     data.add_argument("--target", metavar="COL", default="-1",
                       help="with --csv: target column, name or index (default -1, the last)")
-    data.add_argument("--n", type=_int_at_least(2), metavar="N",
+    data.add_argument("--n", type=argtypes.int_at_least(2), metavar="N",
                       help="number of points of a generated data set")
-    data.add_argument("--noise", type=_non_negative_float, default=0.0, metavar="X",
+    data.add_argument("--noise", type=argtypes.non_negative_float, default=0.0, metavar="X",
                       help="noise of a generated data set (default 0)")
-    data.add_argument("--test-ratio", type=_non_negative_float, default=0.0, metavar="R",
+    data.add_argument("--test-ratio", type=argtypes.non_negative_float, default=0.0, metavar="R",
                       help="fraction held out as a test split (default 0)")
 
     net = parser.add_argument_group("network")
-    net.add_argument("--layers", type=_layers, metavar="SIZES",
+    net.add_argument("--layers", type=argtypes.layers, metavar="SIZES",
                      help="layer sizes, e.g. 2,4,1; the first must equal the data's features and "
                           "the last its outputs (default: inputs,4,outputs)")
-    net.add_argument("--activation", type=_choice(HIDDEN_ACTIVATIONS), default="sigmoid",
+    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), default="sigmoid",
                      metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
                                        "(default sigmoid)")
-    net.add_argument("--output", type=_choice(OUTPUT_ACTIVATIONS), metavar="F",
+    net.add_argument("--output", type=argtypes.choice(OUTPUT_ACTIVATIONS), metavar="F",
                      help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
                           "(default sigmoid; softmax with --loss cross_entropy)")
-    net.add_argument("--loss", type=_choice(LOSSES), default="mse", metavar="L",
+    net.add_argument("--loss", type=argtypes.choice(LOSSES), default="mse", metavar="L",
                      help=f"{', '.join(LOSSES)} (default mse, 1/2 sum (a - t)^2)")
-    net.add_argument("--init", type=_choice(INITS), default="xavier", metavar="I",
+    net.add_argument("--init", type=argtypes.choice(INITS), default="xavier", metavar="I",
                      help=f"weight initialisation: {', '.join(INITS)} (default xavier)")
 
     train = parser.add_argument_group("training")
-    train.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate (0.5)")
-    train.add_argument("--epochs", type=_int_at_least(1), default=10_000, help="(default 10000)")
-    train.add_argument("--seed", type=_int_at_least(0), default=0,
+    train.add_argument("--lr", type=argtypes.positive_float, default=0.5,
+                       help="learning rate (0.5)")
+    train.add_argument("--epochs", type=argtypes.int_at_least(1), default=10_000,
+                       help="(default 10000)")
+    train.add_argument("--seed", type=argtypes.int_at_least(0), default=0,
                        help="seeds the data, the weights and the order (default 0)")
-    train.add_argument("--batch", type=_batch, default=None, metavar="full|1|N",
+    train.add_argument("--batch", type=argtypes.batch, default=None, metavar="full|1|N",
                        help="full batch (default), 1 = online, or mini-batches of N")
     train.add_argument("--no-shuffle", action="store_true",
                        help="visit samples in data order instead of a seeded shuffle")
-    train.add_argument("--momentum", type=_non_negative_float, default=0.0, metavar="M",
+    train.add_argument("--momentum", type=argtypes.non_negative_float, default=0.0, metavar="M",
                        help="momentum in [0, 1) (default 0)")
-    train.add_argument("--l2", type=_non_negative_float, default=0.0, metavar="X",
+    train.add_argument("--l2", type=argtypes.non_negative_float, default=0.0, metavar="X",
                        help="L2 penalty on the weights (default 0)")
-    train.add_argument("--l1", type=_non_negative_float, default=0.0, metavar="X",
+    train.add_argument("--l1", type=argtypes.non_negative_float, default=0.0, metavar="X",
                        help="L1 penalty on the weights (default 0)")
 
     out = parser.add_argument_group("output")
-    out.add_argument("--log-every", type=_int_at_least(1), metavar="K",
+    out.add_argument("--log-every", type=argtypes.int_at_least(1), metavar="K",
                      help="log the loss every K epochs (default: a tenth of --epochs)")
     out.add_argument("--json", action="store_true",
                      help="print one JSON object (config, losses, accuracy, speed), nothing else")
