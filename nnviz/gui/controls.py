@@ -35,8 +35,12 @@ INVALID_STYLE = "border: 2px solid #d55e00;"
 
 
 def _mark(widget: QWidget, error: str | None, tip: str = "") -> None:
+    """Mark a field invalid (red frame, the reason as its tooltip) or valid again (its own
+    tooltip back)."""
+    if not widget.property("invalid") and widget.property("baseTip") is None:
+        widget.setProperty("baseTip", widget.toolTip())
     widget.setStyleSheet(INVALID_STYLE if error else "")
-    widget.setToolTip(error or tip)
+    widget.setToolTip(error or tip or widget.property("baseTip") or "")
     widget.setProperty("invalid", bool(error))
 
 
@@ -223,8 +227,8 @@ class ControlsPanel(QWidget):
             for w, was in zip(fields, blocked, strict=True):
                 w.blockSignals(was)
         for w in (self.hidden, self.activation, self.output, self.loss, self.init, self.dataset,
-                  self.seed, self.noise):
-            _mark(w, None)
+                  self.seed, self.noise, self.test_ratio, self.lr, self.batch_mode):
+            _mark(w, None)  # earlier rejections no longer apply
         self.hidden.setToolTip(self._hidden_tip)
 
     # ---- handlers ---------------------------------------------------------------------------

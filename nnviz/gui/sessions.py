@@ -501,34 +501,7 @@ def _blocked(*widgets: QObject) -> Iterator[None]:
 
 def sync_controls(window: MainWindow) -> None:
     """Make every field of the controls panel show the controller's settings."""
-    p = window.controls
-    s = window.controller.settings
-    widgets = [getattr(p, n) for n in (
-        "hidden", "activation", "output", "loss", "init", "seed", "lr", "batch_mode",
-        "batch_size", "momentum", "l2", "noise", "test_ratio") if hasattr(p, n)]
-    with _blocked(*widgets):
-        p.hidden.setText(",".join(map(str, s.hidden)))
-        for combo, value in ((p.activation, s.activation), (p.output, s.output),
-                             (p.loss, s.loss), (p.init, s.init)):
-            combo.setCurrentText(value)
-        p.seed.setValue(s.seed)
-        p.lr.setValue(s.lr)
-        p.momentum.setValue(s.momentum)
-        p.l2.setValue(s.l2)
-        mode = "full batch" if s.batch_size is None else "online" if s.batch_size == 1 \
-            else "mini-batch"
-        p.batch_mode.setCurrentText(mode)
-        if s.batch_size is not None and s.batch_size > 1:
-            p.batch_size.setValue(s.batch_size)
-        p.batch_size.setEnabled(mode == "mini-batch")
-        if s.dataset != "csv":
-            p.noise.setValue(s.noise)
-            p.test_ratio.setValue(s.test_ratio)
-    for w in widgets:  # earlier rejections no longer apply
-        if w.property("invalid"):
-            w.setStyleSheet("")
-            w.setProperty("invalid", False)
-    p.sync_from_controller()
+    window.controls.sync_from_controller()
 
 
 # ---------------------------------------------------------------------------------------------
