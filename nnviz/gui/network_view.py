@@ -414,7 +414,10 @@ class NetworkView(QWidget):
 
     def set_activations(self, a: Sequence[np.ndarray] | None,
                         z: Sequence[np.ndarray] | None = None) -> None:
-        """Node values for one sample: ``a[0]`` input, ``a[l+1]`` output of layer l, ``z[l]``."""
+        """Node values for one sample: ``a[0]`` input, ``a[l+1]`` output of layer l, ``z[l]``.
+
+        Entries may be None for layers not computed yet (single-stepping): their nodes show no
+        value, and their tooltips say so instead of showing a made-up number."""
         self._require_network()
         if a is None:
             self._a = None
@@ -423,15 +426,16 @@ class NetworkView(QWidget):
             if len(a) != len(self._sizes):
                 raise ValueError(f"a has {len(a)} entries; expected {len(self._sizes)} "
                                  "(input plus one per layer)")
-            self._a = [_as_vector(v, n, f"a[{li}]") for li, (v, n) in enumerate(zip(a, self._sizes,
-                                                                                strict=True))]
+            self._a = [None if v is None else _as_vector(v, n, f"a[{li}]")
+                       for li, (v, n) in enumerate(zip(a, self._sizes, strict=True))]
             if z is None:
                 self._z = None
             else:
                 if len(z) != len(self._weights):
                     raise ValueError(f"z has {len(z)} entries; expected one per layer "
                                      f"({len(self._weights)})")
-                self._z = [_as_vector(v, self._sizes[li + 1], f"z[{li}]") for li, v in enumerate(z)]
+                self._z = [None if v is None else _as_vector(v, self._sizes[li + 1], f"z[{li}]")
+                           for li, v in enumerate(z)]
         self._invalidate_scene()
         self._data_changed()
 
@@ -729,9 +733,9 @@ class NetworkView(QWidget):
 
     def _node_text(self, a_layer: int, i: int) -> str:
         rows: list[tuple[str, str]] = []
-        if a_layer > 0 and self._z is not None:
+        if a_layer > 0 and self._z is not None and self._z[a_layer - 1] is not None:
             rows.append(("z", _fmt(self._z[a_layer - 1][i])))
-        if self._a is not None:
+        if self._a is not None and self._a[a_layer] is not None:
             rows.append(("a" if a_layer else "x", _fmt(self._a[a_layer][i])))
         if a_layer > 0:
             rows.append(("bias", _fmt(self._biases[a_layer - 1][i])))
@@ -1510,7 +1514,7 @@ class NetworkView(QWidget):
         min_px = self._readable_px()
         pre = "δ " if show_delta else ""
         choices: list[tuple[float, Callable[[int], list[str]]]] = []
-        if shows == "za" and self._z is not None:
+        if shows == "za" and self._z is not None and self._z[al - 1] is not None:
             z = self._z[al - 1]
             choices.append((min(r * 0.42, 19 * s),
                             lambda d: [f"z {_short(float(zi), d)}\na {_short(float(ai), d)}"

@@ -563,3 +563,18 @@ def test_edge_numbers_of_a_cramped_phase_never_overprint(view):
     view.set_highlight(0, "forward")
     image(view)
     assert len(view._edge_labels(view._ensure_layout(), view._ensure_edges())) == 8
+
+
+def test_layers_not_computed_yet_show_no_made_up_values(view):
+    """While stepping, later layers have no values yet: None, and their tooltips say so."""
+    weights, biases = setup(view, [2, 3, 1], activations=False)
+    a, z = forward([2, 3, 1], weights, biases)
+    view.set_activations([a[0], a[1], None], [z[0], None])
+    view.grab()
+    hidden = view.tooltip_text_at(view.node_pos(1, 0))
+    output = view.tooltip_text_at(view.node_pos(2, 0))
+    assert "<td>z</td>" in hidden and "<td>a</td>" in hidden
+    assert "<td>z</td>" not in output and "<td>a</td>" not in output  # no value, not a 0
+    assert "<td>bias</td>" in output
+    with pytest.raises(ValueError):
+        view.set_activations([a[0], a[1]], None)  # still one entry per layer
