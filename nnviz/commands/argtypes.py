@@ -6,6 +6,13 @@ import argparse
 import math
 from collections.abc import Callable
 
+# Mirrors nnviz.core.activations / losses / network (a test checks they agree); spelled out here
+# so building a parser does not import NumPy.
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear", "softmax")
+LOSSES = ("mse", "bce", "cross_entropy")
+INITS = ("xavier", "he", "normal", "uniform", "small")
+
 
 def positive_float(text: str) -> float:
     try:

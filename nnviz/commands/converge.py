@@ -26,13 +26,9 @@ import time
 from typing import TextIO
 
 from nnviz.commands import argtypes
+from nnviz.commands.argtypes import HIDDEN_ACTIVATIONS, INITS, LOSSES, OUTPUT_ACTIVATIONS
 
 PROG = "nnviz converge"
-# Spelled out so building the parser does not import NumPy; the core validates them again.
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear", "softmax")
-LOSSES = ("mse", "bce", "cross_entropy")
-INITS = ("xavier", "he", "normal", "uniform", "small")
 HIST_WIDTH = 40
 BAR_AFTER_SECONDS = 0.3
 

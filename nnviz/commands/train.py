@@ -20,14 +20,9 @@ import time
 from typing import Any, TextIO
 
 from nnviz.commands import argtypes
+from nnviz.commands.argtypes import HIDDEN_ACTIVATIONS, INITS, LOSSES, OUTPUT_ACTIVATIONS
 
 PROG = "nnviz train"
-# Mirrors nnviz.core.activations / losses / network (a test checks they agree); spelled out here
-# so building the parser does not import NumPy.
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear", "softmax")
-LOSSES = ("mse", "bce", "cross_entropy")
-INITS = ("xavier", "he", "normal", "uniform", "small")
 TABLE_ROWS = 10
 CHUNK_SECONDS = 0.05  # train in chunks this long so log lines and the bar appear as it goes
 BAR_AFTER_SECONDS = 0.5  # only runs longer than this get a progress bar

@@ -99,6 +99,49 @@ class SGD:
         np.copyto(self.velocity, state)
 
 
+class HyperParameters:
+    """lr, momentum, l2 and l1 as checked properties that forward to ``self.optimizer`` (an SGD);
+    the Trainer and the Stepper both take them, and changes apply from the next update."""
+
+    optimizer: SGD
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        check_hyper(lr=value)
+        self.optimizer.lr = float(value)
+
+    @property
+    def momentum(self) -> float:
+        return self.optimizer.momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        check_hyper(lr=self.lr, momentum=value)
+        self.optimizer.momentum = float(value)
+
+    @property
+    def l2(self) -> float:
+        return self.optimizer.l2
+
+    @l2.setter
+    def l2(self, value: float) -> None:
+        check_hyper(lr=self.lr, l2=value)
+        self.optimizer.l2 = float(value)
+
+    @property
+    def l1(self) -> float:
+        return self.optimizer.l1
+
+    @l1.setter
+    def l1(self, value: float) -> None:
+        check_hyper(lr=self.lr, l1=value)
+        self.optimizer.l1 = float(value)
+
+
 def check_hyper(*, lr: float, momentum: float = 0.0, l2: float = 0.0, l1: float = 0.0) -> None:
     """Reject hyper-parameters that cannot train, naming the value."""
     if not np.isfinite(lr) or lr <= 0:

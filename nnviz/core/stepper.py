@@ -62,7 +62,7 @@ import numpy as np
 from nnviz.core import activations as act
 from nnviz.core import losses
 from nnviz.core.network import Gradients, Network
-from nnviz.core.optim import SGD, check_hyper
+from nnviz.core.optim import SGD, HyperParameters, check_hyper
 from nnviz.core.trainer import epoch_order
 
 Array = np.ndarray
@@ -219,7 +219,7 @@ class _Entry:
 # ---- the stepper ----------------------------------------------------------------------------
 
 
-class Stepper:
+class Stepper(HyperParameters):
     """Walks one sample at a time through the phases of backpropagation; mutates ``net`` in
     place only in the update phase (and when undoing / redoing one).
 
@@ -263,42 +263,7 @@ class Stepper:
         self._expected = _frozen(net.params)
         self._last_v: Array | None = None  # read-only copy of the velocity the last update left
 
-    # ---- hyper-parameters (used by the next update) ----------------------------------------
-    @property
-    def lr(self) -> float:
-        return self.optimizer.lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        check_hyper(lr=value)
-        self.optimizer.lr = float(value)
-
-    @property
-    def momentum(self) -> float:
-        return self.optimizer.momentum
-
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        check_hyper(lr=self.lr, momentum=value)
-        self.optimizer.momentum = float(value)
-
-    @property
-    def l2(self) -> float:
-        return self.optimizer.l2
-
-    @l2.setter
-    def l2(self, value: float) -> None:
-        check_hyper(lr=self.lr, l2=value)
-        self.optimizer.l2 = float(value)
-
-    @property
-    def l1(self) -> float:
-        return self.optimizer.l1
-
-    @l1.setter
-    def l1(self, value: float) -> None:
-        check_hyper(lr=self.lr, l1=value)
-        self.optimizer.l1 = float(value)
+    # lr, momentum, l2 and l1 (checked, used by the next update) come from HyperParameters.
 
     # ---- where we are -----------------------------------------------------------------------
     @property

@@ -17,7 +17,7 @@ import numpy as np
 from nnviz.core import activations as act
 from nnviz.core import losses
 from nnviz.core.network import Network, Workspace, accuracy
-from nnviz.core.optim import SGD, check_hyper
+from nnviz.core.optim import SGD, HyperParameters, check_hyper
 
 Array = np.ndarray
 
@@ -193,7 +193,7 @@ class Evaluation:
     test_accuracy: float
 
 
-class Trainer:
+class Trainer(HyperParameters):
     """Trains `net` in place on (X, Y).
 
     batch_size=None trains full batch; 1 is online SGD; N mini-batches of N. With shuffle the
@@ -254,42 +254,7 @@ class Trainer:
         self._last_ws: Workspace | None = None
         self._grad_scale = 1.0  # ws.grad holds grad_scale times the mean gradient
 
-    # ---- hyper-parameters that may change between epochs ---------------------------------------
-    @property
-    def lr(self) -> float:
-        return self.optimizer.lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        check_hyper(lr=value)
-        self.optimizer.lr = float(value)
-
-    @property
-    def momentum(self) -> float:
-        return self.optimizer.momentum
-
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        check_hyper(lr=self.lr, momentum=value)
-        self.optimizer.momentum = float(value)
-
-    @property
-    def l2(self) -> float:
-        return self.optimizer.l2
-
-    @l2.setter
-    def l2(self, value: float) -> None:
-        check_hyper(lr=self.lr, l2=value)
-        self.optimizer.l2 = float(value)
-
-    @property
-    def l1(self) -> float:
-        return self.optimizer.l1
-
-    @l1.setter
-    def l1(self, value: float) -> None:
-        check_hyper(lr=self.lr, l1=value)
-        self.optimizer.l1 = float(value)
+    # lr, momentum, l2 and l1 (checked, changeable between epochs) come from HyperParameters.
 
     @property
     def last_gradients(self) -> tuple[list[Array], list[Array]] | None:
