@@ -21,7 +21,6 @@ from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import Trainer
 from nnviz.gui.worker import Snapshot, WorkerThread
 
-BOUNDARY_INTERVAL = 0.2  # seconds between decision-boundary (and neuron map) refreshes in training
 # The loss plot's axes re-layout on every new range, its costliest part: 10 Hz reads as live.
 LOSS_INTERVAL = 0.1
 
@@ -80,7 +79,6 @@ class Controller(QObject):
         self.last_error: str | None = None
         self.selected_sample = 0
         self._playing = False
-        self._last_boundary = 0.0
         self._last_loss_refresh = 0.0
         self._csv: datasets.Dataset | None = None
         self.dataset: datasets.Dataset = None  # type: ignore[assignment]
@@ -254,8 +252,10 @@ class Controller(QObject):
         if plot is not None and loss_due:
             self._last_loss_refresh = now
             plot.refresh()
-        boundary_due = (not snap.running) or now - self._last_boundary >= BOUNDARY_INTERVAL
-        self._refresh_views(grad=snap.grad, boundary=boundary_due)
+        self._refresh_views(grad=snap.grad, boundary=False)
+        bview = self.views.get("boundary")
+        if bview is not None and snap.probe is not None and self.dataset.is_2d:
+            self._show_boundary(bview, snap.probe)
         self.metricsChanged.emit(snap)
         if snap.error:
             self.last_error = snap.error
@@ -313,16 +313,19 @@ class Controller(QObject):
         if d.is_2d:
             bview.set_data(d.X_train, d.Y_train, d.X_test if len(d.X_test) else None,
                            d.Y_test if len(d.Y_test) else None)
+        self.worker.set_probe(bview.plane_points() if d.is_2d else None)
 
     def _update_boundary(self, bview: object) -> None:
-        self._last_boundary = time.perf_counter()
-        trace = self.display_net.forward(bview.plane_points())
-        out = trace.a[-1]
+        """Evaluate the plane here (paused: after an edit, a step, a rebuild)."""
+        self._show_boundary(bview, self.display_net.forward(bview.plane_points()).a[1:])
+
+    def _show_boundary(self, bview: object, activations: tuple | list) -> None:
+        """Colour the plane from a[1..L] at its points, and the hidden neurons' maps."""
+        out = activations[-1]
         bview.set_output(out[:, 0] if out.shape[1] == 1 else out)
         view = self.views.get("network")
-        if view is not None and len(trace.a) > 2:
-            hidden = [trace.a[l] for l in range(1, len(trace.a) - 1)]  # noqa: E741
-            view.set_node_images(bview.neuron_images(hidden))
+        if view is not None and len(activations) > 1:
+            view.set_node_images(bview.neuron_images(list(activations[:-1])))
 
     def _show_sample_activations(self) -> None:
         view = self.views.get("network")

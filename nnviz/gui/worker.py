@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from nnviz.core.trainer import DivergenceError, Trainer
 
 SNAPSHOT_INTERVAL = 1 / 30  # seconds between snapshots while training
+PROBE_INTERVAL = 0.2  # seconds between evaluations of the probe points (decision boundary)
 CHUNK_SECONDS = 0.006  # target duration of one uninterrupted training chunk
 
 
@@ -47,6 +48,9 @@ class Snapshot:
     running: bool
     error: str | None = None
     stop_reason: str = ""
+    # Activations a[1..L] of the network at the probe points (the decision-boundary plane), at
+    # most every PROBE_INTERVAL and in every final snapshot; None in between.
+    probe: tuple[np.ndarray, ...] | None = None
     timestamp: float = field(default_factory=time.perf_counter)
 
 
@@ -65,6 +69,8 @@ class TrainWorker(QObject):
         self._sent = 0  # history rows already sent in snapshots
         self._rate = 0.0
         self.chunks = 0
+        self._probe_points: np.ndarray | None = None
+        self._last_probe = 0.0
 
     # ---- called from the GUI thread ----------------------------------------------------------
     def send(self, command: str, *args: object) -> None:
@@ -84,6 +90,10 @@ class TrainWorker(QObject):
 
     def set_max_rate(self, rate: float | None) -> None:
         self.send("rate", rate)
+
+    def set_probe(self, points: np.ndarray | None) -> None:
+        """Points whose activations snapshots carry (evaluated here, off the GUI thread)."""
+        self.send("probe", None if points is None else _frozen(points))
 
     def stop(self) -> None:
         self.send("quit")
@@ -196,6 +206,10 @@ class TrainWorker(QObject):
         if cmd == "emit":
             self._emit()
             return False
+        if cmd == "probe":
+            self._probe_points = args[0]
+            self._last_probe = 0.0
+            return False
         return False
 
     def _emit(self, error: str | None = None) -> None:
@@ -208,6 +222,15 @@ class TrainWorker(QObject):
             start = min(self._sent, n)
             self._sent = n
             grad = trainer.last_gradient_vector
+            probe = None
+            now = time.perf_counter()
+            points = self._probe_points
+            if points is not None and (not self._playing or error is not None
+                                       or now - self._last_probe >= PROBE_INTERVAL):
+                # The worker evaluates the plane: on the GUI thread this forward pass competed
+                # with training for the GIL and blocked the event loop for tens of ms.
+                self._last_probe = now
+                probe = tuple(_frozen(a) for a in trainer.net.forward(points).a[1:])
             snap = Snapshot(
                 generation=self._generation,
                 epoch=trainer.epoch,
@@ -222,6 +245,7 @@ class TrainWorker(QObject):
                 running=self._playing,
                 error=error,
                 stop_reason=trainer.stop_reason,
+                probe=probe,
             )
         self.snapshot.emit(snap)
 
