@@ -1,4 +1,5 @@
-"""argparse types shared by the headless commands: each rejects a bad value with one clear line."""
+"""What the headless commands share: argparse types that reject a bad value with one clear line,
+the data loading, and the check that --layers fits the data."""
 
 from __future__ import annotations
 
@@ -96,3 +97,41 @@ def choice(options: tuple[str, ...]) -> Callable[[str], str]:
 
     parse.__name__ = "choice"
     return parse
+
+
+class UsageError(Exception):
+    """A bad argument found after parsing (it needs the data): exit 2 with one line."""
+
+
+def data_label(args: argparse.Namespace) -> str:
+    return f"file {args.csv!r}" if args.csv else f"data set {args.dataset!r}"
+
+
+def load_data(args: argparse.Namespace, test_ratio: float = 0.0):  # noqa: ANN201 (a Dataset)
+    """The data set or CSV file the arguments name; a DatasetError becomes a UsageError."""
+    from nnviz.core import datasets
+
+    try:
+        if args.csv:
+            target: str | int = args.target
+            try:
+                target = int(args.target)
+            except ValueError:
+                pass
+            return datasets.load_csv(args.csv, target=target, test_ratio=test_ratio,
+                                     seed=args.seed)
+        return datasets.load_dataset(args.dataset, n=args.n, noise=args.noise,
+                                     test_ratio=test_ratio, seed=args.seed)
+    except datasets.DatasetError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def check_layer_widths(sizes: tuple[int, ...], ds, where: str) -> None:  # noqa: ANN001
+    """The first and last layer must match the data's features and outputs."""
+    spec = ",".join(map(str, sizes))
+    if sizes[0] != ds.n_inputs:
+        raise UsageError(f"--layers {spec}: the first layer has {sizes[0]} units but {where} "
+                         f"has {ds.n_inputs} feature{'s' if ds.n_inputs != 1 else ''}")
+    if sizes[-1] != ds.n_outputs:
+        raise UsageError(f"--layers {spec}: the last layer has {sizes[-1]} units but {where} "
+                         f"has {ds.n_outputs} output{'s' if ds.n_outputs != 1 else ''}")

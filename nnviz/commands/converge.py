@@ -26,7 +26,16 @@ import time
 from typing import TextIO
 
 from nnviz.commands import argtypes
-from nnviz.commands.argtypes import HIDDEN_ACTIVATIONS, INITS, LOSSES, OUTPUT_ACTIVATIONS
+from nnviz.commands.argtypes import (
+    HIDDEN_ACTIVATIONS,
+    INITS,
+    LOSSES,
+    OUTPUT_ACTIVATIONS,
+    UsageError,
+    check_layer_widths,
+    data_label,
+    load_data,
+)
 
 PROG = "nnviz converge"
 HIST_WIDTH = 40
@@ -106,39 +115,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="print one JSON object with every run and nothing else")
 
 
-class UsageError(Exception):
-    """A bad argument found after parsing (needs the data): exit 2 with one line."""
-
-
-def _load_data(args: argparse.Namespace):
-    from nnviz.core import datasets
-
-    try:
-        if args.csv:
-            target: str | int = args.target
-            try:
-                target = int(args.target)
-            except ValueError:
-                pass
-            return datasets.load_csv(args.csv, target=target, seed=args.seed)
-        return datasets.load_dataset(args.dataset, n=args.n, noise=args.noise, seed=args.seed)
-    except datasets.DatasetError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def _configs(args: argparse.Namespace, ds) -> list:
     from nnviz.core.convergence import ConvergenceConfig
 
-    where = f"file {args.csv!r}" if args.csv else f"data set {ds.name!r}"
     layer_list = args.layers or [(ds.n_inputs, 4, ds.n_outputs)]
     for sizes in layer_list:
-        spec = ",".join(map(str, sizes))
-        if sizes[0] != ds.n_inputs:
-            raise UsageError(f"--layers {spec}: the first layer has {sizes[0]} units but {where} "
-                             f"has {ds.n_inputs} feature{'s' if ds.n_inputs != 1 else ''}")
-        if sizes[-1] != ds.n_outputs:
-            raise UsageError(f"--layers {spec}: the last layer has {sizes[-1]} units but {where} "
-                             f"has {ds.n_outputs} output{'s' if ds.n_outputs != 1 else ''}")
+        check_layer_widths(tuple(sizes), ds, data_label(args))
     output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
     configs = []
     for sizes, init, lr in itertools.product(layer_list, args.init or ["xavier"],
@@ -202,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from nnviz.core.convergence import run_convergence
 
-    ds = _load_data(args)
+    ds = load_data(args)
     configs = _configs(args, ds)
     bar = ProgressBar(sys.stderr, len(configs))
     results = []

@@ -20,7 +20,16 @@ import time
 from typing import Any, TextIO
 
 from nnviz.commands import argtypes
-from nnviz.commands.argtypes import HIDDEN_ACTIVATIONS, INITS, LOSSES, OUTPUT_ACTIVATIONS
+from nnviz.commands.argtypes import (
+    HIDDEN_ACTIVATIONS,
+    INITS,
+    LOSSES,
+    OUTPUT_ACTIVATIONS,
+    UsageError,
+    check_layer_widths,
+    data_label,
+    load_data,
+)
 
 PROG = "nnviz train"
 TABLE_ROWS = 10
@@ -96,46 +105,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="print one JSON object (config, losses, accuracy, speed), nothing else")
 
 
-class UsageError(Exception):
-    """A bad argument found after parsing (needs the data): exit 2 with one line."""
-
-
-def _load_data(args: argparse.Namespace):
-    from nnviz.core import datasets
-
-    try:
-        if args.csv:
-            target: str | int = args.target
-            try:
-                target = int(args.target)
-            except ValueError:
-                pass
-            return datasets.load_csv(args.csv, target=target, test_ratio=args.test_ratio,
-                                     seed=args.seed)
-        return datasets.load_dataset(args.dataset, n=args.n, noise=args.noise,
-                                     test_ratio=args.test_ratio, seed=args.seed)
-    except datasets.DatasetError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _data_label(args: argparse.Namespace) -> str:
-    return f"file {args.csv!r}" if args.csv else f"data set {args.dataset!r}"
-
-
 def _check_layers(args: argparse.Namespace, ds) -> tuple[int, ...]:
-    sizes = args.layers or (ds.n_inputs, 4, ds.n_outputs)
-    spec = ",".join(map(str, sizes))
-    if sizes[0] != ds.n_inputs:
-        raise UsageError(
-            f"--layers {spec}: the first layer has {sizes[0]} units but {_data_label(args)} has "
-            f"{ds.n_inputs} feature{'s' if ds.n_inputs != 1 else ''}"
-        )
-    if sizes[-1] != ds.n_outputs:
-        raise UsageError(
-            f"--layers {spec}: the last layer has {sizes[-1]} units but {_data_label(args)} has "
-            f"{ds.n_outputs} output{'s' if ds.n_outputs != 1 else ''}"
-        )
-    return tuple(sizes)
+    sizes = tuple(args.layers or (ds.n_inputs, 4, ds.n_outputs))
+    check_layer_widths(sizes, ds, data_label(args))
+    return sizes
 
 
 def _number(value: float) -> float | None:
@@ -194,12 +167,12 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"argument --momentum: must be in [0, 1), got {args.momentum:g}")
     if args.test_ratio >= 1.0:
         raise UsageError(f"argument --test-ratio: must be < 1, got {args.test_ratio:g}")
-    ds = _load_data(args)
+    ds = load_data(args, args.test_ratio)
     sizes = _check_layers(args, ds)
     output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
     if output == "softmax" and ds.n_outputs < 2:
         raise UsageError(
-            f"a softmax output needs one unit per class, but {_data_label(args)} has one output "
+            f"a softmax output needs one unit per class, but {data_label(args)} has one output "
             "column (two classes); use --output sigmoid with --loss bce or mse"
         )
     try:

@@ -24,6 +24,8 @@ from PySide6.QtCore import QRectF, QSize, Slot
 from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg
+
+from nnviz.gui.theme import check_scale
 # isort: on
 
 __all__ = ["BoundaryView", "grid_points", "output_to_image", "output_to_rgb"]
@@ -435,10 +437,7 @@ class BoundaryView(QWidget):
     # ---- presentation ---------------------------------------------------------------------
     def set_scale(self, factor: float) -> None:
         """Presentation mode: multiply fonts, point sizes and outlines by ``factor``."""
-        factor = float(factor)
-        if not (math.isfinite(factor) and 0.25 <= factor <= 8.0):
-            raise ValueError(f"scale factor must be between 0.25 and 8, got {factor}")
-        self._scale = factor
+        self._scale = check_scale(factor)
         self._apply_style()
 
     def set_palette_mode(self, dark: bool) -> None:

@@ -74,6 +74,7 @@ import pyqtgraph as pg
 from nnviz.core import activations
 from nnviz.core.convergence import DIAGNOSES, ConvergenceConfig, ConvergenceResult, run_convergence
 from nnviz.core.network import INITS, parse_layers
+from nnviz.gui.theme import check_scale
 
 __all__ = [
     "ConvergencePanel", "ConvergenceWorker", "Job", "MAX_CONFIGS", "PRESETS", "install",
@@ -1182,10 +1183,7 @@ class ConvergencePanel(QWidget):
 
     def set_scale(self, factor: float) -> None:
         """Presentation mode: multiply the panel's fonts, plot text and line widths."""
-        factor = float(factor)
-        if not (math.isfinite(factor) and 0.25 <= factor <= 8.0):
-            raise ValueError(f"scale factor must be between 0.25 and 8, got {factor}")
-        self._scale = factor
+        factor = self._scale = check_scale(factor)
         font = QFont(self.font())
         font.setPointSizeF(max(6.0, self._base_pt * factor))
         self.setFont(font)

@@ -35,6 +35,8 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Slot
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg
+
+from nnviz.gui.theme import check_scale
 # isort: on
 
 __all__ = ["DISPLAY_POINTS", "LossHistoryBuffer", "LossPlot", "format_epoch"]
@@ -580,10 +582,7 @@ class LossPlot(QWidget):
 
     def set_scale(self, factor: float) -> None:
         """Presentation mode: multiply fonts, pen widths and markers by ``factor``."""
-        factor = float(factor)
-        if not (math.isfinite(factor) and 0.25 <= factor <= 8.0):
-            raise ValueError(f"scale factor must be between 0.25 and 8, got {factor}")
-        self._scale = factor
+        self._scale = check_scale(factor)
         self._apply_style()
 
     def set_palette_mode(self, dark: bool) -> None:

@@ -94,6 +94,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
+from nnviz.gui.theme import check_scale
+
 __all__ = ["NetworkView", "MAX_CIRCLE_NODES", "AA_ALWAYS_LIMIT", "AA_EDGE_LIMIT"]
 
 MAX_CIRCLE_NODES = 32
@@ -533,10 +535,7 @@ class NetworkView(QWidget):
 
     def set_scale(self, factor: float) -> None:
         """Presentation mode: multiplies fonts, node radii and line widths."""
-        factor = float(factor)
-        if not math.isfinite(factor) or not 0.25 <= factor <= 6:
-            raise ValueError(f"scale factor must be between 0.25 and 6, got {factor}")
-        self._scale = factor
+        factor = self._scale = check_scale(factor)
         self._layout = None
         self._sprites.clear()
         self._pens.clear()

@@ -25,7 +25,6 @@ network view is not given the new values (nor, after a hidden update, the new we
 from __future__ import annotations
 
 import html
-import math
 import os
 import re
 import time
@@ -72,7 +71,7 @@ from nnviz.core.network import GradientCheck, Network, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
 from nnviz.core.trainer import epoch_order
 from nnviz.gui.network_view import MAX_CIRCLE_NODES
-from nnviz.gui.theme import DARK, LIGHT, Theme
+from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
 __all__ = ["StepPanel", "install", "MAX_TABLE_ROWS", "MAX_SAMPLE_ROWS", "MAX_CHECK_PARAMS"]
 
@@ -841,10 +840,7 @@ class StepPanel(QWidget):
     # ---- scale and palette ------------------------------------------------------------------
     def set_scale(self, factor: float) -> None:
         """Presentation mode: bigger numbers for the back of the hall."""
-        factor = float(factor)
-        if not math.isfinite(factor) or not 0.25 <= factor <= 6:
-            raise ValueError(f"scale factor must be between 0.25 and 6, got {factor}")
-        self._scale = factor
+        factor = self._scale = check_scale(factor)
         mono = self._mono(1.15)
         self.formula.setFont(mono)
         for t in (self.values, self.ledger, self.samples, self.check_table):

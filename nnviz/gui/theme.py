@@ -6,6 +6,7 @@ lightness, so they stay apart for the common colour-vision deficiencies and in g
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QPalette
@@ -34,6 +35,14 @@ THEMES = {t.name: t for t in (LIGHT, DARK)}
 #: Font scale of presentation mode: readable from the back of a hall at 1024x768.
 PRESENTATION_SCALE = 1.6
 MIN_SCALE, MAX_SCALE = 0.6, 3.0
+
+
+def check_scale(factor: float) -> float:
+    """A view's scale factor (presentation, zoom) as a float, or ValueError naming it."""
+    factor = float(factor)
+    if not (math.isfinite(factor) and 0.25 <= factor <= 8.0):
+        raise ValueError(f"scale factor must be between 0.25 and 8, got {factor}")
+    return factor
 
 
 def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float) -> None:
