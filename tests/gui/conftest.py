@@ -14,6 +14,16 @@ def fresh_settings(tmp_path_factory):
     yield
 
 
+@pytest.fixture
+def settings_snapshot(qapp):
+    """For tests that change the application's font or palette (zoom, themes): put them back.
+    (Remembered settings need no restoring: every test has its own, see fresh_settings.)"""
+    font, palette = qapp.font(), qapp.palette()
+    yield
+    qapp.setFont(font)
+    qapp.setPalette(palette)
+
+
 @pytest.fixture(autouse=True)
 def no_thread_left_running():
     """Fail a test that leaves a training thread running (it would be destroyed while running)."""

@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QFormLayout, QToolBar, QWidget
 
 from nnviz.gui import classroom, theme
-
-
-@pytest.fixture
-def settings_snapshot():
-    """Tests share one settings file: start without classroom state and put everything back
-    afterwards (after the windows closed and saved their layouts), fonts and palette too."""
-    s = QSettings("nnviz", "nnviz")
-    saved = {k: s.value(k) for k in s.allKeys()}
-    s.remove("classroom")
-    s.remove("export")
-    s.sync()
-    app = QApplication.instance()
-    font, palette = (app.font(), app.palette()) if app is not None else (None, None)
-    yield
-    s = QSettings("nnviz", "nnviz")
-    s.clear()
-    for key, value in saved.items():
-        s.setValue(key, value)
-    s.sync()
-    if app is not None:
-        app.setFont(font)
-        app.setPalette(palette)
 
 
 @pytest.fixture

@@ -9,29 +9,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QFileDialog
 
 from nnviz.gui import export
-
-
-@pytest.fixture
-def settings_snapshot():
-    """Export and classroom choices go to the shared settings file: undo them afterwards."""
-    s = QSettings("nnviz", "nnviz")
-    saved = {k: s.value(k) for k in s.allKeys()}
-    s.remove("export")
-    s.remove("classroom")
-    app = QApplication.instance()
-    font, palette = (app.font(), app.palette()) if app is not None else (None, None)
-    yield
-    s = QSettings("nnviz", "nnviz")
-    s.clear()
-    for key, value in saved.items():
-        s.setValue(key, value)
-    s.sync()
-    if app is not None:
-        app.setFont(font)
-        app.setPalette(palette)
 
 
 @pytest.fixture
