@@ -419,6 +419,10 @@ class LossPlot(QWidget):
         self.plot_item.setMenuEnabled(False)
         self.plot_item.showGrid(x=True, y=True, alpha=0.2)
         self.legend = self.plot_item.addLegend(offset=(-10, 10))
+        # pyqtgraph 0.14 means to exempt the view's child group from reporting its own transform
+        # changes but sets a misspelt attribute (``..._inform_view_on_change``): every range
+        # change in prepareForPaint then queues another auto-range and a second full repaint.
+        self.plot_item.getViewBox().childGroup._GraphicsObject__inform_view_on_changes = False
 
         # Measured with 1e6 points: ~1 drawn sample per pixel and segment drawing keep a frame
         # at 2-4 ms; a wide antialiased pen drawn as one path costs 100 ms to seconds in Qt.
@@ -507,6 +511,7 @@ class LossPlot(QWidget):
         vb = self.plot_item.getViewBox()
         if vb._autoRangeNeedsUpdate:
             vb.updateAutoRange()
+        vb.updateMatrix()  # and the transform, which prepareForPaint would otherwise move
 
     def clear(self) -> None:
         """Forget the history (after a reset) and follow the new run from its start."""

@@ -91,6 +91,8 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
     QResizeEvent,
+    QStaticText,
+    QTransform,
 )
 from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
@@ -130,6 +132,9 @@ _NODE_KEY = "nodes: activation  ·  ■ bias"
 # Okabe-Ito inspired diverging pair: distinguishable with every common colour-vision deficiency.
 _NEG_RGB = np.array([230.0, 97.0, 0.0])
 _POS_RGB = np.array([0.0, 114.0, 178.0])
+_BAD_RGB = (200, 0, 200)  # fill of NaN / inf
+_BAD_KEY = 200 << 16 | 200
+_FILL_LEVELS = 64  # node and bias fills are quantised to this many levels per sign
 
 
 @dataclass
@@ -175,6 +180,9 @@ class _Layout:
     edge_x0: list[float] = field(default_factory=list)
     edge_x1: list[float] = field(default_factory=list)
     bias_rects: list[list[QRectF]] | None = None
+    # things derived from this layout alone, built on first use (node points, label texts,
+    # edge segments): a live frame then only recomputes what the new values change
+    derived: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -348,6 +356,9 @@ class NetworkView(QWidget):
         self._sprites: dict[tuple, tuple[QImage, float]] = {}
         self._pens: dict[tuple, QPen] = {}
         self._colours: dict[int, QColor] = {}
+        self._fonts: dict[tuple[int, bool], QFont] = {}
+        self._font_metrics: dict[int, QFontMetricsF] = {}
+        self._luts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         # device pixels per logical pixel of the device last painted on: the screen's, or an
         # export's (2x/3x PNG); every cached image is rendered at this ratio
         self._dpr = 1.0
@@ -843,6 +854,8 @@ class NetworkView(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.FontChange:
             self._layout = None  # text sizes follow the font family (zoom, theme)
+            self._fonts.clear()
+            self._font_metrics.clear()
             self._chrome_keys.clear()
             self._invalidate_scene()
         super().changeEvent(event)
@@ -851,10 +864,21 @@ class NetworkView(QWidget):
         return v * self._scale
 
     def _font(self, px: float, bold: bool = False) -> QFont:
-        f = QFont(self.font())
-        f.setPixelSize(max(6, int(round(px))))
-        f.setBold(bold)
+        key = (max(6, int(round(px))), bold)
+        f = self._fonts.get(key)
+        if f is None:
+            f = QFont(self.font())
+            f.setPixelSize(key[0])
+            f.setBold(bold)
+            self._fonts[key] = f
         return f
+
+    def _metrics(self, px: float) -> QFontMetricsF:
+        key = max(6, int(round(px)))
+        fm = self._font_metrics.get(key)
+        if fm is None:
+            fm = self._font_metrics[key] = QFontMetricsF(self._font(px))
+        return fm
 
     def _pad_x(self, width: float) -> float:
         return min(14.0 * self._scale, 0.015 * width)
@@ -968,7 +992,7 @@ class NetworkView(QWidget):
                 continue
             px = min(16.0 * s, spacing[al] * 0.8)
             if px >= self._readable_px():
-                fm = QFontMetricsF(self._font(px))
+                fm = self._metrics(px)
                 names = [self._node_name(al, i) for i in range(sizes[al])]
                 label_px[side] = px
                 reserve[side] += max(fm.horizontalAdvance(t) for t in names) + label_gap
@@ -1331,7 +1355,7 @@ class NetworkView(QWidget):
                                                 or self._mode == "gradient")
         vals = self._grads[li] if use_grad else self._weights[li]  # type: ignore[index]
         s = self._scale
-        fm = QFontMetricsF(self._font(self._px(13)))
+        fm = self._metrics(self._px(13))
         span = lay.edge_x1[li] - lay.edge_x0[li]
         t_lo = min(0.4, (lay.radius[li] + fm.horizontalAdvance("-0.000") / 2 + 8 * s) / span)
         t_hi = 0.62
@@ -1383,15 +1407,24 @@ class NetworkView(QWidget):
             return {out}, {li}, "delta"
         return {out}, {li}, None  # update or kind None
 
+    def _sprite_set(self, r: float, dashed: bool) -> tuple[dict[int, QImage], float]:
+        """The cached circle sprites of one radius and outline, by fill colour, and their half
+        size (sprites are drawn at centre - half)."""
+        key = (r, dashed)
+        hit = self._sprites.get(key)
+        if hit is None:
+            half = r + (2.0 if dashed else 1.5) * self._scale + 1
+            hit = self._sprites[key] = ({}, half)
+        return hit
+
     def _sprite(self, rgb: int, r: float, dashed: bool) -> tuple[QImage, float]:
         """An antialiased filled and outlined circle, cached: blitting beats re-rasterising."""
-        key = (rgb, r, dashed)
-        hit = self._sprites.get(key)
-        if hit is not None:
-            return hit
+        images, half = self._sprite_set(r, dashed)
+        img = images.get(rgb)
+        if img is not None:
+            return img, half
         st = self._style
         ow = (2.0 if dashed else 1.5) * self._scale
-        half = r + ow + 1
         img = self._new_image(2 * half, 2 * half)
         img.fill(0)
         p = QPainter(img)
@@ -1403,24 +1436,64 @@ class NetworkView(QWidget):
         p.setBrush(QBrush(QColor((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255)))
         p.drawEllipse(QPointF(half, half), r, r)
         p.end()
-        if len(self._sprites) > 4000:
-            self._sprites.clear()
-        self._sprites[key] = (img, half)
+        if len(images) > 2000:
+            images.clear()
+        images[rgb] = img
         return img, half
+
+    def _palette_lut(self, floor: float) -> tuple[np.ndarray, np.ndarray]:
+        """Fill colours (2, 65, 3) and their packed 0xRRGGBB keys (2, 65): [v > 0, level]."""
+        bg = self._style.bg
+        key = (floor, tuple(bg.tolist()))
+        hit = self._luts.get(key)
+        if hit is None:
+            t = np.arange(_FILL_LEVELS + 1) / _FILL_LEVELS
+            mix = (floor + (1 - floor) * t)[None, :, None]
+            hue = np.stack([_NEG_RGB, _POS_RGB])[:, None, :]
+            rgb = np.rint(bg + (hue - bg) * mix).astype(np.int64)
+            packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+            hit = self._luts[key] = (rgb, packed)
+        return hit
+
+    def _fill_index(self, vals: np.ndarray, scale: float) -> tuple[tuple, np.ndarray | None]:
+        """LUT index of each value (quantised, invisibly, so node sprites can be cached by
+        colour; |v| clamped at ``scale``) and the mask of non-finite values (None: all finite)."""
+        finite = np.isfinite(vals)
+        bad = None
+        if not finite.all():
+            bad = ~finite
+            vals = np.where(finite, vals, 0.0)
+        level = np.minimum(np.abs(vals) * (_FILL_LEVELS / scale), float(_FILL_LEVELS))
+        return ((vals > 0).view(np.int8), np.rint(level).astype(np.intp)), bad
 
     def _fill_rgb(self, vals: np.ndarray, scale: float, floor: float = 0.08) -> np.ndarray:
         """Diverging palette colours (n, 3) for values, |v| clamped at ``scale``."""
-        finite = np.isfinite(vals)
-        v = np.where(finite, vals, 0.0)
-        # quantised (invisibly) so node sprites can be cached by colour
-        t = np.round(np.minimum(np.abs(v) * (64.0 / scale), 64.0)) / 64
-        hue = np.where((v > 0)[:, None], _POS_RGB, _NEG_RGB)
-        bg = self._style.bg
-        rgb = bg + (hue - bg) * (floor + (1 - floor) * t)[:, None]
-        rgb[~finite] = (200.0, 0.0, 200.0)  # NaN / inf: unmistakably wrong
-        return np.rint(rgb).astype(np.int64)
+        idx, bad = self._fill_index(vals, scale)
+        rgb = self._palette_lut(floor)[0][idx]
+        if bad is not None:
+            rgb[bad] = _BAD_RGB  # NaN / inf: unmistakably wrong
+        return rgb
+
+    def _fill_keys(self, vals: np.ndarray, scale: float, floor: float = 0.08) -> np.ndarray:
+        """The colours of ``_fill_rgb`` packed as 0xRRGGBB integers."""
+        idx, bad = self._fill_index(vals, scale)
+        keys = self._palette_lut(floor)[1][idx]
+        if bad is not None:
+            keys[bad] = _BAD_KEY
+        return keys
+
+    def _node_points(self, lay: _Layout, al: int, half: float) -> list[QPointF]:
+        """Top-left corners of one layer's node sprites (fixed for a layout)."""
+        key = ("sprite_at", al, half)
+        pts = lay.derived.get(key)
+        if pts is None:
+            x = float(lay.xs[al]) - half
+            pts = lay.derived[key] = [QPointF(x, y - half) for y in lay.ys[al].tolist()]
+        return pts
 
     def _draw_nodes(self, p: QPainter, lay: _Layout) -> None:
+        # Runs for every live frame, on the GUI thread whose Python time the trainer loses:
+        # per node only a lookup and a blit; colours come from a table, positions from the layout.
         st = self._style
         s = self._scale
         strong, light, shows = self._node_roles()
@@ -1443,58 +1516,61 @@ class NetworkView(QWidget):
                 self._draw_column(p, lay, al, vals, scale, ring, al in light)
                 continue
             r = lay.radius[al]
-            x = float(lay.xs[al])
-            ys = lay.ys[al].tolist()
-            if vals is not None:
-                rgb = self._fill_rgb(vals, scale)
-                keys = ((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).tolist()
-                lum = rgb @ np.array([0.299, 0.587, 0.114])
-                dark_fill = (lum < 150).tolist()
-                written = self._node_texts(al, vals, r, shows if al in strong else None,
-                                           show_delta)
-            else:
-                bgk = int(st.bg[0]) << 16 | int(st.bg[1]) << 8 | int(st.bg[2])
-                keys = [bgk] * n
-                dark_fill = [st.dark] * n
-                written = None
             dashed = al in light
-            for i in range(n):
-                sprite, half = self._sprite(keys[i], r, dashed)
-                p.drawImage(QPointF(x - half, ys[i] - half), sprite)
+            images, half = self._sprite_set(r, dashed)
+            pts = self._node_points(lay, al, half)
+            if vals is not None:
+                keys = self._fill_keys(vals, scale).tolist()
+            else:
+                keys = [int(st.bg[0]) << 16 | int(st.bg[1]) << 8 | int(st.bg[2])] * n
+            for pt, k in zip(pts, keys, strict=True):
+                img = images.get(k)
+                if img is None:
+                    img = self._sprite(k, r, dashed)[0]
+                p.drawImage(pt, img)
+            written = None if vals is None else \
+                self._node_texts(al, vals, r, shows if al in strong else None, show_delta)
             if written is not None:
                 texts, px = written
                 p.setFont(self._font(px))
+                x = float(lay.xs[al])
+                ys = lay.ys[al].tolist()
                 for i in range(n):
                     if (al, i) in self._images:
                         continue
-                    p.setPen(white if dark_fill[i] else black)
+                    k = keys[i]
+                    lum = 0.299 * (k >> 16) + 0.587 * ((k >> 8) & 255) + 0.114 * (k & 255)
+                    p.setPen(white if lum < 150 else black)
                     p.drawText(QRectF(x - r, ys[i] - r, 2 * r, 2 * r),
                                Qt.AlignmentFlag.AlignCenter, texts[i])
             maps = [(i, img) for (il, i), img in self._images.items() if il == al and i < n]
             if maps and r >= 8:
                 # one circular clip per layer; the painter scales each map while blitting,
                 # cheaper than caching scaled copies of maps that change with every update
+                x = float(lay.xs[al])
+                ys = lay.ys[al]
                 clip = QPainterPath()
                 for i, _ in maps:
-                    clip.addEllipse(QPointF(x, ys[i]), r * 0.8, r * 0.8)
+                    clip.addEllipse(QPointF(x, float(ys[i])), r * 0.8, r * 0.8)
                 p.save()
                 p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
                 p.setClipPath(clip)
                 for i, img in maps:
-                    p.drawImage(QRectF(x - r * 0.8, ys[i] - r * 0.8, 1.6 * r, 1.6 * r), img)
+                    p.drawImage(QRectF(x - r * 0.8, float(ys[i]) - r * 0.8, 1.6 * r, 1.6 * r),
+                                img)
                 p.restore()
             if al > 0:
-                brgb = self._bias_rgb(al - 1)
-                bkeys = ((brgb[:, 0] << 16) | (brgb[:, 1] << 8) | brgb[:, 2]).tolist()
                 rects = self._bias_rects(al - 1)
-                for i in range(n):
-                    p.fillRect(rects[i], self._colour(bkeys[i]))
+                colour = self._colour
+                for rect, k in zip(rects, self._bias_keys(al - 1).tolist(), strict=True):
+                    p.fillRect(rect, colour(k))
                 bias_rects.extend(rects)
             if ring is not None:
                 rw = 3.5 * s
                 p.setPen(QPen(ring, rw))
                 p.setBrush(Qt.BrushStyle.NoBrush)
-                for y in ys:
+                x = float(lay.xs[al])
+                for y in lay.ys[al].tolist():
                     p.drawEllipse(QPointF(x, y), r + rw, r + rw)
             self._draw_side_labels(p, lay, al)
         if bias_rects:
@@ -1523,7 +1599,7 @@ class NetworkView(QWidget):
         for base, make in choices:
             if base < min_px:
                 continue  # built only for sizes that can be drawn: this runs on every frame
-            fm = QFontMetricsF(self._font(base))
+            fm = self._metrics(base)
             options = [make(3), make(2)]
             for k, texts in enumerate(options):
                 widest = max(fm.horizontalAdvance(ln) for t in texts for ln in t.split("\n"))
@@ -1548,13 +1624,15 @@ class NetworkView(QWidget):
                               for k in range(len(self._sizes) - 1)]
         return lay.bias_rects[li]
 
-    def _bias_rgb(self, li: int) -> np.ndarray:
+    def _bias_keys(self, li: int) -> np.ndarray:
+        """Packed 0xRRGGBB fill of each bias square of weight layer ``li``."""
         b = self._biases[li]
         if self._mode == "gradient":
             # dE/db is not passed to the view; keep the bias visible but neutral
-            grey = _mix(self._style.bg, np.array([128.0, 128.0, 128.0]), 0.5)
-            return np.rint(np.broadcast_to(grey, (b.size, 3))).astype(np.int64)
-        return self._fill_rgb(b, self._value_scale, floor=0.15)
+            grey = np.rint(_mix(self._style.bg, np.array([128.0, 128.0, 128.0]), 0.5))
+            g = grey.astype(np.int64)
+            return np.full(b.size, g[0] << 16 | g[1] << 8 | g[2], dtype=np.int64)
+        return self._fill_keys(b, self._value_scale, floor=0.15)
 
     def _draw_column(self, p: QPainter, lay: _Layout, al: int, vals: np.ndarray | None,
                      scale: float, ring: QColor | None, light: bool) -> None:
@@ -1597,16 +1675,28 @@ class NetworkView(QWidget):
             return
         p.setFont(self._font(px))
         p.setPen(self._style.fg)
+        for at, text in self._side_labels(lay, al, px):
+            p.drawStaticText(at, text)
+
+    def _side_labels(self, lay: _Layout, al: int, px: float) -> list[tuple[QPointF, QStaticText]]:
+        """Names beside the input (right-aligned) or output nodes, laid out once per layout."""
+        key = ("side_labels", al)
+        hit = lay.derived.get(key)
+        if hit is not None:
+            return hit
+        font = self._font(px)
         r = lay.radius[al]
         x = float(lay.xs[al])
+        out = []
         for i, y in enumerate(lay.ys[al].tolist()):
-            name = self._node_name(al, i)
-            if al == 0:
-                box = QRectF(0, y - px, x - r - lay.label_gap, 2 * px)
-                p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
-            else:
-                box = QRectF(x + r + lay.label_gap, y - px, lay.width, 2 * px)
-                p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+            text = QStaticText(self._node_name(al, i))
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            text.prepare(QTransform(), font)
+            size = text.size()
+            left = x - r - lay.label_gap - size.width() if al == 0 else x + r + lay.label_gap
+            out.append((QPointF(left, y - size.height() / 2), text))
+        lay.derived[key] = out
+        return out
 
     def _title_variants(self, al: int) -> list[tuple[str, str]]:
         """(title, subtitle) pairs for one layer, longest first; the first that fits is drawn."""

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication
 
 from nnviz.gui.loss_plot import (
     DISPLAY_POINTS,
@@ -321,3 +322,34 @@ def test_refresh_at_30_hz_for_two_seconds(qtbot):
     assert len(plot.train_curve.xData) <= DISPLAY_POINTS + 64
     assert plot.plot_item.items == items_before  # nothing added per frame
     assert not plot.grab().isNull()
+
+
+class _PaintCounter(QObject):
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_one_refresh_paints_the_plot_once(plot, qtbot):
+    """Each repaint of the plot is Python time the trainer thread loses (the GIL): a refresh
+    that moves the range must not queue a second and third paint of the whole plot."""
+    counter = _PaintCounter(plot.plot_widget.viewport())
+    epoch = 0
+    for k in range(4):
+        e = np.arange(epoch + 1, epoch + 201, dtype=float)
+        epoch += 200
+        plot.append(e, 1.0 / e)
+        counter.paints = 0
+        plot.refresh()  # the range follows the new points: x and y limits move every time
+        qtbot.waitUntil(lambda: counter.paints >= 1, timeout=5000)
+        for _ in range(5):
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
+        if k > 0:  # the first refresh may also lay out the legend
+            assert counter.paints == 1

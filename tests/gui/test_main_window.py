@@ -1,5 +1,6 @@
 """The main window driven through its actions, as a keyboard or a script would."""
 
+import dataclasses
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -210,3 +211,33 @@ def test_bad_csv_reports_and_keeps_session(qtbot, make_window, tmp_path):
     error = w.load_csv(str(path))
     assert error and "line 3" in error
     assert c.net.sizes == sizes and c.dataset.name == "xor"
+
+
+def test_status_line_follows_at_10_hz_while_running_and_shows_the_final_snapshot(
+        qtbot, make_window, monkeypatch):
+    import nnviz.gui.main_window as mw
+
+    w = make_window()
+    c = w.controller
+    with qtbot.waitSignal(c.metricsChanged, timeout=5000):
+        action(w, "actionStepEpoch").trigger()
+    assert "Epoch 1" in w.status_label.text()
+    clock = [mw.time.perf_counter() + 1000.0]
+    monkeypatch.setattr(mw.time, "perf_counter", lambda: clock[0])
+    base = c.last_snapshot
+
+    def show(epoch, running):
+        c.last_snapshot = dataclasses.replace(base, epoch=epoch, running=running)
+        w.update_status(c.last_snapshot)
+
+    show(10, True)
+    assert "Epoch 10" in w.status_label.text()
+    clock[0] += 0.03
+    show(20, True)  # 30 ms later: unreadable churn, skipped
+    assert "Epoch 10" in w.status_label.text()
+    clock[0] += 0.08
+    show(30, True)
+    assert "Epoch 30" in w.status_label.text()
+    clock[0] += 0.01
+    show(31, False)  # the snapshot after a pause always shows
+    assert "Epoch 31" in w.status_label.text()
