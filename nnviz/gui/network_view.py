@@ -76,7 +76,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -89,7 +89,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
-    QPolygonF,
+    QPixmap,
     QResizeEvent,
     QStaticText,
     QTransform,
@@ -116,7 +116,7 @@ _CHUNKS = (1, 1, 3, 6)
 _MAX_CHUNKS = max(_CHUNKS)
 _KEY_GREY = 2 * _MAX_CHUNKS * _N_BINS  # bucket of neutral edges (gradient mode, no gradient)
 _KEY_BLOCK = _KEY_GREY + 1             # buckets per (faded, width class)
-LIVE_EDGE_BUDGET_MS = 9.0    # CPU time live frames may spend on edges (big networks only)
+LIVE_EDGE_BUDGET_MS = 8.0    # CPU time live frames may spend on edges (big networks only)
 MIN_LIVE_EDGES = 1000
 _HIGHLIGHT_KINDS = ("forward", "loss", "output_delta", "backward", "gradients", "update")
 _EDGE_MODES = ("weight", "gradient")
@@ -135,6 +135,10 @@ _POS_RGB = np.array([0.0, 114.0, 178.0])
 _BAD_RGB = (200, 0, 200)  # fill of NaN / inf
 _BAD_KEY = 200 << 16 | 200
 _FILL_LEVELS = 64  # node and bias fills are quantised to this many levels per sign
+_NODE_FLOOR = 0.08  # share of the hue in the fill of a zero activation
+_BIAS_FLOOR = 0.15  # ... and of a zero bias
+_ATLAS_COLUMNS = 12
+_ATLAS_BAD = 2 * (_FILL_LEVELS + 1)  # atlas cell of NaN / inf; the next one: no value
 
 
 @dataclass
@@ -240,15 +244,17 @@ def _nice_scale_text(s: float) -> str:
     return f"{s:.3g}"
 
 
-def _polygon(segments: np.ndarray) -> QPolygonF:
-    """A QPolygonF holding (k, 4) segments as 2k points, filled without per-point Python."""
-    k = segments.shape[0]
-    poly = QPolygonF()
-    poly.resize(2 * k)
-    if k:
-        buf = shiboken6.VoidPtr(poly.data(), 2 * k * 16, True)
-        np.frombuffer(buf, dtype=np.float64).reshape(k, 4)[:] = segments
-    return poly
+_LINE_BYTES = 32  # one QLineF: four doubles
+
+
+def _draw_line_rows(p: QPainter, address: int, count: int) -> None:
+    """Draw ``count`` lines stored as rows of four float64 (x1, y1, x2, y2) at ``address``.
+
+    Not a QPolygonF: given one, PySide6 (6.11) re-takes the GIL every few lines while
+    drawing, so a frame waits for the training thread's GIL slices again and again (300 lines:
+    1.7 ms alone, 100 ms while training runs). The pointer overload reads the rows in place.
+    """
+    p.drawLines(shiboken6.wrapInstance(address, QLineF), count)
 
 
 def _mix(bg: np.ndarray, rgb: np.ndarray, t: np.ndarray | float) -> np.ndarray:
@@ -329,6 +335,7 @@ class NetworkView(QWidget):
         self._z: list[np.ndarray] | None = None
         self._delta: list[np.ndarray | None] | None = None
         self._images: dict[tuple[int, int], QImage] = {}
+        self._discs: dict[int, tuple[tuple, tuple[QPixmap, int, np.ndarray]]] = {}
         self._input_labels: list[str] | None = None
         self._output_labels: list[str] | None = None
         self._mode = "weight"
@@ -355,10 +362,10 @@ class NetworkView(QWidget):
         self._legend_scale_at: tuple[float, float, float, float, float] | None = None
         self._sprites: dict[tuple, tuple[QImage, float]] = {}
         self._pens: dict[tuple, QPen] = {}
-        self._colours: dict[int, QColor] = {}
         self._fonts: dict[tuple[int, bool], QFont] = {}
         self._font_metrics: dict[int, QFontMetricsF] = {}
         self._luts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._atlases: dict[tuple[float, bool], tuple[QPixmap, int]] = {}
         # device pixels per logical pixel of the device last painted on: the screen's, or an
         # export's (2x/3x PNG); every cached image is rendered at this ratio
         self._dpr = 1.0
@@ -549,6 +556,7 @@ class NetworkView(QWidget):
         factor = self._scale = check_scale(factor)
         self._layout = None
         self._sprites.clear()
+        self._atlases.clear()
         self._pens.clear()
         self._invalidate_scene()
 
@@ -556,6 +564,7 @@ class NetworkView(QWidget):
         """Light high-contrast (default, white background) or dark background."""
         self._style = _Style.make(bool(dark))
         self._sprites.clear()
+        self._atlases.clear()
         self._pens.clear()
         self._invalidate_scene()
 
@@ -1161,6 +1170,7 @@ class NetworkView(QWidget):
         if dpr != self._dpr:
             self._dpr = dpr
             self._sprites.clear()
+            self._atlases.clear()
             self._chrome.clear()
             self._chrome_keys.clear()
             self._scene = None
@@ -1307,18 +1317,20 @@ class NetworkView(QWidget):
                 keys.append(base + (bins * _MAX_CHUNKS + chunk) * 2 + (es.vals > 0))
         if not segs:
             return
-        seg_all = np.concatenate(segs)
         key_all = np.concatenate(keys)
         order = np.argsort(key_all, kind="stable")
         key_all = key_all[order]
-        seg_all = seg_all[order]
+        # rows of x1 y1 x2 y2 doubles are QLineF's memory layout: each bucket is handed to
+        # QPainter.drawLines(const QLineF *, int) in place, without a Python object per edge
+        lines = np.ascontiguousarray(np.concatenate(segs)[order])
         bounds = np.flatnonzero(np.diff(key_all)) + 1
         starts = [0, *bounds.tolist()]
         ends = [*bounds.tolist(), int(key_all.size)]
+        address = lines.ctypes.data
         t0 = time.thread_time()
         for a, b in zip(starts, ends, strict=True):
             p.setPen(self._pen_for_key(int(key_all[a])))
-            p.drawLines(_polygon(seg_all[a:b]))
+            _draw_line_rows(p, address + a * _LINE_BYTES, b - a)
         if key_all.size >= 500 and not aa:
             # CPU cost per edge, used to size the edge budget of live frames
             cost = (time.thread_time() - t0) * 1e6 / key_all.size
@@ -1441,6 +1453,35 @@ class NetworkView(QWidget):
         images[rgb] = img
         return img, half
 
+    def _atlas(self, r: float, dashed: bool) -> tuple[QPixmap, int]:
+        """Every node sprite of one radius and outline in one pixmap, and its cell size in
+        device pixels. Cell ``sign * (_FILL_LEVELS + 1) + level`` holds the fill of
+        ``_fill_index``; then one cell for NaN / inf and one for "no value" (background)."""
+        key = (r, dashed)
+        hit = self._atlases.get(key)
+        if hit is not None:
+            return hit
+        images, half = self._sprite_set(r, dashed)
+        dpr = self._dpr
+        cell = math.ceil(2 * half * dpr)
+        rgb, packed = self._palette_lut(_NODE_FLOOR)
+        bg = self._style.bg
+        keys = [*packed.ravel().tolist(), _BAD_KEY,
+                int(bg[0]) << 16 | int(bg[1]) << 8 | int(bg[2])]
+        rows = -(-len(keys) // _ATLAS_COLUMNS)
+        atlas = QImage(cell * _ATLAS_COLUMNS, cell * rows,
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        atlas.setDevicePixelRatio(dpr)
+        atlas.fill(0)
+        p = QPainter(atlas)
+        for c, k in enumerate(keys):
+            img = self._sprite(k, r, dashed)[0]
+            col, row = c % _ATLAS_COLUMNS, c // _ATLAS_COLUMNS
+            p.drawImage(QPointF(col * cell / dpr, row * cell / dpr), img)
+        p.end()
+        hit = self._atlases[key] = (QPixmap.fromImage(atlas), cell)
+        return hit
+
     def _palette_lut(self, floor: float) -> tuple[np.ndarray, np.ndarray]:
         """Fill colours (2, 65, 3) and their packed 0xRRGGBB keys (2, 65): [v > 0, level]."""
         bg = self._style.bg
@@ -1466,7 +1507,7 @@ class NetworkView(QWidget):
         level = np.minimum(np.abs(vals) * (_FILL_LEVELS / scale), float(_FILL_LEVELS))
         return ((vals > 0).view(np.int8), np.rint(level).astype(np.intp)), bad
 
-    def _fill_rgb(self, vals: np.ndarray, scale: float, floor: float = 0.08) -> np.ndarray:
+    def _fill_rgb(self, vals: np.ndarray, scale: float, floor: float = _NODE_FLOOR) -> np.ndarray:
         """Diverging palette colours (n, 3) for values, |v| clamped at ``scale``."""
         idx, bad = self._fill_index(vals, scale)
         rgb = self._palette_lut(floor)[0][idx]
@@ -1474,13 +1515,113 @@ class NetworkView(QWidget):
             rgb[bad] = _BAD_RGB  # NaN / inf: unmistakably wrong
         return rgb
 
-    def _fill_keys(self, vals: np.ndarray, scale: float, floor: float = 0.08) -> np.ndarray:
+    def _fill_keys(self, vals: np.ndarray, scale: float, floor: float = _NODE_FLOOR) -> np.ndarray:
         """The colours of ``_fill_rgb`` packed as 0xRRGGBB integers."""
         idx, bad = self._fill_index(vals, scale)
         keys = self._palette_lut(floor)[1][idx]
         if bad is not None:
             keys[bad] = _BAD_KEY
         return keys
+
+    def _draw_cells(self, p: QPainter, atlas: QPixmap, cell: int, cells: np.ndarray,
+                    x: float | np.ndarray, y: float | np.ndarray) -> None:
+        """Blit atlas cells centred at (x, y) with one QPainter.drawPixmapFragments call.
+
+        The (const PixmapFragment *, count) overload reads these rows in place: centre, source
+        cell, source size, scale, rotation, opacity. One call per layer instead of a Python-level
+        blit per node: every millisecond of Python here is taken from the training thread."""
+        n = int(cells.size)
+        if n == 0:
+            return
+        frags = np.empty((n, 10))
+        frags[:, 0] = x
+        frags[:, 1] = y
+        frags[:, 2] = cells % _ATLAS_COLUMNS * cell
+        frags[:, 3] = cells // _ATLAS_COLUMNS * cell
+        frags[:, 4:6] = cell
+        frags[:, 6:8] = 1.0 / self._dpr
+        frags[:, 8] = 0.0
+        frags[:, 9] = 1.0
+        p.drawPixmapFragments(shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment),
+                              n, atlas)
+
+    def _map_atlas(self, al: int, radius: float) -> tuple[QPixmap, int, np.ndarray] | None:
+        """The node maps of one layer cut to antialiased discs of ``radius``, in one pixmap, and
+        the nodes they belong to. Rebuilt when a map changes (the boundary view sends new maps
+        a few times a second; frames come 30 times)."""
+        nodes = [i for i in range(self._sizes[al]) if (al, i) in self._images]
+        if not nodes:
+            return None
+        key = (tuple(self._images[(al, i)].cacheKey() for i in nodes), radius, self._dpr)
+        hit = self._discs.get(al)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        dpr = self._dpr
+        cell = math.ceil(2 * radius * dpr)
+        rows = -(-len(nodes) // _ATLAS_COLUMNS)
+        img = QImage(cell * _ATLAS_COLUMNS, cell * rows, QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(0)
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for c, i in enumerate(nodes):
+            left = (c % _ATLAS_COLUMNS) * cell / dpr
+            top = (c // _ATLAS_COLUMNS) * cell / dpr
+            path = QPainterPath()
+            path.addEllipse(QPointF(left + radius, top + radius), radius, radius)
+            p.setClipPath(path)
+            p.drawImage(QRectF(left, top, 2 * radius, 2 * radius), self._images[(al, i)])
+        p.end()
+        value = (QPixmap.fromImage(img), cell, np.array(nodes, dtype=np.intp))
+        self._discs[al] = (key, value)
+        return value
+
+    def _bias_centres(self, lay: _Layout, li: int) -> tuple[np.ndarray, np.ndarray, float]:
+        key = ("bias_centres", li)
+        hit = lay.derived.get(key)
+        if hit is None:
+            rects = self._bias_rects(li)
+            hit = lay.derived[key] = (np.array([r.center().x() for r in rects]),
+                                      np.array([r.center().y() for r in rects]),
+                                      rects[0].width() if rects else 0.0)
+        return hit
+
+    def _bias_atlas(self, size: float) -> tuple[QPixmap, int]:
+        """Solid bias squares of every fill colour: cells as in ``_atlas`` (floor 0.15), then
+        NaN / inf, then the neutral grey of gradient mode."""
+        key = ("bias", size)
+        hit = self._atlases.get(key)
+        if hit is not None:
+            return hit
+        dpr = self._dpr
+        cell = max(1, math.ceil(size * dpr))
+        rgb, _ = self._palette_lut(_BIAS_FLOOR)
+        colours = [*map(tuple, rgb.reshape(-1, 3).tolist()), _BAD_RGB,
+                   tuple(np.rint(_mix(self._style.bg, np.array([128.0] * 3), 0.5)).astype(int))]
+        rows = -(-len(colours) // _ATLAS_COLUMNS)
+        img = QImage(cell * _ATLAS_COLUMNS, cell * rows, QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(0)
+        p = QPainter(img)
+        for c, (r, g, b) in enumerate(colours):
+            left = (c % _ATLAS_COLUMNS) * cell / dpr
+            top = (c // _ATLAS_COLUMNS) * cell / dpr
+            p.fillRect(QRectF(left, top, cell / dpr, cell / dpr), QColor(int(r), int(g), int(b)))
+        p.end()
+        hit = self._atlases[key] = (QPixmap.fromImage(img), cell)
+        return hit
+
+    def _bias_cells(self, li: int) -> np.ndarray:
+        """Bias atlas cell of each bias square of weight layer ``li``."""
+        b = self._biases[li]
+        if self._mode == "gradient":
+            # dE/db is not passed to the view; keep the bias visible but neutral
+            return np.full(b.size, _ATLAS_BAD + 1, dtype=np.intp)
+        (sign, level), bad = self._fill_index(b, self._value_scale)
+        cells = sign * (_FILL_LEVELS + 1) + level
+        if bad is not None:
+            cells[bad] = _ATLAS_BAD
+        return cells
 
     def _node_points(self, lay: _Layout, al: int, half: float) -> list[QPointF]:
         """Top-left corners of one layer's node sprites (fixed for a layout)."""
@@ -1517,21 +1658,20 @@ class NetworkView(QWidget):
                 continue
             r = lay.radius[al]
             dashed = al in light
-            images, half = self._sprite_set(r, dashed)
-            pts = self._node_points(lay, al, half)
+            atlas, cell = self._atlas(r, dashed)
             if vals is not None:
-                keys = self._fill_keys(vals, scale).tolist()
+                (sign, level), bad = self._fill_index(vals, scale)
+                cells = sign * (_FILL_LEVELS + 1) + level
+                if bad is not None:
+                    cells[bad] = _ATLAS_BAD
             else:
-                keys = [int(st.bg[0]) << 16 | int(st.bg[1]) << 8 | int(st.bg[2])] * n
-            for pt, k in zip(pts, keys, strict=True):
-                img = images.get(k)
-                if img is None:
-                    img = self._sprite(k, r, dashed)[0]
-                p.drawImage(pt, img)
+                cells = np.full(n, _ATLAS_BAD + 1, dtype=np.intp)
+            self._draw_cells(p, atlas, cell, cells, float(lay.xs[al]), lay.ys[al])
             written = None if vals is None else \
                 self._node_texts(al, vals, r, shows if al in strong else None, show_delta)
             if written is not None:
                 texts, px = written
+                keys = self._fill_keys(vals, scale).tolist()
                 p.setFont(self._font(px))
                 x = float(lay.xs[al])
                 ys = lay.ys[al].tolist()
@@ -1543,28 +1683,17 @@ class NetworkView(QWidget):
                     p.setPen(white if lum < 150 else black)
                     p.drawText(QRectF(x - r, ys[i] - r, 2 * r, 2 * r),
                                Qt.AlignmentFlag.AlignCenter, texts[i])
-            maps = [(i, img) for (il, i), img in self._images.items() if il == al and i < n]
-            if maps and r >= 8:
-                # one circular clip per layer; the painter scales each map while blitting,
-                # cheaper than caching scaled copies of maps that change with every update
-                x = float(lay.xs[al])
-                ys = lay.ys[al]
-                clip = QPainterPath()
-                for i, _ in maps:
-                    clip.addEllipse(QPointF(x, float(ys[i])), r * 0.8, r * 0.8)
-                p.save()
-                p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-                p.setClipPath(clip)
-                for i, img in maps:
-                    p.drawImage(QRectF(x - r * 0.8, float(ys[i]) - r * 0.8, 1.6 * r, 1.6 * r),
-                                img)
-                p.restore()
+            if self._images and r >= 8:
+                maps = self._map_atlas(al, 0.8 * r)
+                if maps is not None:
+                    pix, mcell, nodes = maps
+                    self._draw_cells(p, pix, mcell, np.arange(nodes.size), float(lay.xs[al]),
+                                     lay.ys[al][nodes])
             if al > 0:
-                rects = self._bias_rects(al - 1)
-                colour = self._colour
-                for rect, k in zip(rects, self._bias_keys(al - 1).tolist(), strict=True):
-                    p.fillRect(rect, colour(k))
-                bias_rects.extend(rects)
+                cx, cy, size = self._bias_centres(lay, al - 1)
+                pix, bcell = self._bias_atlas(size)
+                self._draw_cells(p, pix, bcell, self._bias_cells(al - 1), cx, cy)
+                bias_rects.extend(self._bias_rects(al - 1))
             if ring is not None:
                 rw = 3.5 * s
                 p.setPen(QPen(ring, rw))
@@ -1608,14 +1737,6 @@ class NetworkView(QWidget):
                     return texts, px
         return None
 
-    def _colour(self, rgb: int) -> QColor:
-        c = self._colours.get(rgb)
-        if c is None:
-            if len(self._colours) > 4000:
-                self._colours.clear()
-            c = self._colours[rgb] = QColor((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255)
-        return c
-
     def _bias_rects(self, li: int) -> list[QRectF]:
         lay = self._ensure_layout()
         if lay.bias_rects is None:
@@ -1623,16 +1744,6 @@ class NetworkView(QWidget):
                                if (r := self.bias_rect(k, j)) is not None]
                               for k in range(len(self._sizes) - 1)]
         return lay.bias_rects[li]
-
-    def _bias_keys(self, li: int) -> np.ndarray:
-        """Packed 0xRRGGBB fill of each bias square of weight layer ``li``."""
-        b = self._biases[li]
-        if self._mode == "gradient":
-            # dE/db is not passed to the view; keep the bias visible but neutral
-            grey = np.rint(_mix(self._style.bg, np.array([128.0, 128.0, 128.0]), 0.5))
-            g = grey.astype(np.int64)
-            return np.full(b.size, g[0] << 16 | g[1] << 8 | g[2], dtype=np.int64)
-        return self._fill_keys(b, self._value_scale, floor=0.15)
 
     def _draw_column(self, p: QPainter, lay: _Layout, al: int, vals: np.ndarray | None,
                      scale: float, ring: QColor | None, light: bool) -> None:

@@ -1,6 +1,7 @@
 """The main window driven through its actions, as a keyboard or a script would."""
 
 import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QLineF, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QInputDialog
 
 from nnviz.gui import network_view as nv
@@ -63,13 +63,16 @@ def test_paints_without_error(view, sizes):
 
 def test_big_network_draws_at_most_max_edges_and_says_so(view, monkeypatch):
     drawn_lines: list[int] = []
-    real_polygon = nv._polygon
+    real_draw_lines = QPainter.drawLines
 
-    def counting(segments):
-        drawn_lines.append(int(segments.shape[0]))
-        return real_polygon(segments)
+    def counting(painter, first, count):
+        # the (const QLineF *, count) overload, not a QPolygonF: PySide6 re-takes the GIL every
+        # few lines of a QPolygonF, so a frame would wait for the training thread again and again
+        assert isinstance(first, QLineF)
+        drawn_lines.append(count)
+        return real_draw_lines(painter, first, count)
 
-    monkeypatch.setattr(nv, "_polygon", counting)
+    monkeypatch.setattr(QPainter, "drawLines", counting)
     setup(view, [784, 128, 64, 10])
     image(view)
     assert view.max_edges() == 5000
