@@ -4,7 +4,7 @@ from nnviz.bench import gui
 
 
 def test_bench_gui_measures_everything(qtbot):
-    result = gui.measure(0.05)
+    result = gui.measure(0.05, rounds=2)
     for key in ("headless_epochs_per_s", "fraction_live", "fraction_idle", "redraw_small_ms",
                 "redraw_large_ms", "startup_s"):
         assert result[key] > 0, key
@@ -13,3 +13,4 @@ def test_bench_gui_measures_everything(qtbot):
     result["machine"] = {"python": "3", "numpy": "2", "machine": "x"}
     text = gui.report(result)
     assert "redraw 784-128-64-10" in text and ("PASS" in text or "MISS" in text)
+    assert "medians of 2 rounds" in text

@@ -242,3 +242,13 @@ def test_status_line_follows_at_10_hz_while_running_and_shows_the_final_snapshot
     clock[0] += 0.01
     show(31, False)  # the snapshot after a pause always shows
     assert "Epoch 31" in w.status_label.text()
+
+
+def test_the_window_process_uses_the_longer_gil_switch_interval(make_window):
+    import sys
+
+    from nnviz.gui.app import GIL_SWITCH_INTERVAL
+
+    make_window()
+    assert GIL_SWITCH_INTERVAL > 0.005  # longer than Python's default
+    assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_INTERVAL)
