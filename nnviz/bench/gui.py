@@ -3,7 +3,7 @@
 Measured in one run:
 - worker epochs/s as a fraction of the headless Trainer's, with the views updating (snapshots at
   <= 30 Hz redraw the network, loss plot and boundary) and with them idle (no view attached);
-  each window measurement is bracketed by headless ones, in 5 rounds (the machine's speed
+  each window measurement is bracketed by headless ones, in 7 rounds (the machine's speed
   drifts), and the median round is reported;
 - lateness of a 16 ms GUI timer while training (p50/p95/p99/max), snapshot rate and how long a
   snapshot waits in the event queue (a backlog would show as growing delays);
@@ -177,7 +177,7 @@ def _startup_seconds() -> float:
     return statistics.median(times)
 
 
-ROUNDS = 5
+ROUNDS = 7
 
 
 def measure(seconds: float = 1.0, rounds: int = ROUNDS) -> dict:

@@ -1286,6 +1286,24 @@ class NetworkView(QWidget):
         n = self.drawn_edge_count()
         return n <= AA_ALWAYS_LIMIT or (not self._live and n <= AA_EDGE_LIMIT)
 
+    def _edge_segments(self, lay: _Layout, li: int, es: _EdgeSet) -> np.ndarray:
+        """(k, 4) end points of the drawn edges of weight layer ``li``; a layer drawn whole
+        keeps its array for the layout."""
+        whole = es.sel.size == es.total
+        if whole:
+            seg = lay.derived.get(("segments", li))
+            if seg is not None:
+                return seg
+        n_out = self._sizes[li + 1]
+        seg = np.empty((es.sel.size, 4))
+        seg[:, 0] = lay.edge_x0[li]
+        seg[:, 1] = lay.ys[li][es.sel // n_out]
+        seg[:, 2] = lay.edge_x1[li]
+        seg[:, 3] = lay.ys[li + 1][es.sel % n_out]
+        if whole:
+            lay.derived[("segments", li)] = seg
+        return seg
+
     def _draw_edges(self, p: QPainter, lay: _Layout, edges: list[_EdgeSet]) -> None:
         aa = self.edges_antialiased()
         self._rendered_aa = aa
@@ -1297,13 +1315,7 @@ class NetworkView(QWidget):
             k = es.sel.size
             if k == 0:
                 continue
-            n_out = self._sizes[li + 1]
-            seg = np.empty((k, 4))
-            seg[:, 0] = lay.edge_x0[li]
-            seg[:, 1] = lay.ys[li][es.sel // n_out]
-            seg[:, 2] = lay.edge_x1[li]
-            seg[:, 3] = lay.ys[li + 1][es.sel % n_out]
-            segs.append(seg)
+            segs.append(self._edge_segments(lay, li, es))
             # key = draw order: faded layers first, then weak before strong so strong is on top
             faded = active is not None and active != li
             wc = sum(k > lim for lim in _WCLASS_LIMITS)
@@ -1524,24 +1536,32 @@ class NetworkView(QWidget):
         return keys
 
     def _draw_cells(self, p: QPainter, atlas: QPixmap, cell: int, cells: np.ndarray,
-                    x: float | np.ndarray, y: float | np.ndarray) -> None:
+                    lay: _Layout, key: tuple, x: float | np.ndarray,
+                    y: float | np.ndarray) -> None:
         """Blit atlas cells centred at (x, y) with one QPainter.drawPixmapFragments call.
 
-        The (const PixmapFragment *, count) overload reads these rows in place: centre, source
-        cell, source size, scale, rotation, opacity. One call per layer instead of a Python-level
-        blit per node: every millisecond of Python here is taken from the training thread."""
+        The (const PixmapFragment *, count) overload reads rows of ten doubles in place: centre,
+        source cell, source size, scale, rotation, opacity. One call per layer instead of a
+        Python-level blit per node: every millisecond of Python here is taken from the training
+        thread. Everything but the source cell is fixed for a layout (``key`` names it)."""
         n = int(cells.size)
         if n == 0:
             return
-        frags = np.empty((n, 10))
-        frags[:, 0] = x
-        frags[:, 1] = y
-        frags[:, 2] = cells % _ATLAS_COLUMNS * cell
-        frags[:, 3] = cells // _ATLAS_COLUMNS * cell
-        frags[:, 4:6] = cell
-        frags[:, 6:8] = 1.0 / self._dpr
-        frags[:, 8] = 0.0
-        frags[:, 9] = 1.0
+        tkey = ("fragments", key, cell, self._dpr)
+        template = lay.derived.get(tkey)
+        if template is None or template.shape[0] != n:
+            template = np.empty((n, 10))
+            template[:, 0] = x
+            template[:, 1] = y
+            template[:, 4:6] = cell
+            template[:, 6:8] = 1.0 / self._dpr
+            template[:, 8] = 0.0
+            template[:, 9] = 1.0
+            lay.derived[tkey] = template
+        frags = template.copy()
+        row, col = np.divmod(cells, _ATLAS_COLUMNS)
+        frags[:, 2] = col * cell
+        frags[:, 3] = row * cell
         p.drawPixmapFragments(shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment),
                               n, atlas)
 
@@ -1666,7 +1686,8 @@ class NetworkView(QWidget):
                     cells[bad] = _ATLAS_BAD
             else:
                 cells = np.full(n, _ATLAS_BAD + 1, dtype=np.intp)
-            self._draw_cells(p, atlas, cell, cells, float(lay.xs[al]), lay.ys[al])
+            self._draw_cells(p, atlas, cell, cells, lay, ("nodes", al), float(lay.xs[al]),
+                             lay.ys[al])
             written = None if vals is None else \
                 self._node_texts(al, vals, r, shows if al in strong else None, show_delta)
             if written is not None:
@@ -1687,12 +1708,14 @@ class NetworkView(QWidget):
                 maps = self._map_atlas(al, 0.8 * r)
                 if maps is not None:
                     pix, mcell, nodes = maps
-                    self._draw_cells(p, pix, mcell, np.arange(nodes.size), float(lay.xs[al]),
+                    self._draw_cells(p, pix, mcell, np.arange(nodes.size), lay,
+                                     ("maps", al, nodes.tobytes()), float(lay.xs[al]),
                                      lay.ys[al][nodes])
             if al > 0:
                 cx, cy, size = self._bias_centres(lay, al - 1)
                 pix, bcell = self._bias_atlas(size)
-                self._draw_cells(p, pix, bcell, self._bias_cells(al - 1), cx, cy)
+                self._draw_cells(p, pix, bcell, self._bias_cells(al - 1), lay, ("biases", al),
+                                 cx, cy)
                 bias_rects.extend(self._bias_rects(al - 1))
             if ring is not None:
                 rw = 3.5 * s
