@@ -51,6 +51,36 @@ _MIN_MAX_POINTS = 64
 _INITIAL_CAPACITY = 4096
 
 
+_ANCHOR_MARGIN = 0.02  # of the anchored span, beyond the curves on every side
+_STEPS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def range_ceiling(x: float) -> float:
+    """The next of 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above ``x`` (> 0): the plot's
+    right end while it follows a run, so the curve fills at least 80 % of the width and the
+    axis moves only now and then instead of with every refresh."""
+    if not x > 0:
+        return 1.0
+    decade = 10.0 ** math.floor(math.log10(x))
+    for step in _STEPS:
+        if step * decade >= x:
+            return step * decade
+    return 10.0 * decade
+
+
+def range_floor(lo: float, hi: float, log: bool) -> float:
+    """A round value at or below ``lo`` for the bottom of the loss axis: halves of the span's
+    decade (linear) or quarter decades (log), so it changes only when the loss moves a lot."""
+    if log:
+        lo = max(lo, 1e-300)
+        return 10.0 ** (math.floor(math.log10(lo) * 4) / 4)
+    span = hi - lo
+    if not span > 0:
+        return lo - 0.5 if lo == hi else lo
+    q = 10.0 ** math.floor(math.log10(span)) / 2
+    return math.floor(lo / q) * q
+
+
 def format_epoch(epoch: float) -> str:
     """Epoch numbers as people read them: ``12,345``; fractional epochs keep two decimals."""
     if float(epoch).is_integer():
@@ -124,6 +154,8 @@ class LossHistoryBuffer:
         self.has_test = False
         self.has_nonpositive = False
         self.min_positive = math.inf
+        self.min_value = math.inf
+        self.max_value = -math.inf
 
     def __len__(self) -> int:
         return self._n
@@ -197,6 +229,10 @@ class LossHistoryBuffer:
         positive = values[values > 0]
         if positive.size:
             self.min_positive = min(self.min_positive, float(positive.min()))
+        finite = values[np.isfinite(values)]
+        if finite.size:
+            self.min_value = min(self.min_value, float(finite.min()))
+            self.max_value = max(self.max_value, float(finite.max()))
         if np.any(values <= 0):
             self.has_nonpositive = True
 
@@ -439,6 +475,13 @@ class LossPlot(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             curve.curve.setSegmentedLineMode("on")
+        # An invisible item that auto-range includes: while the plot follows the run, the range
+        # (and so both axes, whose regeneration was most of a refresh) changes only when the
+        # run passes a round epoch or the loss a round value, not with every refresh. No pen
+        # width and no antialiasing: no pixel padding, which would feed the range back on itself.
+        self._anchor = pg.PlotDataItem(pen=pg.mkPen(0, 0, 0, 0, width=0), antialias=False)
+        self.plot_item.addItem(self._anchor)
+        self._anchor_at: tuple[float, float, float, float] | None = None
         self.legend.removeItem(self.test_curve)  # listed only once test losses exist
         self.test_curve.setVisible(False)
         # A PlotDataItem (not a ScatterPlotItem) so the plot's log mode maps it like the curves.
@@ -506,12 +549,41 @@ class LossPlot(QWidget):
         if not buf.has_test and self.test_curve.xData is not None:
             self.test_curve.setData(np.empty(0), np.empty(0))
         self._show_test(buf.has_test)
+        self._place_anchor()
         # Settle the new range now: left to the paint, the range change (axes, grid) queues a
         # second and third paint of the whole plot for every update.
         vb = self.plot_item.getViewBox()
         if vb._autoRangeNeedsUpdate:
             vb.updateAutoRange()
         vb.updateMatrix()  # and the transform, which prepareForPaint would otherwise move
+
+    def _place_anchor(self) -> None:
+        buf = self.buffer
+        if len(buf) == 0 or not math.isfinite(buf.min_value):
+            if self._anchor_at is not None:
+                self._anchor.setData(np.empty(0), np.empty(0))
+                self._anchor_at = None
+            return
+        first, last = float(buf.epochs[0]), float(buf.epochs[-1])
+        hi = buf.max_value
+        lo = buf.min_positive if self._log_y else buf.min_value
+        if self._log_y:
+            lo = lo if math.isfinite(lo) else 1.0
+            hi = max(hi, lo)
+        y0 = range_floor(lo, hi, self._log_y)
+        x1 = range_ceiling(last)
+        # a margin beyond the curves, which auto-range widens by their pens' pixel padding
+        mx = _ANCHOR_MARGIN * (x1 - first or 1.0)
+        if self._log_y:
+            k = 10.0 ** (_ANCHOR_MARGIN * max(math.log10(hi / y0), 0.1))
+            ys = (y0 / k, hi * k)
+        else:
+            my = _ANCHOR_MARGIN * (hi - y0 or 1.0)
+            ys = (y0 - my, hi + my)
+        at = (first - mx, x1 + mx, *ys)
+        if at != self._anchor_at:
+            self._anchor_at = at
+            self._anchor.setData(np.array(at[:2]), np.array(at[2:]))
 
     def clear(self) -> None:
         """Forget the history (after a reset) and follow the new run from its start."""

@@ -353,3 +353,38 @@ def test_one_refresh_paints_the_plot_once(plot, qtbot):
             QApplication.processEvents()
         if k > 0:  # the first refresh may also lay out the legend
             assert counter.paints == 1
+
+
+def test_range_ceiling_and_floor_are_round():
+    from nnviz.gui.loss_plot import range_ceiling, range_floor
+
+    assert range_ceiling(3400) == 4000
+    assert range_ceiling(4000) == 4000
+    assert range_ceiling(4001) == 5000
+    assert range_ceiling(81) == 100
+    assert range_ceiling(0) == 1.0
+    for x in (1, 7, 123, 9999, 1.5e6):
+        assert x <= range_ceiling(x) <= 1.25 * x
+    assert range_floor(0.0123, 0.25, log=False) == pytest.approx(0.0)
+    assert range_floor(0.13, 0.9, log=False) == pytest.approx(0.1)
+    assert range_floor(0.013, 1.0, log=True) == pytest.approx(10 ** -2)
+
+
+def test_following_range_moves_only_at_round_values(plot):
+    """Every range change regenerates both axes, most of a refresh's cost: while the plot
+    follows a run the range stays put until the run passes a round epoch."""
+    vb = plot.plot_item.getViewBox()
+    for chunk in (np.arange(1, 3001, dtype=float), np.arange(3001, 3101, dtype=float)):
+        plot.append(chunk, 1.0 / np.sqrt(chunk))
+        plot.refresh()  # the second settles the pens' pixel padding at the new scale
+    first = vb.viewRange()
+    for start in (3101, 3401, 3701):
+        e = np.arange(start, start + 300, dtype=float)
+        plot.append(e, 1.0 / np.sqrt(e))
+        plot.refresh()
+        assert vb.viewRange() == first  # the run is still below 4,000
+        assert first[0][1] >= plot.buffer.last_epoch  # and the newest point is in view
+    e = np.arange(4001, 4301, dtype=float)
+    plot.append(e, 1.0 / np.sqrt(e))
+    plot.refresh()
+    assert vb.viewRange()[0][1] > first[0][1] >= 4000
