@@ -67,7 +67,9 @@ def _window_rate(window, seconds: float, *, views: bool) -> dict:
     c = window.controller
     saved_views = dict(c.views)
     if not views:
+        # no view attached: none asks the worker for the decision-boundary plane either
         c.views.clear()
+        c.worker.set_probe(None)
 
     class Probe(QObject):
         def __init__(self) -> None:
@@ -120,6 +122,9 @@ def _window_rate(window, seconds: float, *, views: bool) -> dict:
     _run_loop(0.1)
     c.metricsChanged.disconnect(probe.snapshot)
     c.views.update(saved_views)
+    boundary = saved_views.get("boundary")
+    if not views and boundary is not None and c.dataset.is_2d:
+        c.worker.set_probe(boundary.plane_points())
     late = np.array(probe.late or [0.0])
     delays = np.array(probe.delays or [0.0])
     return {

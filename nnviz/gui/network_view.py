@@ -1141,12 +1141,23 @@ class NetworkView(QWidget):
         p = QPainter(self)
         try:
             self._use_device_ratio(p)
-            if self._scene is None or self._scene.size() != self._scene_size():
+            if self._live and self._sizes:
+                # Live frames are all different: painting them straight onto the widget saves
+                # keeping a scene image and copying it over (that cache pays off for hovering
+                # over a paused network, where only the overlay changes).
                 t1 = time.perf_counter()
-                self._scene = self._render_scene()
+                p.fillRect(QRectF(0, 0, self.width(), self.height()), _qcolor(self._style.bg))
+                self._draw_scene(p)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
                 self._scene_ms = (time.perf_counter() - t1) * 1e3
                 self._painted_since_change = True
-            p.drawImage(0, 0, self._scene)
+            else:
+                if self._scene is None or self._scene.size() != self._scene_size():
+                    t1 = time.perf_counter()
+                    self._scene = self._render_scene()
+                    self._scene_ms = (time.perf_counter() - t1) * 1e3
+                    self._painted_since_change = True
+                p.drawImage(0, 0, self._scene)
             if self._sizes:
                 self._paint_overlay(p)
         finally:
@@ -1195,27 +1206,31 @@ class NetworkView(QWidget):
         img.fill(_qcolor(self._style.bg))
         p = QPainter(img)
         try:
-            if not self._sizes:
-                p.setPen(self._style.muted)
-                p.setFont(self._font(self._px(16)))
-                p.drawText(QRectF(0, 0, self.width(), self.height()),
-                           Qt.AlignmentFlag.AlignCenter, "No network")
-                return img
-            lay = self._ensure_layout()
-            edges = self._ensure_edges()
-            self._draw_edges(p, lay, edges)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-            self._draw_nodes(p, lay)
-            self._draw_edge_labels(p, lay, edges)
-            if lay.header_h > 0:
-                p.drawImage(QPointF(0, 0), self._chrome_image("titles", lay))
-            if lay.legend_rows > 0:
-                p.drawImage(QPointF(0, lay.legend_top), self._chrome_image("legend", lay))
-                self._draw_legend_scale(p)
+            self._draw_scene(p)
         finally:
             p.end()
         return img
+
+    def _draw_scene(self, p: QPainter) -> None:
+        """Edges, nodes, titles and legend, on the background already filled."""
+        if not self._sizes:
+            p.setPen(self._style.muted)
+            p.setFont(self._font(self._px(16)))
+            p.drawText(QRectF(0, 0, self.width(), self.height()),
+                       Qt.AlignmentFlag.AlignCenter, "No network")
+            return
+        lay = self._ensure_layout()
+        edges = self._ensure_edges()
+        self._draw_edges(p, lay, edges)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        self._draw_nodes(p, lay)
+        self._draw_edge_labels(p, lay, edges)
+        if lay.header_h > 0:
+            p.drawImage(QPointF(0, 0), self._chrome_image("titles", lay))
+        if lay.legend_rows > 0:
+            p.drawImage(QPointF(0, lay.legend_top), self._chrome_image("legend", lay))
+            self._draw_legend_scale(p)
 
     def _chrome_image(self, which: str, lay: _Layout) -> QImage:
         """Titles and legend change rarely: keep them as images keyed by what they show."""
