@@ -58,9 +58,17 @@ Drawing choices (see DESIGN.md section 4):
   (dE/dw in the gradients phase or gradient mode, otherwise the weight).
 * The scene (background, edges, nodes, titles, legend) is rendered into a cached image that is
   rebuilt only when data, size, mode or style change; hover and selection are painted on top,
-  so moving the mouse over a large network costs a blit. Node circles are cached sprites, and
-  titles and legend cached images keyed by their content (the legend's scale labels, which
-  change with every training update, are drawn into slots beside its cached image).
+  so moving the mouse over a large network costs a blit. Live frames, which all differ, are
+  painted straight onto the widget instead. Titles and legend are cached images keyed by their
+  content (the legend's scale labels, which change with every training update, are drawn into
+  slots beside its cached image).
+* Cost per frame is GIL time taken from the training thread (a Qt call made from Python keeps the
+  GIL), so the drawing makes few calls: the edges of one colour bucket are one
+  ``drawLines(const QLineF *, n)`` reading NumPy rows in place (never a QPolygonF, for which
+  PySide6 re-takes the GIL every few lines while drawing); node circles of one layer are one
+  ``drawPixmapFragments`` call from an atlas holding every fill colour (fills are quantised to
+  64 levels per sign), and so are node maps and bias squares; positions, segments and label
+  texts are kept per layout.
 * Cached images are rendered at the pixel ratio of the device being painted, read from the
   painter (``QWidget.render`` into a 3x QImage paints through this widget, whose own ratio is
   the screen's): PNG exports at 2x/3x are drawn at that resolution, not upscaled, and SVG
