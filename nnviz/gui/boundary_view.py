@@ -423,10 +423,13 @@ class BoundaryView(QWidget):
             if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
                 raise ValueError(f"a neuron range needs finite lo < hi, got {given}")
             return lo, hi
-        finite = a[np.isfinite(a)]
-        if finite.size == 0:
-            return -1.0, 1.0
-        lo, hi = float(finite.min()), float(finite.max())
+        lo, hi = (float(a.min()), float(a.max())) if a.size else (math.nan, math.nan)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            # only here the slower pass that leaves NaN / inf out (the common case has none)
+            finite = a[np.isfinite(a)]
+            if finite.size == 0:
+                return -1.0, 1.0
+            lo, hi = float(finite.min()), float(finite.max())
         if lo >= 0.0 and hi <= 1.0:
             return 0.0, 1.0
         if lo >= -1.0 and hi <= 1.0:

@@ -248,3 +248,15 @@ def test_scale_and_palette(view):
     assert not view.grab().isNull()
     with pytest.raises(ValueError, match="scale factor"):
         view.set_scale(-1)
+
+
+def test_neuron_range_leaves_nan_and_inf_out():
+    from nnviz.gui.boundary_view import BoundaryView
+
+    rng = BoundaryView._neuron_range  # noqa: SLF001
+    assert rng(np.array([[0.2], [0.9]]), None) == (0.0, 1.0)  # sigmoid-like
+    assert rng(np.array([[-0.5], [0.9]]), None) == (-1.0, 1.0)  # tanh-like
+    assert rng(np.array([[np.nan], [3.0], [-1.0]]), None) == (-3.0, 3.0)
+    assert rng(np.array([[np.inf], [0.5]]), None) == (0.0, 1.0)
+    assert rng(np.array([[np.nan], [np.nan]]), None) == (-1.0, 1.0)
+    assert rng(np.empty((0, 1)), None) == (-1.0, 1.0)
