@@ -60,6 +60,17 @@ def parse_hidden(spec: str) -> tuple[int, ...]:
         raise ValueError(str(exc).replace("layer spec", "hidden layers")) from None
 
 
+@dataclass(frozen=True)
+class Lesson:
+    """The settings, data, network and trainer the window shows (see Controller.lesson)."""
+
+    settings: Settings
+    dataset: datasets.Dataset
+    net: Network
+    trainer: Trainer
+    csv: datasets.Dataset | None
+
+
 class Controller(QObject):
     """The main window's model: state, worker and view updates."""
 
@@ -155,6 +166,17 @@ class Controller(QObject):
             self.play()
         else:
             self._set_playing(False)
+
+    def lesson(self) -> Lesson:
+        """What makes up the current lesson, to put back with ``restore_lesson``."""
+        return Lesson(self.settings, self.dataset, self.net, self.trainer, self._csv)
+
+    def restore_lesson(self, lesson: Lesson) -> None:
+        """Reinstall a lesson taken with ``lesson()``: the very objects (weights, history, rng),
+        not copies. Sessions use it to undo a half-opened file."""
+        self.settings = lesson.settings
+        self._csv = lesson.csv
+        self._install(lesson.dataset, lesson.net, lesson.trainer)
 
     def load_csv_dataset(self, data: datasets.Dataset) -> str | None:
         previous = self._csv

@@ -366,14 +366,6 @@ def _load_state(c: Controller, session: Session) -> None:
     c.worker.set_trainer(c.trainer, c.generation)
 
 
-def _rollback(c: Controller, old: tuple) -> None:
-    settings, data, net, trainer, csv = old
-    c.settings = settings
-    if hasattr(c, "_csv"):
-        c._csv = csv
-    c._install(data, net, trainer)  # the very objects from before: weights, history, rng
-
-
 def restore(window: MainWindow, session: Session, *, name: str = "the session",
             validate: bool = True) -> str | None:
     """Make `session` the window's lesson; None on success, else the message (also shown).
@@ -392,14 +384,14 @@ def restore(window: MainWindow, session: Session, *, name: str = "the session",
             return _fail(window, f"Could not open {name}: {exc}")
         except Exception as exc:  # a Session built by hand may hold anything
             return _fail(window, f"Could not open {name}: {type(exc).__name__}: {exc}")
-        old = (c.settings, c.dataset, c.net, c.trainer, getattr(c, "_csv", None))
+        old = c.lesson()
         error = _rebuild(c, changes, csv)
         if error:
             return _fail(window, f"Could not open {name}: {error}")
         try:
             _load_state(c, session)
         except Exception as exc:
-            _rollback(c, old)
+            c.restore_lesson(old)
             sync_controls(window)
             return _fail(window, f"Could not open {name}: {exc}")
         _show(window, session)

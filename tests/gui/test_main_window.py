@@ -252,3 +252,16 @@ def test_the_window_process_uses_the_longer_gil_switch_interval(make_window):
     make_window()
     assert GIL_SWITCH_INTERVAL > 0.005  # longer than Python's default
     assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_INTERVAL)
+
+
+def test_restore_lesson_puts_back_the_very_objects(make_window):
+    w = make_window()
+    c = w.controller
+    before = c.lesson()
+    assert c.apply_settings(dataset="checkerboard", hidden=(8, 8)) is None
+    assert c.net is not before.net and c.dataset.name == "checkerboard"
+    c.restore_lesson(before)
+    assert (c.settings, c.dataset, c.net, c.trainer) == (
+        before.settings, before.dataset, before.net, before.trainer)
+    assert c.net is before.net and c.trainer is before.trainer
+    assert c.worker is not None and c.display_net.sizes == before.net.sizes
