@@ -71,10 +71,12 @@ __all__ = [
     "REAL",
     "Dataset",
     "DatasetError",
+    "Table",
     "load",
     "load_csv",
     "load_dataset",
     "names",
+    "read_table",
     "split",
     "standardize",
 ]
@@ -808,6 +810,23 @@ def load_csv(
         class_names,
         f"{path.name}: {len(rows)} rows, {len(f_cols)} inputs, target {column_names[t]!r} ({kind})",
     )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A text table as the CSV loader reads it (see :func:`read_table`)."""
+
+    rows: list[tuple[int, list[str]]]  # non-blank lines: (1-based line number, cells)
+    separator: str | None  # ';', ',', '\t' or None (runs of whitespace)
+    header: bool  # whether the first row names the columns (the loader's own rule)
+
+
+def read_table(path: str | os.PathLike[str]) -> Table:
+    """Split a text table into cells exactly as :func:`load_csv` will (the CSV dialog's preview),
+    with the separator sniffed and the header guessed by the loader's rules. Raises
+    DatasetError for unreadable or non-UTF-8 files."""
+    rows, sep = _read_rows(Path(path))
+    return Table(rows, sep, bool(rows) and _detect_header(rows, sep))
 
 
 def _detect_header(rows: list[tuple[int, list[str]]], sep: str | None) -> bool:

@@ -229,13 +229,14 @@ class CsvDialog(QDialog):
         return message.replace(f"{self.path}: ", f"{self.path.name}: ")
 
     def _read_file(self) -> None:
+        header = False
         try:
             # The core's own reader and header rule, so the preview splits the cells exactly
             # as the loader will.
-            self._rows, self._sep = datasets._read_rows(self.path)
+            table = datasets.read_table(self.path)
+            self._rows, self._sep, header = table.rows, table.separator, table.header
         except DatasetError as exc:
             self._rows, self._sep, self._read_error = [], None, self._short(str(exc))
-        header = bool(self._rows) and datasets._detect_header(self._rows, self._sep)
         self.header_box.blockSignals(True)
         self.header_box.setChecked(header)
         self.header_box.blockSignals(False)

@@ -427,3 +427,19 @@ def test_csv_unreadable_files(tmp_path: Path) -> None:
     binary = tmp_path / "bin.csv"
     binary.write_bytes(b"a,b\n1,2\n\xff\xfe,3\n")
     assert "line 3: not UTF-8 text" in _error(binary)
+
+
+def test_read_table_splits_and_guesses_the_header_like_the_loader(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("a;b;label\n1,5;2;x\n\n3;4;y\n", encoding="utf-8")
+    t = datasets.read_table(p)
+    assert t.separator == ";" and t.header
+    assert t.rows == [(1, ["a", "b", "label"]), (2, ["1,5", "2", "x"]), (4, ["3", "4", "y"])]
+    q = tmp_path / "n.txt"
+    q.write_text("1 2 0\n3 4 1\n", encoding="utf-8")
+    t = datasets.read_table(q)
+    assert t.separator is None and not t.header and len(t.rows) == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a,b\n\xff,1\n")
+    with pytest.raises(datasets.DatasetError, match="line 2: not UTF-8"):
+        datasets.read_table(bad)
