@@ -69,7 +69,7 @@ def _window_rate(window, seconds: float, *, views: bool) -> dict:
     if not views:
         # no view attached: none asks the worker for the decision-boundary plane either
         c.views.clear()
-        c.worker.set_probe(None)
+        c.set_boundary_probe(False)
 
     class Probe(QObject):
         def __init__(self) -> None:
@@ -122,9 +122,8 @@ def _window_rate(window, seconds: float, *, views: bool) -> dict:
     _run_loop(0.1)
     c.metricsChanged.disconnect(probe.snapshot)
     c.views.update(saved_views)
-    boundary = saved_views.get("boundary")
-    if not views and boundary is not None and c.dataset.is_2d:
-        c.worker.set_probe(boundary.plane_points())
+    if not views:
+        c.set_boundary_probe(True)
     late = np.array(probe.late or [0.0])
     delays = np.array(probe.delays or [0.0])
     return {

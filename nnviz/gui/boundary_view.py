@@ -31,6 +31,7 @@ from nnviz.gui.theme import check_scale
 __all__ = ["BoundaryView", "grid_points", "output_to_image", "output_to_rgb"]
 
 DEFAULT_RESOLUTION = 100
+NEURON_MAP_SIZE = 32  # pixels per side of the small map of each hidden neuron
 _MARGIN = 0.15  # of the data span on each side, so edge points are not cut by the frame
 
 _NEG_RGB = np.array([230.0, 97.0, 0.0])  # same pair as the network view
@@ -369,19 +370,31 @@ class BoundaryView(QWidget):
     def discretize(self) -> bool:
         return self._discretize
 
+    def neuron_rows(self, size: int = NEURON_MAP_SIZE) -> np.ndarray:
+        """Rows of :meth:`plane_points` that a ``size`` x ``size`` neuron map shows (nearest
+        grid point per map pixel, row-major): evaluating hidden layers there alone suffices."""
+        size = int(size)
+        if size < 1:
+            raise ValueError(f"size must be positive, got {size}")
+        res = self.resolution
+        pick = np.minimum(((np.arange(size) + 0.5) * res / size).astype(np.intp), res - 1)
+        return (pick[:, None] * res + pick[None, :]).ravel()
+
     def neuron_images(
         self,
         hidden_outputs: Sequence[np.ndarray],
-        size: int = 32,
+        size: int = NEURON_MAP_SIZE,
         ranges: Sequence[tuple[float, float] | None] | None = None,
+        picked: bool = False,
     ) -> dict[tuple[int, int], QImage]:
         """A ``size`` x ``size`` map of each hidden neuron's output over the plane.
 
         ``hidden_outputs[l]`` holds hidden layer l+1's activations at :meth:`plane_points`,
-        shape (N, neurons). Keys are (layer, neuron) with layers counted from 1 (layer 0 is the
-        input). Colour range per layer: ``ranges[l]`` if given, else [0, 1] when all values lie
-        there (sigmoid), [-1, 1] when they lie there (tanh), otherwise symmetric around 0 up to
-        the layer's largest magnitude (ReLU, linear) -- so orange is low, blue high.
+        shape (N, neurons), or with ``picked`` only at its :meth:`neuron_rows` (size**2 rows).
+        Keys are (layer, neuron) with layers counted from 1 (layer 0 is the input). Colour
+        range per layer: ``ranges[l]`` if given, else [0, 1] when all values lie there
+        (sigmoid), [-1, 1] when they lie there (tanh), otherwise symmetric around 0 up to the
+        layer's largest magnitude (ReLU, linear) -- so orange is low, blue high.
         """
         size = int(size)
         if size < 1:
@@ -390,11 +403,8 @@ class BoundaryView(QWidget):
             raise ValueError(
                 f"{len(ranges)} ranges given for {len(hidden_outputs)} hidden layers"
             )
-        res = self.resolution
-        n = res * res
-        # nearest-pixel resampling of the plane grid down to size x size
-        pick = np.minimum(((np.arange(size) + 0.5) * res / size).astype(np.intp), res - 1)
-        flat = (pick[:, None] * res + pick[None, :]).ravel()
+        n = size * size if picked else self.resolution ** 2
+        flat = slice(None) if picked else self.neuron_rows(size)
         lut = _COLOURS[self._dark].lut
         images: dict[tuple[int, int], QImage] = {}
         for li, a in enumerate(hidden_outputs):
@@ -406,9 +416,11 @@ class BoundaryView(QWidget):
                     f"hidden layer {li + 1} output must have shape ({n}, neurons) over the "
                     f"plane points, got {a.shape}"
                 )
-            lo, hi = self._neuron_range(a, None if ranges is None else ranges[li])
+            shown = a[flat]  # the map's pixels; its colour range comes from them alone, so
+            # maps from full-plane and from picked activations are the same
+            lo, hi = self._neuron_range(shown, None if ranges is None else ranges[li])
             # the whole layer through the lookup table at once: (neurons, size, size, 3)
-            t = (a[flat].T - lo) / (hi - lo)
+            t = (shown.T - lo) / (hi - lo)
             t = np.where(np.isfinite(t), t, 0.5)
             idx = np.rint(np.clip(t, 0.0, 1.0) * 255).astype(np.intp)
             rgb = lut[idx].reshape(a.shape[1], size, size, 3)

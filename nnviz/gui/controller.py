@@ -277,7 +277,10 @@ class Controller(QObject):
         self._refresh_views(grad=snap.grad, boundary=False)
         bview = self.views.get("boundary")
         if bview is not None and snap.probe is not None and self.dataset.is_2d:
-            self._show_boundary(bview, snap.probe)
+            # hidden layers come at the neuron maps' rows only, unless the probe was set without
+            picked = len(snap.probe) > 1 and \
+                snap.probe[0].shape[0] != snap.probe[-1].shape[0]
+            self._show_boundary(bview, snap.probe, picked=picked)
         self.metricsChanged.emit(snap)
         if snap.error:
             self.last_error = snap.error
@@ -335,19 +338,31 @@ class Controller(QObject):
         if d.is_2d:
             bview.set_data(d.X_train, d.Y_train, d.X_test if len(d.X_test) else None,
                            d.Y_test if len(d.Y_test) else None)
-        self.worker.set_probe(bview.plane_points() if d.is_2d else None)
+        self.set_boundary_probe(True)
+
+    def set_boundary_probe(self, enabled: bool) -> None:
+        """Whether the worker evaluates the decision-boundary plane for the snapshots (only
+        for 2-D data with a boundary view attached)."""
+        bview = self.views.get("boundary")
+        if enabled and bview is not None and self.dataset.is_2d:
+            self.worker.set_probe(bview.plane_points(), bview.neuron_rows())
+        else:
+            self.worker.set_probe(None)
 
     def _update_boundary(self, bview: object) -> None:
         """Evaluate the plane here (paused: after an edit, a step, a rebuild)."""
         self._show_boundary(bview, self.display_net.forward(bview.plane_points()).a[1:])
 
-    def _show_boundary(self, bview: object, activations: tuple | list) -> None:
-        """Colour the plane from a[1..L] at its points, and the hidden neurons' maps."""
+    def _show_boundary(self, bview: object, activations: tuple | list,
+                       picked: bool = False) -> None:
+        """Colour the plane from a[1..L] at its points, and the hidden neurons' maps (hidden
+        layers at every plane point, or ``picked``: at the maps' rows only, as the worker
+        sends them)."""
         out = activations[-1]
         bview.set_output(out[:, 0] if out.shape[1] == 1 else out)
         view = self.views.get("network")
         if view is not None and len(activations) > 1:
-            view.set_node_images(bview.neuron_images(list(activations[:-1])))
+            view.set_node_images(bview.neuron_images(list(activations[:-1]), picked=picked))
 
     def _show_sample_activations(self) -> None:
         view = self.views.get("network")

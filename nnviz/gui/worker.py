@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from nnviz.core.network import Network, Workspace
 from nnviz.core.trainer import DivergenceError, Trainer
 
 SNAPSHOT_INTERVAL = 1 / 30  # seconds between snapshots while training
@@ -49,7 +50,8 @@ class Snapshot:
     error: str | None = None
     stop_reason: str = ""
     # Activations a[1..L] of the network at the probe points (the decision-boundary plane), at
-    # most every PROBE_INTERVAL and in every final snapshot; None in between.
+    # most every PROBE_INTERVAL and in every final snapshot; None in between. Hidden layers only
+    # at the probe's hidden rows when it has them (what the neuron maps show).
     probe: tuple[np.ndarray, ...] | None = None
     timestamp: float = field(default_factory=time.perf_counter)
 
@@ -70,6 +72,8 @@ class TrainWorker(QObject):
         self._rate = 0.0
         self.chunks = 0
         self._probe_points: np.ndarray | None = None
+        self._probe_rows: np.ndarray | None = None
+        self._probe_ws: tuple[Network, Workspace] | None = None
         self._last_probe = 0.0
 
     # ---- called from the GUI thread ----------------------------------------------------------
@@ -91,9 +95,12 @@ class TrainWorker(QObject):
     def set_max_rate(self, rate: float | None) -> None:
         self.send("rate", rate)
 
-    def set_probe(self, points: np.ndarray | None) -> None:
-        """Points whose activations snapshots carry (evaluated here, off the GUI thread)."""
-        self.send("probe", None if points is None else _frozen(points))
+    def set_probe(self, points: np.ndarray | None, hidden_rows: np.ndarray | None = None) -> None:
+        """Points whose activations snapshots carry (evaluated here, off the GUI thread); with
+        ``hidden_rows``, hidden layers are handed over only at those rows of ``points`` (the
+        output everywhere)."""
+        self.send("probe", None if points is None else _frozen(points),
+                  None if hidden_rows is None else _frozen(hidden_rows))
 
     def stop(self) -> None:
         self.send("quit")
@@ -207,10 +214,30 @@ class TrainWorker(QObject):
             self._emit()
             return False
         if cmd == "probe":
-            self._probe_points = args[0]
+            self._probe_points, self._probe_rows = args
+            self._probe_ws = None
             self._last_probe = 0.0
             return False
         return False
+
+    def _evaluate_probe(self, net: Network, points: np.ndarray) -> tuple[np.ndarray, ...]:
+        """a[1..L] at the probe points, by the forward kernel training uses, in a workspace kept
+        for the probe (allocating one was a quarter of the probe's time, taken from training).
+        Hidden layers are copied out only at the rows the views show."""
+        cached = self._probe_ws
+        if cached is None or cached[0] is not net:
+            ws = net.workspace(points.shape[0])
+            ws.aT[0][...] = points.T
+            self._probe_ws = cached = (net, ws)
+        ws = cached[1]
+        with np.errstate(over="ignore"):  # sigmoid's e^-z may overflow to its correct limit
+            net.forward_into(ws, ws.aT_aug[0])
+        rows = self._probe_rows
+        *hidden, out = ws.a[1:]
+        probe = [_frozen(a) if rows is None else a[rows] for a in hidden] + [_frozen(out)]
+        for a in probe:
+            a.flags.writeable = False
+        return tuple(probe)
 
     def _emit(self, error: str | None = None) -> None:
         trainer = self._trainer
@@ -230,11 +257,7 @@ class TrainWorker(QObject):
                 # The worker evaluates the plane: on the GUI thread this forward pass competed
                 # with training for the GIL and blocked the event loop for tens of ms.
                 self._last_probe = now
-                # arrays of a fresh workspace, owned by no one else: frozen without a copy
-                # (copying them cost a fifth of the probe, time taken from training)
-                probe = tuple(trainer.net.forward(points).a[1:])
-                for arr in probe:
-                    arr.flags.writeable = False
+                probe = self._evaluate_probe(trainer.net, points)
             snap = Snapshot(
                 generation=self._generation,
                 epoch=trainer.epoch,

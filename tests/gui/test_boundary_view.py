@@ -260,3 +260,18 @@ def test_neuron_range_leaves_nan_and_inf_out():
     assert rng(np.array([[np.inf], [0.5]]), None) == (0.0, 1.0)
     assert rng(np.array([[np.nan], [np.nan]]), None) == (-1.0, 1.0)
     assert rng(np.empty((0, 1)), None) == (-1.0, 1.0)
+
+
+def test_neuron_maps_from_picked_rows_equal_maps_from_the_whole_plane(view):
+    view.set_data(XOR_X, XOR_Y)
+    pts = view.plane_points()
+    relu = np.maximum(0.0, pts @ np.array([[3.0, -1.0], [3.0, 2.0]]) - 0.5)
+    full = view.neuron_images([relu])
+    rows = view.neuron_rows()
+    assert rows.shape == (32 * 32,)
+    picked = view.neuron_images([relu[rows]], picked=True)
+    assert set(full) == set(picked) == {(1, 0), (1, 1)}
+    for key in full:
+        assert full[key] == picked[key]
+    with pytest.raises(ValueError, match="hidden layer 1"):
+        view.neuron_images([relu], picked=True)  # whole-plane rows are not the picked ones

@@ -265,3 +265,22 @@ def test_restore_lesson_puts_back_the_very_objects(make_window):
         before.settings, before.dataset, before.net, before.trainer)
     assert c.net is before.net and c.trainer is before.trainer
     assert c.worker is not None and c.display_net.sizes == before.net.sizes
+
+
+def test_worker_probe_is_the_network_on_the_plane(qtbot, make_window):
+    """The decision boundary and neuron maps come from the worker's probe: the same forward
+    kernel on the same weights as Network.forward, bit for bit, and read-only."""
+    w = make_window()
+    c = w.controller
+    bview = c.views["boundary"]
+    for _ in range(2):  # the second probe reuses the worker's workspace
+        with qtbot.waitSignal(c.metricsChanged, timeout=5000):
+            action(w, "actionStepEpoch").trigger()
+        snap = c.last_snapshot
+        assert snap.probe is not None
+        ref = c.display_net.forward(bview.plane_points()).a[1:]
+        rows = bview.neuron_rows()
+        assert np.array_equal(snap.probe[-1], ref[-1])
+        for got, want in zip(snap.probe[:-1], ref[:-1], strict=True):
+            assert np.array_equal(got, want[rows])
+        assert not any(a.flags.writeable for a in snap.probe)
