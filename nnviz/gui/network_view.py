@@ -343,7 +343,8 @@ class NetworkView(QWidget):
         self._z: list[np.ndarray] | None = None
         self._delta: list[np.ndarray | None] | None = None
         self._images: dict[tuple[int, int], QImage] = {}
-        self._discs: dict[int, tuple[tuple, tuple[QPixmap, int, np.ndarray]]] = {}
+        self._discs: dict[int, tuple[tuple, tuple[QPixmap, int, np.ndarray] | None]] = {}
+        self._images_version = 0  # counts set_node_images calls: map atlases are keyed by it
         self._input_labels: list[str] | None = None
         self._output_labels: list[str] | None = None
         self._mode = "weight"
@@ -411,6 +412,7 @@ class NetworkView(QWidget):
         self._selected = None
         self._hover = None
         self._images = {}
+        self._images_version += 1
         if self._input_labels is not None and len(self._input_labels) != sizes[0]:
             self._input_labels = None
         if self._output_labels is not None and len(self._output_labels) != sizes[-1]:
@@ -545,6 +547,7 @@ class NetworkView(QWidget):
     def set_node_images(self, images: dict[tuple[int, int], QImage] | None) -> None:
         """Small maps of a neuron's output, drawn inside its circle (key = (layer, node))."""
         self._images = dict(images) if images else {}
+        self._images_version += 1
         self._invalidate_scene()
 
     def set_labels(self, inputs: Sequence[str] | None = None,
@@ -1592,13 +1595,14 @@ class NetworkView(QWidget):
         """The node maps of one layer cut to antialiased discs of ``radius``, in one pixmap, and
         the nodes they belong to. Rebuilt when a map changes (the boundary view sends new maps
         a few times a second; frames come 30 times)."""
-        nodes = [i for i in range(self._sizes[al]) if (al, i) in self._images]
-        if not nodes:
-            return None
-        key = (tuple(self._images[(al, i)].cacheKey() for i in nodes), radius, self._dpr)
+        key = (self._images_version, radius, self._dpr)
         hit = self._discs.get(al)
         if hit is not None and hit[0] == key:
             return hit[1]
+        nodes = [i for i in range(self._sizes[al]) if (al, i) in self._images]
+        if not nodes:
+            self._discs[al] = (key, None)
+            return None
         dpr = self._dpr
         cell = math.ceil(2 * radius * dpr)
         rows = -(-len(nodes) // _ATLAS_COLUMNS)

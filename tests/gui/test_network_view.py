@@ -299,8 +299,18 @@ def test_node_images_are_drawn(view):
     tile = QImage(8, 8, QImage.Format.Format_ARGB32)
     tile.fill(QColor(200, 30, 160))
     view.set_node_images({(1, 0): tile, (1, 3): tile})
-    assert image(view) != plain
+    magenta = image(view)
+    assert magenta != plain
+    centre = view.node_pos(1, 0).toPoint()
+    assert QColor(magenta.pixel(centre)) == QColor(200, 30, 160)
+    # new maps (a new dict of images) replace the cached ones, also at the same nodes
+    green = QImage(8, 8, QImage.Format.Format_ARGB32)
+    green.fill(QColor(20, 180, 60))
+    view.set_node_images({(1, 0): green, (1, 3): tile})
+    assert QColor(image(view).pixel(centre)) == QColor(20, 180, 60)
     view.set_node_images(None)
+    assert image(view) == plain
+    setup(view, [2, 4, 1])  # a new network starts without maps
     assert image(view) == plain
 
 
