@@ -1534,6 +1534,13 @@ class NetworkView(QWidget):
             hit = self._luts[key] = (rgb, packed)
         return hit
 
+    def _dark_cells(self) -> np.ndarray:
+        """Per node atlas cell (see ``_atlas``): whether its fill is dark (luma below 150)."""
+        rgb, _ = self._palette_lut(_NODE_FLOOR)
+        bg = self._style.bg
+        cells = np.concatenate([rgb.reshape(-1, 3), [_BAD_RGB], [bg]]).astype(float)
+        return cells @ np.array([0.299, 0.587, 0.114]) < 150
+
     def _fill_index(self, vals: np.ndarray, scale: float) -> tuple[tuple, np.ndarray | None]:
         """LUT index of each value (quantised, invisibly, so node sprites can be cached by
         colour; |v| clamped at ``scale``) and the mask of non-finite values (None: all finite)."""
@@ -1719,16 +1726,15 @@ class NetworkView(QWidget):
                 self._node_texts(al, vals, r, shows if al in strong else None, show_delta)
             if written is not None:
                 texts, px = written
-                keys = self._fill_keys(vals, scale).tolist()
+                # white text on dark fills: the atlas cell says which fill a node has
+                dark = self._dark_cells()[cells].tolist()
                 p.setFont(self._font(px))
                 x = float(lay.xs[al])
                 ys = lay.ys[al].tolist()
                 for i in range(n):
                     if (al, i) in self._images:
                         continue
-                    k = keys[i]
-                    lum = 0.299 * (k >> 16) + 0.587 * ((k >> 8) & 255) + 0.114 * (k & 255)
-                    p.setPen(white if lum < 150 else black)
+                    p.setPen(white if dark[i] else black)
                     p.drawText(QRectF(x - r, ys[i] - r, 2 * r, 2 * r),
                                Qt.AlignmentFlag.AlignCenter, texts[i])
             if self._images and r >= 8:
