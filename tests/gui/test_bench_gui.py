@@ -13,4 +13,4 @@ def test_bench_gui_measures_everything(qtbot):
     result["machine"] = {"python": "3", "numpy": "2", "machine": "x"}
     text = gui.report(result)
     assert "redraw 784-128-64-10" in text and ("PASS" in text or "MISS" in text)
-    assert "medians of 2 rounds" in text
+    assert "median of 2 rounds" in text
