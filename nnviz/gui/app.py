@@ -20,9 +20,10 @@ _PROCESS_START = time.perf_counter()
 #: trainer thread gives the GIL up by itself many times a millisecond (NumPy releases it on
 #: every large array operation), so the GUI still gets it within a few ms; what the longer
 #: interval removes is the GUI being forced off in the middle of a frame, and the extra
-#: hand-overs that cost both threads. Measured with `nnviz bench gui` on 2 cores: the worker
-#: kept 61 % of headless speed with Python's default 5 ms and 76 % with 20 ms, with the GUI
-#: timer's p99 lateness unchanged (XOR, iris, online checkerboard: 17-25 ms either way).
+#: hand-overs that cost both threads. One `nnviz bench gui` run each on this noisy 2-core
+#: machine: the worker kept 61 % of headless speed with Python's default 5 ms and 76 % with
+#: 20 ms; the GUI timer's p99 lateness stayed the same (XOR, iris, online checkerboard:
+#: 17-25 ms either way).
 GIL_SWITCH_INTERVAL = 0.02
 
 

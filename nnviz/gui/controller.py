@@ -277,7 +277,8 @@ class Controller(QObject):
         self._refresh_views(grad=snap.grad, boundary=False)
         bview = self.views.get("boundary")
         if bview is not None and snap.probe is not None and self.dataset.is_2d:
-            # hidden layers come at the neuron maps' rows only, unless the probe was set without
+            # hidden layers come at the neuron maps' rows only (unless the probe was set without
+            # those rows: then they cover the plane like the output)
             picked = len(snap.probe) > 1 and \
                 snap.probe[0].shape[0] != snap.probe[-1].shape[0]
             self._show_boundary(bview, snap.probe, picked=picked)

@@ -1560,14 +1560,6 @@ class NetworkView(QWidget):
             rgb[bad] = _BAD_RGB  # NaN / inf: unmistakably wrong
         return rgb
 
-    def _fill_keys(self, vals: np.ndarray, scale: float, floor: float = _NODE_FLOOR) -> np.ndarray:
-        """The colours of ``_fill_rgb`` packed as 0xRRGGBB integers."""
-        idx, bad = self._fill_index(vals, scale)
-        keys = self._palette_lut(floor)[1][idx]
-        if bad is not None:
-            keys[bad] = _BAD_KEY
-        return keys
-
     def _draw_cells(self, p: QPainter, atlas: QPixmap, cell: int, cells: np.ndarray,
                     lay: _Layout, key: tuple, x: float | np.ndarray,
                     y: float | np.ndarray) -> None:
@@ -1676,15 +1668,6 @@ class NetworkView(QWidget):
         if bad is not None:
             cells[bad] = _ATLAS_BAD
         return cells
-
-    def _node_points(self, lay: _Layout, al: int, half: float) -> list[QPointF]:
-        """Top-left corners of one layer's node sprites (fixed for a layout)."""
-        key = ("sprite_at", al, half)
-        pts = lay.derived.get(key)
-        if pts is None:
-            x = float(lay.xs[al]) - half
-            pts = lay.derived[key] = [QPointF(x, y - half) for y in lay.ys[al].tolist()]
-        return pts
 
     def _draw_nodes(self, p: QPainter, lay: _Layout) -> None:
         # Runs for every live frame, on the GUI thread whose Python time the trainer loses:
