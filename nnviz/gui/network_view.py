@@ -1499,26 +1499,36 @@ class NetworkView(QWidget):
         hit = self._atlases.get(key)
         if hit is not None:
             return hit
-        images, half = self._sprite_set(r, dashed)
-        dpr = self._dpr
-        cell = math.ceil(2 * half * dpr)
-        rgb, packed = self._palette_lut(_NODE_FLOOR)
+        _, half = self._sprite_set(r, dashed)
+        cell = math.ceil(2 * half * self._dpr)
+        _, packed = self._palette_lut(_NODE_FLOOR)
         bg = self._style.bg
         keys = [*packed.ravel().tolist(), _BAD_KEY,
                 int(bg[0]) << 16 | int(bg[1]) << 8 | int(bg[2])]
-        rows = -(-len(keys) // _ATLAS_COLUMNS)
-        atlas = QImage(cell * _ATLAS_COLUMNS, cell * rows,
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        atlas.setDevicePixelRatio(dpr)
-        atlas.fill(0)
-        p = QPainter(atlas)
-        for c, k in enumerate(keys):
-            img = self._sprite(k, r, dashed)[0]
-            col, row = c % _ATLAS_COLUMNS, c // _ATLAS_COLUMNS
-            p.drawImage(QPointF(col * cell / dpr, row * cell / dpr), img)
-        p.end()
-        hit = self._atlases[key] = (QPixmap.fromImage(atlas), cell)
+
+        def paint(p: QPainter, c: int, left: float, top: float) -> None:
+            p.drawImage(QPointF(left, top), self._sprite(keys[c], r, dashed)[0])
+
+        hit = self._atlases[key] = (self._build_atlas(len(keys), cell, paint), cell)
         return hit
+
+    def _build_atlas(self, count: int, cell: int,
+                     paint: Callable[[QPainter, int, float, float], None]) -> QPixmap:
+        """A transparent pixmap of ``count`` square cells of ``cell`` device pixels, in rows of
+        ``_ATLAS_COLUMNS``; ``paint(p, c, left, top)`` draws cell c (logical coordinates)."""
+        dpr = self._dpr
+        rows = -(-count // _ATLAS_COLUMNS)
+        img = QImage(cell * _ATLAS_COLUMNS, cell * rows, QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(0)
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        try:
+            for c in range(count):
+                paint(p, c, (c % _ATLAS_COLUMNS) * cell / dpr, (c // _ATLAS_COLUMNS) * cell / dpr)
+        finally:
+            p.end()
+        return QPixmap.fromImage(img)
 
     def _palette_lut(self, floor: float) -> tuple[np.ndarray, np.ndarray]:
         """Fill colours (2, 65, 3) and their packed 0xRRGGBB keys (2, 65): [v > 0, level]."""
@@ -1602,23 +1612,15 @@ class NetworkView(QWidget):
         if not nodes:
             self._discs[al] = (key, None)
             return None
-        dpr = self._dpr
-        cell = math.ceil(2 * radius * dpr)
-        rows = -(-len(nodes) // _ATLAS_COLUMNS)
-        img = QImage(cell * _ATLAS_COLUMNS, cell * rows, QImage.Format.Format_ARGB32_Premultiplied)
-        img.setDevicePixelRatio(dpr)
-        img.fill(0)
-        p = QPainter(img)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for c, i in enumerate(nodes):
-            left = (c % _ATLAS_COLUMNS) * cell / dpr
-            top = (c // _ATLAS_COLUMNS) * cell / dpr
+        cell = math.ceil(2 * radius * self._dpr)
+
+        def paint(p: QPainter, c: int, left: float, top: float) -> None:
             path = QPainterPath()
             path.addEllipse(QPointF(left + radius, top + radius), radius, radius)
             p.setClipPath(path)
-            p.drawImage(QRectF(left, top, 2 * radius, 2 * radius), self._images[(al, i)])
-        p.end()
-        value = (QPixmap.fromImage(img), cell, np.array(nodes, dtype=np.intp))
+            p.drawImage(QRectF(left, top, 2 * radius, 2 * radius), self._images[(al, nodes[c])])
+
+        value = (self._build_atlas(len(nodes), cell, paint), cell, np.array(nodes, dtype=np.intp))
         self._discs[al] = (key, value)
         return value
 
@@ -1639,22 +1641,16 @@ class NetworkView(QWidget):
         hit = self._atlases.get(key)
         if hit is not None:
             return hit
-        dpr = self._dpr
-        cell = max(1, math.ceil(size * dpr))
+        cell = max(1, math.ceil(size * self._dpr))
         rgb, _ = self._palette_lut(_BIAS_FLOOR)
         colours = [*map(tuple, rgb.reshape(-1, 3).tolist()), _BAD_RGB,
                    tuple(np.rint(_mix(self._style.bg, np.array([128.0] * 3), 0.5)).astype(int))]
-        rows = -(-len(colours) // _ATLAS_COLUMNS)
-        img = QImage(cell * _ATLAS_COLUMNS, cell * rows, QImage.Format.Format_ARGB32_Premultiplied)
-        img.setDevicePixelRatio(dpr)
-        img.fill(0)
-        p = QPainter(img)
-        for c, (r, g, b) in enumerate(colours):
-            left = (c % _ATLAS_COLUMNS) * cell / dpr
-            top = (c // _ATLAS_COLUMNS) * cell / dpr
-            p.fillRect(QRectF(left, top, cell / dpr, cell / dpr), QColor(int(r), int(g), int(b)))
-        p.end()
-        hit = self._atlases[key] = (QPixmap.fromImage(img), cell)
+        side = cell / self._dpr
+
+        def paint(p: QPainter, c: int, left: float, top: float) -> None:
+            p.fillRect(QRectF(left, top, side, side), QColor(*(int(v) for v in colours[c])))
+
+        hit = self._atlases[key] = (self._build_atlas(len(colours), cell, paint), cell)
         return hit
 
     def _bias_cells(self, li: int) -> np.ndarray:
