@@ -18,6 +18,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "nnviz.commands.converge",
         "train many random initialisations; how often and how fast do they converge",
     ),
+    "landscape": (
+        "nnviz.commands.landscape",
+        "train, then compute the loss over a plane through weight space (and the path taken)",
+    ),
     "bench": ("nnviz.bench", "measure speed (core, gui, converge)"),
 }
 
