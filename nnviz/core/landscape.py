@@ -148,6 +148,7 @@ class Landscape:
     grid: Array
     trajectory: Array  # (m, 3): alpha, beta and the loss of each recorded parameter vector
     directions: str
+    basis: Array  # (2, n_params): the direction vectors d1, d2 themselves
     explained_variance: Array | None  # for pca: fraction of the path's variance per direction
     line_t: Array  # 0 = initial weights, 1 = current
     line_loss: Array
@@ -161,6 +162,7 @@ class Landscape:
             "betas": self.betas.tolist(),
             "trajectory": self.trajectory.tolist(),
             "directions": self.directions,
+            "direction_vectors": self.basis.tolist(),
             "explained_variance": None if self.explained_variance is None
             else self.explained_variance.tolist(),
             "line": {"t": self.line_t.tolist(), "loss": self.line_loss.tolist()},
@@ -202,7 +204,8 @@ def compute_landscape(
     T = np.empty((0, center.size)) if trajectory is None or not len(trajectory) \
         else np.asarray(trajectory, dtype=float).reshape(-1, center.size)
     if directions == "pca":
-        dirs, explained = pca_directions(np.vstack([T, center]), center)
+        ends_here = len(T) and np.array_equal(T[-1], center)
+        dirs, explained = pca_directions(T if ends_here else np.vstack([T, center]), center)
     else:
         dirs, explained = random_directions(net, seed), None
     coords = project(center, dirs, T) if len(T) else np.empty((0, 2))
@@ -222,7 +225,7 @@ def compute_landscape(
     return Landscape(
         alphas=alphas, betas=betas, grid=values[:n_grid].reshape(grid, grid),
         trajectory=np.column_stack([coords, path_loss]) if len(T) else np.empty((0, 3)),
-        directions=directions, explained_variance=explained,
+        directions=directions, basis=dirs, explained_variance=explained,
         line_t=line_t, line_loss=values[n_grid + len(T) : -1],
         current_loss=float(values[-1]), seconds=time.perf_counter() - t0,
     )
