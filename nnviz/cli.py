@@ -22,7 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "nnviz.commands.landscape",
         "train, then compute the loss over a plane through weight space (and the path taken)",
     ),
-    "bench": ("nnviz.bench", "measure speed (core, gui, converge)"),
+    "bench": ("nnviz.bench", "measure speed (core, gui, converge, landscape)"),
 }
 
 HEADLESS_HINT = (

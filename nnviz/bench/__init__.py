@@ -1,4 +1,4 @@
-"""`nnviz bench core|gui|converge`: speed figures measured in one run, printed or as JSON.
+"""`nnviz bench core|gui|converge|landscape`: speed figures measured in one run, printed or as JSON.
 
 Each suite is a module here with ``measure(seconds: float) -> dict`` and ``report(result) -> str``.
 Benchmarks pin BLAS to one thread (set by the CLI before NumPy loads) so figures are comparable.
@@ -12,7 +12,7 @@ import json
 import platform
 import sys
 
-SUITES = ("core", "gui", "converge")
+SUITES = ("core", "gui", "converge", "landscape")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
