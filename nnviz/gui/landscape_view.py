@@ -193,6 +193,9 @@ class LandscapePlot(QWidget):
                 axis.setStyle(tickFont=font, tickTextOffset=int(3 * s))
                 axis.setLabel(label, color=t.text,
                               **{"font-size": f"{font.pointSizeF():.1f}pt"})
+                # never "x1000 (m)" on unitless axes: this pyqtgraph scales ranges within
+                # (0, 1) even with the automatic prefix off, unless no range allows it
+                axis.setSIPrefixEnableRanges(())
                 axis.enableAutoSIPrefix(False)
         self.title.setStyleSheet(f"color: {t.text};")
         self.path_item.setPen(pg.mkPen(t.highlight, width=2.0 * s))
@@ -411,6 +414,21 @@ class LandscapePanel(QWidget):
         for box, name in ((self.log_box, "log"), (self.live_box, "live")):
             if isinstance(options.get(name), bool):
                 box.setChecked(options[name])
+
+    def session_view_options(self) -> dict:
+        """What a saved session keeps of this view (README: "Loss landscape")."""
+        dock = getattr(self.window_, "docks", {}).get("landscape")
+        shown = bool(dock is not None and not dock.isHidden())
+        return {"landscape": {**self.options(), "shown": shown}}
+
+    def apply_session_view_options(self, view: dict) -> None:
+        options = view.get("landscape")
+        if not isinstance(options, dict):
+            return
+        self.set_options(options)
+        dock = getattr(self.window_, "docks", {}).get("landscape")
+        if dock is not None and isinstance(options.get("shown"), bool):
+            dock.setVisible(options["shown"])
 
     def request(self) -> Request | None:
         c = self.controller

@@ -328,6 +328,9 @@ class NetworkView(QWidget):
     weightEdited = Signal(int, int, int, float)
     biasEdited = Signal(int, int, float)
     nodeSelected = Signal(int, int)
+    # ("edge", (layer, i, j)), ("bias", (layer, j)), ("node", (layer, i)) or None: other views
+    # (the weight matrices) highlight what the pointer is on
+    hoverChanged = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, max_edges: int = 5000) -> None:
         super().__init__(parent)
@@ -578,6 +581,15 @@ class NetworkView(QWidget):
         self._atlases.clear()
         self._pens.clear()
         self._invalidate_scene()
+
+    def hovered(self) -> tuple[str, tuple[int, ...]] | None:
+        return self._hover
+
+    def set_hovered(self, item: tuple[str, tuple[int, ...]] | None) -> None:
+        """Emphasise an edge, bias or node as if the pointer were on it (None clears)."""
+        if item != self._hover:
+            self._hover = item
+            self.update()
 
     def set_selected_node(self, node: tuple[int, int] | None) -> None:
         self._selected = node
@@ -2091,6 +2103,7 @@ class NetworkView(QWidget):
             if item != self._hover:
                 self._hover = item
                 self.update()
+                self.hoverChanged.emit(item)
                 if QToolTip.isVisible():
                     text = self.tooltip_text_at(pos)
                     if text:
@@ -2105,6 +2118,7 @@ class NetworkView(QWidget):
         if self._hover is not None:
             self._hover = None
             self.update()
+            self.hoverChanged.emit(None)
         self._tip_pos = None
         super().leaveEvent(e)
 

@@ -197,6 +197,11 @@ def view_options(window: Any) -> dict[str, Any]:
     slider = getattr(getattr(window, "controls", None), "min_mag", None)
     if slider is not None:
         view["min_magnitude"] = slider.value() / 100.0
+    for name, feature in _features(window).items():
+        # the views that keep their own options (landscape, weights) hand them over here
+        getter = getattr(feature, "session_view_options", None)
+        if name != "classroom" and callable(getter):
+            view.update(getter())
     classroom = _features(window).get("classroom")
     if classroom is not None:
         getter = getattr(classroom, "view_options", None)
@@ -462,6 +467,13 @@ def apply_view_options(window: MainWindow, view: dict[str, Any]) -> None:
     mag = view.get("min_magnitude")
     if isinstance(mag, int | float) and not isinstance(mag, bool) and 0 <= mag <= 1:
         window.controls.min_mag.setValue(round(mag * 100))
+    for name, feature in _features(window).items():
+        setter = getattr(feature, "apply_session_view_options", None)
+        if name != "classroom" and callable(setter):
+            try:
+                setter(dict(view))
+            except Exception as exc:  # noqa: BLE001 (a view's options must not stop the open)
+                window.show_message(f"View options of {name} not restored: {exc}")
     classroom = _features(window).get("classroom")
     if classroom is None:
         return
