@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -481,7 +481,13 @@ class LandscapePanel(QWidget):
         self.plot.set_palette_mode(dark)
 
     def shutdown(self) -> None:
+        self.timer.stop()
         _stop_thread(self.thread)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.window_ and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
 
 
 def _stop_thread(thread: QThread, *_args: object) -> None:
@@ -500,6 +506,7 @@ def install(window) -> LandscapePanel:  # noqa: ANN001 (MainWindow; imported laz
     dock = window.add_dock("landscape", "Landscape", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     dock.hide()
     dock.visibilityChanged.connect(lambda shown: shown and panel.recompute())
+    window.installEventFilter(panel)
     window.destroyed.connect(functools.partial(_stop_thread, panel.thread))
     action = window.add_action("actionLossLandscape", "Loss landscape", "Ctrl+Shift+L",
                                functools.partial(show_dock, window),
