@@ -108,6 +108,10 @@ class WeightMatrixView(QWidget):
     def diagrams(self) -> list[Diagram]:
         return list(self._diagrams)
 
+    @staticmethod
+    def title(d: Diagram) -> str:
+        return f"W{d.layer + 1}: {d.n_in}\u2192{d.n_out}"
+
     def set_highlight(self, item: tuple[str, tuple[int, ...]] | None) -> None:
         """Outline the square of an edge or bias (from the network view's hover)."""
         if item is not None and item[0] not in ("edge", "bias"):
@@ -141,21 +145,29 @@ class WeightMatrixView(QWidget):
         if self._boxes or not self._diagrams:
             return self._boxes
         th = self._text_height()
-        w, h = self.width() - 2 * MARGIN, self.height() - 2 * MARGIN - 3 * th
+        fm = QFontMetricsF(self.font())
+        notes = 0 if all(d.exact for d in self._diagrams) else 2  # lines of the blocks note
+        w, h = self.width() - 2 * MARGIN, self.height() - 2 * MARGIN - (3 + notes) * th
         # each diagram has a column for the bias row's "b" on its left and a gap on its right
         label = QFontMetricsF(self.font()).horizontalAdvance("b ")
         gap = max(12.0, 1.5 * th)
         total_cols = sum(d.values.shape[1] for d in self._diagrams)
         width_for_cells = max(10.0, w - (gap + label) * len(self._diagrams))
         rows = max(d.values.shape[0] + 0.5 for d in self._diagrams)
+        titles = [fm.horizontalAdvance(self.title(d)) for d in self._diagrams]
         cell = max(2.0, min(width_for_cells / total_cols, h / rows, 40.0 * self._scale))
+        # a narrow diagram keeps room for its title: the others share what is left
+        extra = sum(max(0.0, t - d.values.shape[1] * cell)
+                    for t, d in zip(titles, self._diagrams, strict=True))
+        if extra:
+            cell = max(2.0, min(cell, (width_for_cells - extra) / total_cols))
         x = MARGIN
         boxes = []
-        for d in self._diagrams:
+        for d, title in zip(self._diagrams, titles, strict=True):
             r, c = d.values.shape
             x += label
             boxes.append((QRectF(x, MARGIN + th * 1.2, c * cell, (r + 0.5) * cell), cell))
-            x += c * cell + gap
+            x += max(c * cell, title) + gap
         self._boxes = boxes
         return boxes
 
@@ -238,9 +250,8 @@ class WeightMatrixView(QWidget):
             p.setBrush(neg_brush)
             p.drawRects(negatives)
             p.setPen(text)
-            title = f"W{d.layer + 1}: {d.n_in}\u2192{d.n_out}"
             p.drawText(QRectF(box.left(), box.top() - th * 1.2, max(box.width(), 10 * th), th),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, title)
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.title(d))
             p.drawText(QRectF(0, box.top() + (r - 0.5) * cell, box.left() - 2, cell),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "b")
             p.setPen(muted)
@@ -251,8 +262,8 @@ class WeightMatrixView(QWidget):
             p.drawText(QRectF(box.left(), box.bottom() + 2, room, th),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, caption)
             if not d.exact:
-                notes.append(f"W{d.layer + 1} {d.n_in}\u00d7{d.n_out} in blocks of "
-                             f"{d.block[0]}\u00d7{d.block[1]} (each square their mean)")
+                notes.append(f"W{d.layer + 1} {d.n_in}\u00d7{d.n_out} in "
+                             f"{d.block[0]}\u00d7{d.block[1]} blocks")
         if self._highlight is not None:
             kind, key = self._highlight
             layer = key[0]
@@ -268,9 +279,11 @@ class WeightMatrixView(QWidget):
                     p.drawRect(QRectF(centre.x() - cell / 2, centre.y() - cell / 2, cell, cell))
         if notes:
             p.setPen(text)
-            p.drawText(QRectF(MARGIN, self.height() - MARGIN - th, self.width() - 2 * MARGIN,
-                              th), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       "Downsampled: " + "; ".join(notes))
+            p.drawText(QRectF(MARGIN, self.height() - MARGIN - 2 * th,
+                              self.width() - 2 * MARGIN, 2 * th),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
+                       | Qt.TextFlag.TextWordWrap,
+                       "Downsampled, each square the mean of a block: " + "; ".join(notes))
         p.end()
 
     # ---- interaction --------------------------------------------------------------------------
