@@ -69,18 +69,28 @@ class Result:
 
 
 class LandscapeWorker(QObject):
-    """Computes landscapes on the dock's thread; talks to the GUI only through ``done``."""
+    """Computes one landscape per start of the dock's thread, which then ends: no thread is
+    left running between computations (or when the application exits). Talks to the GUI only
+    through ``done``."""
 
     done = Signal(object)  # Result
 
-    @Slot(object)
-    def compute(self, req: Request) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.job: Request | None = None  # set on the GUI thread while the thread is stopped
+
+    @Slot()
+    def run(self) -> None:
+        req, self.job = self.job, None
         try:
-            land = compute_landscape(req.net, req.X, req.Y, req.path, directions=req.directions,
-                                     grid=req.grid, seed=req.seed)
-            self.done.emit(Result(req.generation, land))
+            if req is not None:
+                land = compute_landscape(req.net, req.X, req.Y, req.path,
+                                         directions=req.directions, grid=req.grid, seed=req.seed)
+                self.done.emit(Result(req.generation, land))
         except Exception as exc:  # noqa: BLE001 (a thread must report, never die silently)
             self.done.emit(Result(req.generation, None, f"{type(exc).__name__}: {exc}"))
+        finally:
+            QThread.currentThread().quit()  # exec() then returns at once: the thread ends
 
 
 class PathRecorder:
@@ -300,7 +310,6 @@ class LandscapePanel(QWidget):
     """The dock's widget: controls above the picture, the worker thread and the path."""
 
     computed = Signal(object)  # Landscape, after it is shown
-    _requested = Signal(object)  # Request, to the worker's thread
 
     def __init__(self, window: QWidget | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -352,9 +361,9 @@ class LandscapePanel(QWidget):
         self.thread.setObjectName("nnviz-landscape")
         self.worker = LandscapeWorker()
         self.worker.moveToThread(self.thread)
-        self._requested.connect(self.worker.compute)
+        self.thread.started.connect(self.worker.run)
         self.worker.done.connect(self._on_done)
-        self.thread.start()
+        self.thread.finished.connect(self._on_thread_finished)
 
         self.timer = QTimer(self)
         self.timer.setInterval(int(LIVE_INTERVAL * 1000))
@@ -447,31 +456,40 @@ class LandscapePanel(QWidget):
         req = self.request()
         if req is None:
             return False
-        if self.busy:
-            self._pending = req
-            return True
-        self.busy = True
-        self.status.setText("Computing…")
-        self._requested.emit(req)
+        self._pending = req
+        if not self.busy:
+            self._start()
         return True
+
+    def _start(self) -> None:
+        self.worker.job, self._pending = self._pending, None
+        self.busy = True
+        self.status.setText("Computing\u2026")
+        self.thread.start()
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self.busy = False
+        if self._pending is not None:
+            if self._pending.generation == self.generation:
+                self._start()
+            else:
+                self._pending = None
 
     @Slot(object)
     def _on_done(self, result: Result) -> None:
-        self.busy = False
-        pending, self._pending = self._pending, None
-        if result.generation == self.generation:
-            if result.error:
-                self.last_error = result.error
-                self.status.setText(f"Landscape failed: {result.error}")
-            else:
-                land = result.landscape
-                self.plot.show_landscape(land)
-                self.status.setText(f"{len(land.alphas)}x{len(land.betas)} grid and "
-                                    f"{len(land.line_t)} line points in {land.seconds:.2f} s; "
-                                    f"{len(land.trajectory)} points on the path")
-                self.computed.emit(land)
-        if pending is not None and pending.generation == self.generation:
-            self.recompute()
+        if result.generation != self.generation:
+            return
+        if result.error:
+            self.last_error = result.error
+            self.status.setText(f"Landscape failed: {result.error}")
+            return
+        land = result.landscape
+        self.plot.show_landscape(land)
+        self.status.setText(f"{len(land.alphas)}x{len(land.betas)} grid and "
+                            f"{len(land.line_t)} line points in {land.seconds:.2f} s; "
+                            f"{len(land.trajectory)} points on the path")
+        self.computed.emit(land)
 
     # ---- presentation -----------------------------------------------------------------------
     def set_scale(self, factor: float) -> None:
@@ -482,6 +500,7 @@ class LandscapePanel(QWidget):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        self._pending = None
         _stop_thread(self.thread)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
@@ -491,9 +510,9 @@ class LandscapePanel(QWidget):
 
 
 def _stop_thread(thread: QThread, *_args: object) -> None:
+    """Wait for a computation under way (at most about a second) to end its thread."""
     try:
         if thread.isRunning():
-            thread.quit()
             thread.wait(10_000)
     except RuntimeError:  # the C++ object is already gone
         pass

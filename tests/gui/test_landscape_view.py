@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from nnviz.core.landscape import compute_landscape
-from nnviz.gui import sessions
-from nnviz.gui.landscape_view import LandscapeWorker, PathRecorder
+from nnviz.gui import landscape_view, sessions
+from nnviz.gui.landscape_view import PathRecorder
 
 
 def show_landscape(qtbot, w):
@@ -33,13 +33,12 @@ def test_action_opens_the_dock_titled_landscape(qtbot, make_window):
 def test_computed_on_the_worker_thread_from_the_training_path(qtbot, make_window, monkeypatch):
     w = make_window("--layers", "2", "--lr", "1", "--seed", "9")
     threads = []
-    original = LandscapeWorker.compute
 
-    def spy(self, req):
+    def spy(*args, **kwargs):
         threads.append(threading.current_thread() is threading.main_thread())
-        original(self, req)
+        return compute_landscape(*args, **kwargs)
 
-    monkeypatch.setattr(LandscapeWorker, "compute", spy)
+    monkeypatch.setattr(landscape_view, "compute_landscape", spy)
     panel, _ = show_landscape(qtbot, w)
     c = w.controller
     for _ in range(4):
@@ -50,6 +49,7 @@ def test_computed_on_the_worker_thread_from_the_training_path(qtbot, make_window
         panel.recompute_button.click()
     land = blocker.args[0]
     assert threads and not any(threads)  # never on the GUI thread
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=5000)  # no idle thread left
     X, Y = c.dataset.X_train, c.dataset.Y_train
     assert land.current_loss == pytest.approx(c.display_net.loss(X, Y), abs=1e-12)
     assert land.grid[25, 25] == pytest.approx(c.display_net.loss(X, Y), abs=1e-12)
