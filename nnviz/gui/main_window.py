@@ -35,7 +35,8 @@ LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are 
 #: Modules that add their docks, actions and menus to the window through `install(window)`,
 #: in this order (sessions' close prompt must see the other features installed).
 FEATURES: tuple[str, ...] = ("step_panel", "convergence_view", "sessions", "classroom", "export",
-                             "landscape_view", "weight_matrix_view", "pinned_runs")
+                             "landscape_view", "weight_matrix_view", "pinned_runs",
+                             "point_editor")
 
 
 class MainWindow(QMainWindow):
