@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core.landscape import Landscape, compute_landscape
 from nnviz.core.network import Network
+from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
 from nnviz.gui.theme import THEMES, check_scale
 
 #: Seconds between live recomputations while training runs.
@@ -437,7 +438,10 @@ class LandscapePanel(QWidget):
         self.set_options(options)
         dock = getattr(self.window_, "docks", {}).get("landscape")
         if dock is not None and isinstance(options.get("shown"), bool):
-            dock.setVisible(options["shown"])
+            if options["shown"]:
+                show_tabbed(self.window_, "landscape")
+            else:
+                dock.hide()
 
     def request(self) -> Request | None:
         c = self.controller
@@ -524,6 +528,7 @@ def install(window) -> LandscapePanel:  # noqa: ANN001 (MainWindow; imported laz
     panel = LandscapePanel(window)
     dock = window.add_dock("landscape", "Landscape", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     dock.hide()
+    follow_restore_layout(window, "landscape")
     dock.visibilityChanged.connect(lambda shown: shown and panel.recompute())
     window.installEventFilter(panel)
     window.destroyed.connect(functools.partial(_stop_thread, panel.thread))
@@ -548,9 +553,7 @@ def install(window) -> LandscapePanel:  # noqa: ANN001 (MainWindow; imported laz
 
 
 def show_dock(window, *_args: object) -> None:  # noqa: ANN001
-    dock = window.docks["landscape"]
-    dock.show()
-    dock.raise_()
+    show_tabbed(window, "landscape")
     window.features["landscape_view"].recompute()
 
 

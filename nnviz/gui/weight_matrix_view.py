@@ -22,6 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QInputDialog, QSizePolicy, QToolTip, QWidget
 
+from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
 from nnviz.gui.theme import THEMES, check_scale
 
 #: Most squares per side of one diagram; larger matrices are averaged in blocks.
@@ -396,7 +397,10 @@ class WeightsPanel:
         options = view.get("weights")
         dock = self.window.docks.get("weights")
         if isinstance(options, dict) and isinstance(options.get("shown"), bool) and dock:
-            dock.setVisible(options["shown"])
+            if options["shown"]:
+                show_tabbed(self.window, "weights")
+            else:
+                dock.hide()
 
 
 def install(window) -> WeightsPanel:  # noqa: ANN001 (MainWindow; imported lazily by it)
@@ -405,6 +409,7 @@ def install(window) -> WeightsPanel:  # noqa: ANN001 (MainWindow; imported lazil
     panel = WeightsPanel(window, view)
     dock = window.add_dock("weights", "Weights", view, Qt.DockWidgetArea.RightDockWidgetArea)
     dock.hide()
+    follow_restore_layout(window, "weights")
     dock.visibilityChanged.connect(lambda shown: shown and panel.refresh_now())
     action = window.add_action("actionWeightMatrix", "Weight matrices", "Ctrl+Shift+W",
                                functools.partial(show_dock, window),
@@ -424,9 +429,7 @@ def install(window) -> WeightsPanel:  # noqa: ANN001 (MainWindow; imported lazil
 
 
 def show_dock(window, *_args: object) -> None:  # noqa: ANN001
-    dock = window.docks["weights"]
-    dock.show()
-    dock.raise_()
+    show_tabbed(window, "weights")
 
 
 def _export(window, view: WeightMatrixView, ext: str, *_args: object) -> str | None:  # noqa: ANN001

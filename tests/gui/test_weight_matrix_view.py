@@ -142,3 +142,15 @@ def test_presentation_and_accessibility(qtbot, make_window):
     assert view.accessibleName()
     with pytest.raises(ValueError):
         view.set_scale(0.0)
+
+
+def test_docks_open_as_tabs_beside_the_boundary_and_restore_layout_hides_them(qtbot, make_window):
+    w = make_window("--layers", "2")
+    w.actions_by_name["actionLossLandscape"].trigger()
+    w.actions_by_name["actionWeightMatrix"].trigger()
+    tabbed = w.tabifiedDockWidgets(w.docks["boundary"])
+    assert w.docks["landscape"] in tabbed and w.docks["weights"] in tabbed
+    assert w.docks["weights"].widget().isVisible()  # the one shown last is the current tab
+    w.actions_by_name["actionRestoreLayout"].trigger()
+    assert w.docks["landscape"].isHidden() and w.docks["weights"].isHidden()
+    assert not w.docks["boundary"].isHidden()
