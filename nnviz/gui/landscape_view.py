@@ -192,8 +192,9 @@ class LandscapePlot(QWidget):
         s = self._scale
         font = QFont(QApplication.font())
         for widget, (xlabel, ylabel) in (
-            (self.plane_widget, ("α (direction 1)", "β (direction 2)")),
-            (self.line_widget, ("t (0 = initial weights, 1 = current)", "loss")),
+            # short: the dock is often narrow; the title says what the axes are
+            (self.plane_widget, ("α", "β")),
+            (self.line_widget, ("t (0 start, 1 now)", "loss")),
         ):
             widget.setBackground(t.base)
             item = widget.getPlotItem()
@@ -257,12 +258,14 @@ class LandscapePlot(QWidget):
                f'<span style="color:{t.highlight}">\u2501</span> path, '
                f'<span style="color:{t.negative}">\u2605</span> now. ')
         scale = "log10 loss" if self.log_scale else "loss"
-        text = f"{key}Colour: {scale}; loss now {land.current_loss:.4g}"
+        text = f"{key}Colour: {scale}; loss now {land.current_loss:.4g}; line: loss from the " \
+               "initial (t = 0) to the current weights (t = 1)"
         if land.explained_variance is not None:
             ev = land.explained_variance
-            text += f"; the axes hold {100 * ev[0]:.1f}% + {100 * ev[1]:.1f}% of the path"
+            text += (f"; α, β: the path's principal directions, holding {100 * ev[0]:.1f}% + "
+                     f"{100 * ev[1]:.1f}% of its variance")
         else:
-            text += "; random directions, 1 = the weights' own scale"
+            text += "; α, β: random directions, 1 = the weights' own scale"
         self.title.setText(text + (f". {note}" if note else ""))
 
     def _draw_markers(self) -> None:
