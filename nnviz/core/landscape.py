@@ -15,7 +15,7 @@ that training uses, so a grid value equals ``Network.loss`` at that point.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,13 +34,34 @@ LINE_RANGE = (-0.5, 1.5)
 MIN_GRID, MAX_GRID = 3, 201
 
 
+class LandscapeCancelled(Exception):
+    """The caller asked to stop (the window closing) before the computation ended."""
+
+
+def forward_cost(net: Network, n_samples: int) -> int:
+    """Multiply-adds of one forward pass over ``n_samples``: what a grid point costs."""
+    return n_samples * sum((i + 1) * o for i, o in zip(net.sizes[:-1], net.sizes[1:],
+                                                       strict=True))
+
+
+def affordable_grid(net: Network, n_samples: int, budget: float, largest: int = 51,
+                    smallest: int = 11) -> int:
+    """The largest odd grid size (so the centre is a grid point) whose points cost at most
+    ``budget`` multiply-adds in all, between ``smallest`` and ``largest``."""
+    side = int((budget / max(1, forward_cost(net, n_samples))) ** 0.5)
+    side = max(smallest, min(largest, side))
+    return side if side % 2 else side - 1
+
+
 # ---- losses of many parameter vectors at once ---------------------------------------------------
-def stacked_losses(net: Network, X: Array, Y: Array, params: Array) -> Array:
+def stacked_losses(net: Network, X: Array, Y: Array, params: Array,
+                   cancelled: Callable[[], bool] | None = None) -> Array:
     """The mean loss of ``net``'s architecture on (X, Y) for every row of ``params`` (K, n_params).
 
     One batched forward pass: layer by layer, the K weight matrices are applied to the K stacked
     activations by one ``np.matmul``, in chunks of parameter vectors small enough that a layer's
-    activations stay under CHUNK_ELEMENTS.
+    activations stay under CHUNK_ELEMENTS. ``cancelled`` is asked before every chunk; when it
+    answers True, LandscapeCancelled is raised.
     """
     X = net.check_input(X)
     Y = net.check_target(Y, X.shape[0])
@@ -53,6 +74,8 @@ def stacked_losses(net: Network, X: Array, Y: Array, params: Array) -> Array:
     chunk = max(1, CHUNK_ELEMENTS // max(1, n * widest))
     out = np.empty(params.shape[0], net.dtype)
     for start in range(0, params.shape[0], chunk):
+        if cancelled is not None and cancelled():
+            raise LandscapeCancelled("the landscape computation was cancelled")
         out[start : start + chunk] = _chunk_losses(net, X, Y, params[start : start + chunk])
     return out
 
@@ -192,6 +215,7 @@ def _extents(coords: Array, directions: str) -> tuple[float, float]:
 def compute_landscape(
     net: Network, X: Array, Y: Array, trajectory: Sequence[Array] | Array | None = None, *,
     directions: str = "pca", grid: int = 51, seed: int = 0,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Landscape:
     """The plane around ``net``'s current parameters and the line from the trajectory's first
     point (the initial weights) to them. ``trajectory``: parameter vectors of the run so far,
@@ -219,7 +243,7 @@ def compute_landscape(
         start + line_t[:, None] * (center - start),
         center,
     ])
-    values = stacked_losses(net, X, Y, everything)
+    values = stacked_losses(net, X, Y, everything, cancelled)
     n_grid = grid * grid
     path_loss = values[n_grid : n_grid + len(T)]
     return Landscape(

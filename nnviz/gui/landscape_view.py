@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,13 +34,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.landscape import Landscape, compute_landscape
+from nnviz.core.landscape import (
+    Landscape,
+    LandscapeCancelled,
+    affordable_grid,
+    compute_landscape,
+)
 from nnviz.core.network import Network
 from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
 from nnviz.gui.theme import THEMES, check_scale
 
-#: Seconds between live recomputations while training runs.
+#: Seconds between live recomputations while training runs (at least; a computation that took
+#: long waits LIVE_FACTOR times its duration, so it never takes more than a fraction of the CPU).
 LIVE_INTERVAL = 3.0
+LIVE_FACTOR = 4.0
+#: Multiply-adds a live plane may cost (about a second on one core); larger networks and data
+#: get a coarser grid (at least 11x11), and the status line says which.
+GRID_BUDGET = 5e8
 #: Parameter vectors kept for the path; when full, every other one is dropped (the first and
 #: the newest always stay), so a long run keeps an evenly thinned path.
 MAX_PATH = 400
@@ -79,6 +91,7 @@ class LandscapeWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.job: Request | None = None  # set on the GUI thread while the thread is stopped
+        self.cancel = threading.Event()
 
     @Slot()
     def run(self) -> None:
@@ -86,8 +99,11 @@ class LandscapeWorker(QObject):
         try:
             if req is not None:
                 land = compute_landscape(req.net, req.X, req.Y, req.path,
-                                         directions=req.directions, grid=req.grid, seed=req.seed)
+                                         directions=req.directions, grid=req.grid, seed=req.seed,
+                                         cancelled=self.cancel.is_set)
                 self.done.emit(Result(req.generation, land))
+        except LandscapeCancelled:
+            pass
         except Exception as exc:  # noqa: BLE001 (a thread must report, never die silently)
             self.done.emit(Result(req.generation, None, f"{type(exc).__name__}: {exc}"))
         finally:
@@ -324,6 +340,8 @@ class LandscapePanel(QWidget):
         self.generation = 0
         self.busy = False
         self._pending: Request | None = None
+        self._finished_at = 0.0  # when the last computation ended (perf_counter)
+        self._last_seconds = 0.0  # and how long it took
         self.last_error: str | None = None
 
         self.plot = LandscapePlot()
@@ -408,7 +426,9 @@ class LandscapePanel(QWidget):
 
     def _on_timer(self) -> None:
         c = self.controller
-        if c is not None and c.playing and self.live_box.isChecked() and self._visible():
+        rest = time.perf_counter() - self._finished_at
+        if (c is not None and c.playing and self.live_box.isChecked() and self._visible()
+                and rest >= LIVE_FACTOR * self._last_seconds):
             self.recompute()
 
     def _visible(self) -> bool:
@@ -454,8 +474,10 @@ class LandscapePanel(QWidget):
         path = self.path.array()
         if len(path):
             path = np.vstack([path, net.params])  # the path ends where the picture is centred
-        return Request(self.generation, net, c.trainer.X, c.trainer.Y, path,
-                       self.directions.currentData(), GRID, c.settings.seed)
+        X, Y = c.trainer.X, c.trainer.Y
+        grid = affordable_grid(net, len(X), GRID_BUDGET, largest=GRID)
+        return Request(self.generation, net, X, Y, path, self.directions.currentData(), grid,
+                       c.settings.seed)
 
     def recompute(self) -> bool:
         """Ask the worker thread for a new landscape; a request made while one is being
@@ -492,6 +514,7 @@ class LandscapePanel(QWidget):
             self.status.setText(f"Landscape failed: {result.error}")
             return
         land = result.landscape
+        self._finished_at, self._last_seconds = time.perf_counter(), land.seconds
         self.plot.show_landscape(land)
         self.status.setText(f"{len(land.alphas)}x{len(land.betas)} grid and "
                             f"{len(land.line_t)} line points in {land.seconds:.2f} s; "
@@ -508,6 +531,7 @@ class LandscapePanel(QWidget):
     def shutdown(self) -> None:
         self.timer.stop()
         self._pending = None
+        self.worker.cancel.set()  # a computation under way stops at its next chunk
         _stop_thread(self.thread)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

@@ -202,3 +202,30 @@ def test_bad_arguments_exit_2_with_one_line(capsys, argv, needle) -> None:
         code, (out, err) = exc.code, capsys.readouterr()
     assert code == 2 and out == ""
     assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_affordable_grid_is_odd_and_within_bounds() -> None:
+    from nnviz.core.landscape import affordable_grid, forward_cost
+
+    small = Network((2, 4, 1))
+    big = Network((784, 128, 64, 10), output="softmax", loss="cross_entropy")
+    assert forward_cost(small, 4) == 4 * (3 * 4 + 5 * 1)
+    assert affordable_grid(small, 4, 5e8) == 51
+    assert affordable_grid(big, 1000, 5e8) == 11
+    side = affordable_grid(Network((2, 16, 16, 1)), 2000, 5e8)
+    assert side % 2 == 1 and 11 <= side < 51
+
+
+def test_a_cancelled_computation_stops_with_a_clear_exception() -> None:
+    from nnviz.core.landscape import LandscapeCancelled
+
+    net, X, Y, path = trained(epochs=10)
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return True
+
+    with pytest.raises(LandscapeCancelled):
+        compute_landscape(net, X, Y, path, grid=5, cancelled=cancelled)
+    assert calls == [1]

@@ -135,3 +135,22 @@ def test_presentation_scale_and_dark_palette(qtbot, make_window):
         panel.set_scale(100)
     for widget in (panel.directions, panel.log_box, panel.live_box, panel.recompute_button):
         assert widget.accessibleName()
+
+
+def test_closing_the_window_cancels_a_computation_under_way(qtbot, make_window, monkeypatch):
+    w = make_window("--layers", "2")
+    panel = w.features["landscape_view"]
+    started = threading.Event()
+
+    def slow(*args, cancelled=None, **kwargs):
+        started.set()
+        panel.worker.cancel.wait(10)  # a long computation, until the window asks it to stop
+        assert cancelled()  # what compute_landscape asks between its chunks
+        raise landscape_view.LandscapeCancelled("cancelled")
+
+    monkeypatch.setattr(landscape_view, "compute_landscape", slow)
+    w.docks["landscape"].show()
+    panel.recompute()
+    assert started.wait(10)
+    w.close()
+    assert not panel.thread.isRunning()
