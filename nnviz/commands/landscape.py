@@ -28,6 +28,11 @@ TRAJECTORY_POINTS = 200
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     train_command.add_arguments(parser)
+    # train's output options, as they apply here
+    options = parser._option_string_actions  # noqa: SLF001 (argparse has no public way)
+    options["--log-every"].help = argparse.SUPPRESS  # nothing is logged while training here
+    options["--json"].help = ("print one JSON object (grid, alphas, betas, trajectory, "
+                              "directions, explained_variance, seconds, ...), nothing else")
     plane = parser.add_argument_group("landscape")
     plane.add_argument("--grid", type=argtypes.int_at_least(3), default=51, metavar="N",
                        help="grid points per side of the plane, 3..201 (default 51)")

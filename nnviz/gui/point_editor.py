@@ -104,6 +104,10 @@ class PointEditor:
         self.toolbar.addWidget(label)
         self.toolbar.addWidget(self.class_box)
         self.toolbar.addAction(self.undo_action)
+        for action in (self.action, self.undo_action):
+            button = self.toolbar.widgetForAction(action)
+            if button is not None:
+                button.setAccessibleName(action.text())
         w.addToolBar(self.toolbar)
         self.toolbar.hide()
         view = w.menus.get("view")
