@@ -91,6 +91,24 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
 
 _collector = None
 
+#: Name of the launcher entry (`nnviz desktop-install` writes nnviz.desktop): Wayland
+#: compositors and task bars match the window to it, and so to its icon.
+DESKTOP_FILE_NAME = "nnviz"
+
+
+def set_identity(app: QApplication) -> None:
+    """Name, organisation, desktop entry and icon, so settings, task bars and docks name the app
+    (README, "Install as a desktop app")."""
+    from nnviz.gui.icon import app_icon
+
+    app.setApplicationName("nnviz")
+    app.setOrganizationName("nnviz")
+    app.setApplicationDisplayName("nnviz")
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+    if app.property("nnvizIcon") is None:  # read the PNGs once per process
+        app.setWindowIcon(app_icon())
+        app.setProperty("nnvizIcon", True)
+
 
 def application() -> QApplication:
     global _collector
@@ -98,9 +116,7 @@ def application() -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
-        app.setApplicationName("nnviz")
-        app.setOrganizationName("nnviz")
-        app.setApplicationDisplayName("nnviz")
+    set_identity(app)
     if _collector is None:
         # Collect cycles only on the GUI thread: a collection that the worker thread happens to
         # trigger would destroy Qt objects there ("Timers cannot be stopped from another

@@ -297,6 +297,17 @@ def screenshot_main(argv: Sequence[str]) -> int:
 
 
 # ---- menu actions ---------------------------------------------------------------------------
+def screen_png_scale(widget: QWidget) -> float:
+    """The PNG scale offered until one is chosen: the device pixel ratio of the widget's screen,
+    rounded up (a 1.25 or 1.5 display gets 2x), so an export is at least as sharp as the screen
+    (README, "Install as a desktop app", high DPI)."""
+    ratio = widget.devicePixelRatioF()
+    if not math.isfinite(ratio) or ratio <= 0:
+        return PNG_SCALES[0]
+    want = math.ceil(ratio - 0.01)
+    return next((s for s in PNG_SCALES if s >= want), PNG_SCALES[-1])
+
+
 class Exporter:
     """File > Export: the actions, their file dialogs and the chosen PNG scale."""
 
@@ -330,12 +341,13 @@ class Exporter:
                          tip=f"PNG exports get {n}x the on-screen pixels")
             group.addAction(action)
             self.scale_actions[scale] = action
-        saved = QSettings(SETTINGS_ORG, SETTINGS_APP).value("export/png_scale", 2.0)
+        screen = screen_png_scale(w)
+        saved = QSettings(SETTINGS_ORG, SETTINGS_APP).value("export/png_scale", screen)
         try:
             scale = float(saved)
         except (TypeError, ValueError):
-            scale = 2.0
-        self.png_scale = scale if scale in PNG_SCALES else 2.0
+            scale = screen
+        self.png_scale = scale if scale in PNG_SCALES else screen
         self.scale_actions[self.png_scale].setChecked(True)
 
         menu = QMenu("&Export", w)
