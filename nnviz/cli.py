@@ -1,4 +1,5 @@
-"""Command line: `nnviz` opens the window; `nnviz train|converge|bench` run headless.
+"""Command line: `nnviz` opens the window; `nnviz train|converge|bench|desktop-install` run
+headless.
 
 Each subcommand lives in its own module exposing ``add_arguments(parser)`` and ``run(args) -> int``
 and is imported only when used, so `nnviz train` never loads Qt.
@@ -23,6 +24,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "train, then compute the loss over a plane through weight space (and the path taken)",
     ),
     "bench": ("nnviz.bench", "measure speed (core, gui, converge, landscape)"),
+    "desktop-install": (
+        "nnviz.commands.desktop",
+        "add nnviz to the application menu, with its icon and the .nnviz file type (Linux)",
+    ),
+    "desktop-uninstall": (
+        "nnviz.commands.desktop",
+        "remove what desktop-install added",
+    ),
 }
 
 HEADLESS_HINT = (
