@@ -256,6 +256,7 @@ class BoundaryView(QWidget):
         top.addWidget(self.discretize_checkbox)
 
         self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setAccessibleName("Decision boundary plot")
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()

@@ -122,6 +122,8 @@ class ControlsPanel(QWidget):
             else "mini-batch"
         self.batch_mode.setCurrentText(mode)
         self.batch_size.setEnabled(mode == "mini-batch")
+        self.batch_mode.setAccessibleName("Batch mode")
+        self.batch_size.setAccessibleName("Mini-batch size")
         row.addWidget(self.batch_mode, 2)
         row.addWidget(self.batch_size, 1)
         f.addRow("Batch", row)
@@ -165,7 +167,10 @@ class ControlsPanel(QWidget):
         b = QToolButton()
         b.setDefaultAction(action)
         b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        before = self.buttons.itemAt(self.buttons.count() - 1) if self.buttons.count() else None
         self.buttons.addWidget(b)
+        # Tab reaches the buttons where they sit, after the training fields, not last
+        QWidget.setTabOrder(before.widget() if before is not None else self.speed, b)
         return b
 
     def _connect(self) -> None:

@@ -728,6 +728,7 @@ class ConvergencePanel(QWidget):
         left.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("convergenceFormScroll")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields; they scroll in
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -742,8 +743,10 @@ class ConvergencePanel(QWidget):
         plots = QHBoxLayout()
         self.fraction_plot = pg.PlotWidget()
         self.fraction_plot.setObjectName("convergenceFractionPlot")
+        self.fraction_plot.setAccessibleName("Fraction converged by epoch")
         self.hist_plot = pg.PlotWidget()
         self.hist_plot.setObjectName("convergenceHistogram")
+        self.hist_plot.setAccessibleName("Histogram of epochs to converge")
         for w in (self.fraction_plot, self.hist_plot):
             w.setMinimumSize(150, 110)
             item = w.getPlotItem()
@@ -758,6 +761,7 @@ class ConvergencePanel(QWidget):
         mid.addLayout(plots, 1)
         self.summary = QTableWidget(0, 5)
         self.summary.setObjectName("convergenceSummary")
+        self.summary.setAccessibleName("Summary per configuration")
         self.summary.setHorizontalHeaderLabels(
             ["Configuration", "Converged", "Median", "90th pct", "Not converged because"])
         self.summary.verticalHeader().hide()

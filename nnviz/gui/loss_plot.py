@@ -451,6 +451,7 @@ class LossPlot(QWidget):
         self.plot_widget = pg.PlotWidget(
             axisItems={"bottom": _EpochAxis("bottom"), "left": _LossAxis("left")}
         )
+        self.plot_widget.setAccessibleName("Loss plot")
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)
         self.plot_item.showGrid(x=True, y=True, alpha=0.2)

@@ -33,10 +33,11 @@ SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are then ignored
 
 #: Modules that add their docks, actions and menus to the window through `install(window)`,
-#: in this order (sessions' close prompt must see the other features installed).
+#: in this order (sessions' close prompt must see the other features installed; accessibility
+#: names the widgets all the others made).
 FEATURES: tuple[str, ...] = ("step_panel", "convergence_view", "sessions", "classroom", "export",
                              "landscape_view", "weight_matrix_view", "pinned_runs",
-                             "point_editor")
+                             "point_editor", "accessibility")
 
 
 class MainWindow(QMainWindow):
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         # Scrollable, so the left column never forces a minimum height on the window's docks.
         scroll = QScrollArea()
         scroll.setObjectName("controlsScroll")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields; they scroll in
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -72,6 +74,9 @@ class MainWindow(QMainWindow):
 
         self.status_label = QLabel()
         self.status_label.setObjectName("statusEpoch")
+        # the name stays the text, so screen readers read the numbers; this says what they are
+        self.status_label.setAccessibleDescription(
+            "Training status: epoch, train and test loss, accuracy and epochs per second")
         # opaque, so a new text repaints the label alone, not the status bar and window beneath
         self.status_label.setAutoFillBackground(True)
         self._status_at = 0.0

@@ -230,6 +230,8 @@ class StepPanel(QWidget):
 
         self.header = QLabel()
         self.header.setObjectName("stepHeader")
+        self.header.setAccessibleDescription(
+            "Single step: the sample, the phase and where it is in the epoch")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         outer.addWidget(self.header)
@@ -301,6 +303,7 @@ class StepPanel(QWidget):
         lg.setContentsMargins(0, 0, 0, 0)
         self.ledger = self._table("stepLedgerTable",
                                   ["phase", "kind", "layer", "quantity", "index", "value"])
+        self.ledger.setAccessibleName("Ledger of this sample")
         lg.addWidget(self.ledger, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel("Export this sample's numbers:"))
@@ -332,6 +335,7 @@ class StepPanel(QWidget):
         cv.addLayout(top)
         self.check_table = self._table(
             "stepGradCheckTable", ["parameter", "backprop", "finite difference", "|difference|"])
+        self.check_table.setAccessibleName("Gradient check per parameter")
         cv.addWidget(self.check_table, 1)
         self.tabs.addTab(check_page, "Gradient check")
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)

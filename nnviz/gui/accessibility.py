@@ -1,0 +1,260 @@
+"""Keyboard-only use and screen readers (README, "Keyboard" and "Screen readers").
+
+- Every interactive widget needs a name a screen reader can say: its own accessible name, a
+  button's text, or a QLabel buddy. `label_fields` makes the QLabel that stands right before a
+  field in a layout (as a sighted user reads it) that field's buddy, as QFormLayout already does
+  for its rows; `unnamed_widgets` lists what is still nameless (the tests fail on it).
+- `untrap_tables` lets Tab leave tables (arrow keys move between cells).
+- `FocusRing` draws a frame in the theme's highlight colour around whatever has keyboard
+  focus, so focus stays visible in every theme and on widgets whose style draws none (plots,
+  the network view).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Slot
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLayout,
+    QMainWindow,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
+
+#: Width of the focus frame in logical pixels (device pixels follow the screen's ratio).
+RING_WIDTH = 2
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
+
+
+def takes_tab_focus(widget: QWidget) -> bool:
+    """A widget a keyboard user reaches with Tab, not counting the inner editors of spin and
+    combo boxes (focus goes to the box)."""
+    if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        return False
+    if widget.focusProxy() is not None:
+        return False
+    parent = widget.parentWidget()
+    return not isinstance(parent, (QAbstractSpinBox, QComboBox))
+
+
+def interactive_widgets(root: QWidget) -> list[QWidget]:
+    """Widgets under ``root`` shown with it that take keyboard focus by Tab."""
+    return [w for w in root.findChildren(QWidget)
+            if takes_tab_focus(w) and w.isVisibleTo(root) and not isinstance(w, QLabel)]
+
+
+def buddy_labels(root: QWidget) -> dict[int, QLabel]:
+    """id(field) -> the QLabel whose buddy it is."""
+    out: dict[int, QLabel] = {}
+    for label in root.findChildren(QLabel):
+        buddy = label.buddy()
+        if buddy is not None:
+            out[id(buddy)] = label
+    return out
+
+
+def accessible_name(widget: QWidget, buddies: dict[int, QLabel] | None = None) -> str:
+    """The name a screen reader says for ``widget`` ("" if it has none)."""
+    if widget.accessibleName().strip():
+        return widget.accessibleName().strip()
+    label = (buddies if buddies is not None else buddy_labels(widget.window())).get(id(widget))
+    if label is not None and _plain(label.text()):
+        return _plain(label.text())
+    if isinstance(widget, QAbstractButton) and _plain(widget.text()):
+        return _plain(widget.text())
+    if isinstance(widget, QTabBar) and widget.count():  # says the current tab, like Qt does
+        return _plain(widget.tabText(max(0, widget.currentIndex())))
+    return ""
+
+
+def unnamed_widgets(root: QWidget) -> list[str]:
+    """'Class objectName (in parent path)' of every interactive widget without a name."""
+    buddies = buddy_labels(root)
+    out = []
+    for w in interactive_widgets(root):
+        if not accessible_name(w, buddies):
+            out.append(describe(w, root))
+    return out
+
+
+def describe(widget: QWidget, root: QWidget | None = None) -> str:
+    path = []
+    p = widget.parentWidget()
+    while p is not None and p is not root:
+        if p.objectName() and not p.objectName().startswith("qt_"):
+            path.append(p.objectName())
+        p = p.parentWidget()
+    where = "/".join(reversed(path))
+    return f"{type(widget).__name__} '{widget.objectName()}' in {where or 'the window'}"
+
+
+def _layout_widgets(layout: QLayout) -> Iterator[QWidget | QLayout]:
+    """The items of a layout in reading order (grids row by row)."""
+    if isinstance(layout, QGridLayout):
+        cells = []
+        for i in range(layout.count()):
+            row, col, _rs, _cs = layout.getItemPosition(i)
+            cells.append((row, col, i))
+        order = [i for _r, _c, i in sorted(cells)]
+    else:
+        order = list(range(layout.count()))
+    for i in order:
+        item = layout.itemAt(i)
+        if item.widget() is not None:
+            yield item.widget()
+        elif item.layout() is not None:
+            yield item.layout()
+
+
+def label_fields(root: QWidget) -> int:
+    """Make each QLabel that directly precedes a nameless field in its layout the field's
+    buddy (QFormLayout rows already have theirs), and name a tab page that is itself a field by
+    its tab title; returns how many names were given."""
+    count = 0
+    buddies = buddy_labels(root)
+    for tabs in root.findChildren(QTabWidget):  # a page that is itself a field: its tab names it
+        for i in range(tabs.count()):
+            page = tabs.widget(i)
+            if takes_tab_focus(page) and not accessible_name(page, buddies):
+                page.setAccessibleName(_plain(tabs.tabText(i)))
+                count += 1
+    for layout in root.findChildren(QLayout):
+        if isinstance(layout, QFormLayout):
+            continue
+        previous: QWidget | QLayout | None = None
+        for item in _layout_widgets(layout):
+            if (isinstance(previous, QLabel) and previous.buddy() is None
+                    and isinstance(item, QWidget) and not isinstance(item, QLabel)
+                    and takes_tab_focus(item) and not accessible_name(item, buddies)
+                    and _plain(previous.text())):
+                previous.setBuddy(item)
+                buddies[id(item)] = previous
+                count += 1
+            previous = item
+    return count
+
+
+def untrap_tables(root: QWidget) -> int:
+    """Tab leaves tables and lists instead of walking every cell (arrow keys still do); a
+    ledger of a thousand rows would otherwise hold keyboard focus. Returns how many changed."""
+    count = 0
+    for view in root.findChildren(QAbstractItemView):
+        if view.tabKeyNavigation():
+            view.setTabKeyNavigation(False)
+            count += 1
+    return count
+
+
+class FocusRing(QWidget):
+    """A frame around the widget with keyboard focus, drawn over its window's other widgets and
+    never taking mouse clicks."""
+
+    def __init__(self, owner: QWidget) -> None:
+        """Follows focus in ``owner`` and in the windows it owns (floating docks, dialogs)."""
+        super().__init__(owner)
+        self.owner = owner
+        self.setObjectName("focusRing")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.target: QWidget | None = None
+        self.hide()
+        QApplication.instance().focusChanged.connect(self._on_focus)
+
+    def _owns(self, widget: QWidget) -> bool:
+        while widget is not None:
+            if widget is self.owner:
+                return True
+            widget = widget.parentWidget()
+        return False
+
+    @Slot(QWidget, QWidget)
+    def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self.target is not None:
+            try:
+                self.target.removeEventFilter(self)
+            except RuntimeError:  # the old focus widget was deleted
+                pass
+        self.target = None
+        if new is None or new.isWindow() or new is self or not self._owns(new):
+            self.hide()
+            return
+        host = new.window()
+        if self.parentWidget() is not host:
+            self.setParent(host)
+        self.target = new
+        new.installEventFilter(self)
+        self.place()
+
+    def place(self) -> None:
+        """Follow the focus widget's visible part (it may sit in a scrolled area)."""
+        t, host = self.target, self.parentWidget()
+        if t is None or host is None or not t.isVisible():
+            self.hide()
+            return
+        # The part its ancestors do not clip (visibleRegion would also drop the part covered by
+        # the widget's own children, all of a plot's area).
+        visible = QRect(t.mapTo(host, QPoint(0, 0)), t.size())
+        p = t.parentWidget()
+        while p is not None and p is not host:
+            visible = visible.intersected(QRect(p.mapTo(host, QPoint(0, 0)), p.size()))
+            p = p.parentWidget()
+        if visible.isEmpty():
+            self.hide()
+            return
+        m = RING_WIDTH
+        self.setGeometry(visible.adjusted(-m, -m, m, m).intersected(host.rect()))
+        self.raise_()
+        self.show()
+        self.update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.target and event.type() in (
+                QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
+            self.place()
+        return False
+
+    def colour(self):
+        return self.palette().color(QPalette.ColorRole.Highlight)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        pen = QPen(self.colour(), RING_WIDTH)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        p.setPen(pen)
+        half = RING_WIDTH / 2
+        p.drawRect(self.rect().toRectF().adjusted(half, half, -half, -half))
+        p.end()
+
+
+class Accessibility:
+    """What `install` set up on a window: the focus ring and how many buddies it added."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window
+        self.buddies_added = label_fields(window)
+        self.tables_untrapped = untrap_tables(window)
+        self.focus_ring = FocusRing(window)
+        focused = QApplication.focusWidget()
+        if focused is not None:
+            self.focus_ring._on_focus(None, focused)
+
+
+def install(window: QMainWindow) -> Accessibility:
+    """Buddies for labelled fields, tables Tab can leave, and the focus ring; installed after
+    the other features, so their widgets are there."""
+    return Accessibility(window)
