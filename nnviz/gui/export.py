@@ -204,8 +204,9 @@ def build_screenshot_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", required=True, metavar="OUT.png", help="PNG file to write")
     p.add_argument("--size", type=_size, default=DEFAULT_SCREENSHOT_SIZE, metavar="WxH",
                    help="window size in logical pixels (default 1600x1000)")
-    p.add_argument("--scale", type=float, default=1.0,
-                   help="pixels per logical pixel, e.g. 2 for a sharp slide (default 1)")
+    p.add_argument("--scale", type=float, default=None,
+                   help="pixels per logical pixel, e.g. 2 for a sharp slide (default: the "
+                        "screen's device pixel ratio, 1 without a screen)")
     p.add_argument("--epochs", type=int, default=0,
                    help="train this many epochs before taking the picture")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
@@ -248,7 +249,8 @@ def screenshot_main(argv: Sequence[str]) -> int:
             parser.error("--play does not fit a still picture; use --epochs N to train first")
         if opts.epochs < 0:
             parser.error(f"--epochs must be >= 0, got {opts.epochs}")
-        if not (math.isfinite(opts.scale) and 0.25 <= opts.scale <= MAX_SCALE):
+        if opts.scale is not None and not (math.isfinite(opts.scale)
+                                           and 0.25 <= opts.scale <= MAX_SCALE):
             parser.error(f"--scale must be between 0.25 and {MAX_SCALE:g}, got {opts.scale}")
         if not opts.screenshot.lower().endswith(".png"):
             parser.error(f"--screenshot writes a PNG; give a name ending in .png, "
@@ -280,7 +282,9 @@ def screenshot_main(argv: Sequence[str]) -> int:
             error = train_epochs(window, opts.epochs)
             if error:
                 print(f"nnviz: warning: {error}", file=sys.stderr)
-        img = render_window_png(window, opts.screenshot, opts.size, opts.scale)
+        scale = opts.scale if opts.scale is not None else \
+            min(MAX_SCALE, max(1.0, window.devicePixelRatioF()))
+        img = render_window_png(window, opts.screenshot, opts.size, scale)
         got = (window.width(), window.height())
         if got != tuple(opts.size):
             print(f"nnviz: note: the window needs at least {got[0]}x{got[1]} with these "
