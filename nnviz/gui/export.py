@@ -304,7 +304,7 @@ def screenshot_main(argv: Sequence[str]) -> int:
 def screen_png_scale(widget: QWidget) -> float:
     """The PNG scale offered until one is chosen: the device pixel ratio of the widget's screen,
     rounded up (a 1.25 or 1.5 display gets 2x), so an export is at least as sharp as the screen
-    (README, "Install as a desktop app", high DPI)."""
+    (README, "High DPI")."""
     ratio = widget.devicePixelRatioF()
     if not math.isfinite(ratio) or ratio <= 0:
         return PNG_SCALES[0]

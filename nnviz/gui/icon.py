@@ -18,6 +18,7 @@ from nnviz.core.resources import resource_path
 #: Sizes desktops ask for (freedesktop hicolor, Windows .ico, macOS .icns go up to 512).
 SIZES: tuple[int, ...] = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 NAME = "nnviz"
+ICO_SIZE = 128  # one image (Qt writes one per file); Windows scales it for larger views
 
 
 def icon_dir() -> Path:
@@ -47,7 +48,7 @@ def render(size: int, svg: Path | None = None) -> QImage:
 
 
 def render_pngs(out_dir: Path | None = None) -> list[Path]:
-    """Write nnviz-<size>.png for every size in SIZES; returns the paths written."""
+    """Write nnviz-<size>.png for every size in SIZES and nnviz.ico; returns the paths."""
     out = Path(out_dir) if out_dir is not None else icon_dir()
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -56,6 +57,11 @@ def render_pngs(out_dir: Path | None = None) -> list[Path]:
         if not render(size).save(str(path), "PNG"):
             raise OSError(f"could not write {path}")
         written.append(path)
+    # Windows shortcuts take their icon from an .ico file only (README, "Install as a desktop app")
+    ico = out / f"{NAME}.ico"
+    if not render(ICO_SIZE).save(str(ico), "ICO"):
+        raise OSError(f"could not write {ico}")
+    written.append(ico)
     return written
 
 

@@ -27,7 +27,8 @@ def test_committed_pngs_are_the_svg_rendered(tmp_path, qapp):
     """The PNGs in resources/icons are what `python -m nnviz.gui.icon` makes of the SVG."""
     assert tuple(desktop.ICON_SIZES) == icon.SIZES
     fresh = icon.render_pngs(tmp_path)
-    for size, path in zip(icon.SIZES, fresh, strict=True):
+    assert fresh[-1].suffix == ".ico" and (icon.icon_dir() / "nnviz.ico").is_file()
+    for size, path in zip(icon.SIZES, fresh[:-1], strict=True):
         from PySide6.QtGui import QImage
 
         committed = QImage(str(icon.png_path(size))).convertToFormat(
