@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Slot
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -57,13 +58,18 @@ def interactive_widgets(root: QWidget) -> list[QWidget]:
             if takes_tab_focus(w) and w.isVisibleTo(root) and not isinstance(w, QLabel)]
 
 
+def _key(widget: QWidget) -> int:
+    """The C++ object's address: Python wrappers come and go (and their ids are reused)."""
+    return shiboken6.getCppPointer(widget)[0]
+
+
 def buddy_labels(root: QWidget) -> dict[int, QLabel]:
-    """id(field) -> the QLabel whose buddy it is."""
+    """_key(field) -> the QLabel whose buddy it is."""
     out: dict[int, QLabel] = {}
     for label in root.findChildren(QLabel):
         buddy = label.buddy()
         if buddy is not None:
-            out[id(buddy)] = label
+            out[_key(buddy)] = label
     return out
 
 
@@ -71,7 +77,7 @@ def accessible_name(widget: QWidget, buddies: dict[int, QLabel] | None = None) -
     """The name a screen reader says for ``widget`` ("" if it has none)."""
     if widget.accessibleName().strip():
         return widget.accessibleName().strip()
-    label = (buddies if buddies is not None else buddy_labels(widget.window())).get(id(widget))
+    label = (buddies if buddies is not None else buddy_labels(widget.window())).get(_key(widget))
     if label is not None and _plain(label.text()):
         return _plain(label.text())
     if isinstance(widget, QAbstractButton) and _plain(widget.text()):
@@ -142,7 +148,7 @@ def label_fields(root: QWidget) -> int:
                     and takes_tab_focus(item) and not accessible_name(item, buddies)
                     and _plain(previous.text())):
                 previous.setBuddy(item)
-                buddies[id(item)] = previous
+                buddies[_key(item)] = previous
                 count += 1
             previous = item
     return count
@@ -160,44 +166,49 @@ def untrap_tables(root: QWidget) -> int:
 
 
 class FocusRing(QWidget):
-    """A frame around the widget with keyboard focus, drawn over its window's other widgets and
+    """A frame around the widget with keyboard focus, drawn over the window's other widgets and
     never taking mouse clicks."""
 
-    def __init__(self, owner: QWidget) -> None:
-        """Follows focus in ``owner`` and in the windows it owns (floating docks, dialogs)."""
-        super().__init__(owner)
-        self.owner = owner
+    def __init__(self, window: QWidget) -> None:
+        """Follows focus inside ``window`` (dialogs and floating docks are windows of their own
+        and keep their style's focus frame: the ring never leaves its window, so it is never
+        deleted with a closed dialog)."""
+        super().__init__(window)
         self.setObjectName("focusRing")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.target: QWidget | None = None
+        self._watched: list[QWidget] = []
         self.hide()
         QApplication.instance().focusChanged.connect(self._on_focus)
 
-    def _owns(self, widget: QWidget) -> bool:
-        while widget is not None:
-            if widget is self.owner:
-                return True
-            widget = widget.parentWidget()
-        return False
+    def _unwatch(self) -> None:
+        for w in self._watched:
+            try:
+                w.removeEventFilter(self)
+            except RuntimeError:  # deleted since
+                pass
+        self._watched = []
 
     @Slot(QWidget, QWidget)
     def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if self.target is not None:
-            try:
-                self.target.removeEventFilter(self)
-            except RuntimeError:  # the old focus widget was deleted
-                pass
+        self._unwatch()
         self.target = None
-        if new is None or new.isWindow() or new is self or not self._owns(new):
+        host = self.parentWidget()
+        if new is None or new is self or new is host or new.window() is not host:
             self.hide()
             return
-        host = new.window()
-        if self.parentWidget() is not host:
-            self.setParent(host)
         self.target = new
-        new.installEventFilter(self)
+        # The widget and every ancestor: scrolling or a dock moving moves the widget on screen
+        # without a Move event of its own.
+        w = new
+        while w is not None and w is not host:
+            w.installEventFilter(self)
+            self._watched.append(w)
+            w = w.parentWidget()
+        host.installEventFilter(self)
+        self._watched.append(host)
         self.place()
 
     def place(self) -> None:
@@ -223,7 +234,7 @@ class FocusRing(QWidget):
         self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if watched is self.target and event.type() in (
+        if self.target is not None and event.type() in (
                 QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
             self.place()
         return False

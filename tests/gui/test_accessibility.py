@@ -204,3 +204,28 @@ def test_focus_is_visible_in_every_theme(make_window, qtbot, settings_snapshot, 
         px = image.pixelColor(int((box.left() + box.width() // 2) * ratio),
                               int((box.top() + 1) * ratio))
         assert px.name() == colour.name(), (name, px.name(), colour.name())
+
+
+def test_focus_ring_follows_a_scrolled_field(make_window, qtbot):
+    w = make_window()
+    w.resize(w.minimumSizeHint().width(), 420)  # the controls column must scroll
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    ring = w.features["accessibility"].focus_ring
+    scroll = w.findChild(QWidget, "controlsScroll")
+    bar = scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    target = w.controls.momentum
+    target.setFocus(Qt.FocusReason.TabFocusReason)
+    for value in (bar.maximum(), bar.minimum(), bar.maximum() // 2):
+        bar.setValue(value)
+        QApplication.processEvents()
+        viewport = scroll.viewport()
+        shown = viewport.rect().translated(viewport.mapTo(w, viewport.rect().topLeft()))
+        inner = target.rect().translated(target.mapTo(w, target.rect().topLeft()))
+        visible = inner.intersected(shown)
+        if visible.isEmpty():
+            assert not ring.isVisible()
+        else:
+            assert ring.isVisible()
+            assert ring.geometry().adjusted(2, 2, -2, -2) == visible, value
