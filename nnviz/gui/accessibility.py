@@ -1,9 +1,9 @@
 """Keyboard-only use and screen readers (README, "Keyboard" and "Screen readers").
 
 - Every interactive widget needs a name a screen reader can say: its own accessible name, a
-  button's text, or a QLabel buddy. `label_fields` makes the QLabel that stands right before a
-  field in a layout (as a sighted user reads it) that field's buddy, as QFormLayout already does
-  for its rows; `unnamed_widgets` lists what is still nameless (the tests fail on it).
+  button's text, or a QLabel buddy (QFormLayout rows have one). `name_tab_pages` names tables
+  that are tab pages by their tab; `unnamed_widgets` lists what is still nameless (the tests
+  fail on it).
 - `untrap_tables` lets Tab leave tables (arrow keys move between cells).
 - `FocusRing` draws a frame in the theme's highlight colour around whatever has keyboard
   focus, so focus stays visible in every theme and on widgets whose style draws none (plots,
@@ -11,8 +11,6 @@
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Slot
@@ -23,10 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QFormLayout,
-    QGridLayout,
     QLabel,
-    QLayout,
     QMainWindow,
     QTabBar,
     QTabWidget,
@@ -108,49 +103,17 @@ def describe(widget: QWidget, root: QWidget | None = None) -> str:
     return f"{type(widget).__name__} '{widget.objectName()}' in {where or 'the window'}"
 
 
-def _layout_widgets(layout: QLayout) -> Iterator[QWidget | QLayout]:
-    """The items of a layout in reading order (grids row by row)."""
-    if isinstance(layout, QGridLayout):
-        cells = []
-        for i in range(layout.count()):
-            row, col, _rs, _cs = layout.getItemPosition(i)
-            cells.append((row, col, i))
-        order = [i for _r, _c, i in sorted(cells)]
-    else:
-        order = list(range(layout.count()))
-    for i in order:
-        item = layout.itemAt(i)
-        if item.widget() is not None:
-            yield item.widget()
-        elif item.layout() is not None:
-            yield item.layout()
-
-
-def label_fields(root: QWidget) -> int:
-    """Make each QLabel that directly precedes a nameless field in its layout the field's
-    buddy (QFormLayout rows already have theirs), and name a tab page that is itself a field by
-    its tab title; returns how many names were given."""
+def name_tab_pages(root: QWidget) -> int:
+    """Name a tab page that is itself a field (a table) by its tab title, as a sighted user
+    reads it; returns how many were named."""
     count = 0
     buddies = buddy_labels(root)
-    for tabs in root.findChildren(QTabWidget):  # a page that is itself a field: its tab names it
+    for tabs in root.findChildren(QTabWidget):
         for i in range(tabs.count()):
             page = tabs.widget(i)
             if takes_tab_focus(page) and not accessible_name(page, buddies):
                 page.setAccessibleName(_plain(tabs.tabText(i)))
                 count += 1
-    for layout in root.findChildren(QLayout):
-        if isinstance(layout, QFormLayout):
-            continue
-        previous: QWidget | QLayout | None = None
-        for item in _layout_widgets(layout):
-            if (isinstance(previous, QLabel) and previous.buddy() is None
-                    and isinstance(item, QWidget) and not isinstance(item, QLabel)
-                    and takes_tab_focus(item) and not accessible_name(item, buddies)
-                    and _plain(previous.text())):
-                previous.setBuddy(item)
-                buddies[_key(item)] = previous
-                count += 1
-            previous = item
     return count
 
 
@@ -234,6 +197,13 @@ class FocusRing(QWidget):
         self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Close and watched is self.parentWidget():
+            # Hold no Python wrappers of the closing window's widgets: wrappers that outlive
+            # their C++ objects can be handed out again for new objects at the same address.
+            self._unwatch()
+            self.target = None
+            self.hide()
+            return False
         if self.target is not None and event.type() in (
                 QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
             self.place()
@@ -253,11 +223,11 @@ class FocusRing(QWidget):
 
 
 class Accessibility:
-    """What `install` set up on a window: the focus ring and how many buddies it added."""
+    """What `install` set up on a window: the focus ring, and how many tab pages it named."""
 
     def __init__(self, window: QMainWindow) -> None:
         self.window = window
-        self.buddies_added = label_fields(window)
+        self.pages_named = name_tab_pages(window)
         self.tables_untrapped = untrap_tables(window)
         self.focus_ring = FocusRing(window)
         focused = QApplication.focusWidget()
@@ -266,6 +236,6 @@ class Accessibility:
 
 
 def install(window: QMainWindow) -> Accessibility:
-    """Buddies for labelled fields, tables Tab can leave, and the focus ring; installed after
-    the other features, so their widgets are there."""
+    """Tab pages named, tables Tab can leave, and the focus ring; installed after the other
+    features, so their widgets are there."""
     return Accessibility(window)

@@ -142,6 +142,7 @@ class ControlsPanel(QWidget):
 
         # ---- buttons (bound to the window's actions later)
         self.buttons = QHBoxLayout()
+        self._last_button: QToolButton | None = None
         outer.addLayout(self.buttons)
 
         # ---- view
@@ -167,10 +168,10 @@ class ControlsPanel(QWidget):
         b = QToolButton()
         b.setDefaultAction(action)
         b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        before = self.buttons.itemAt(self.buttons.count() - 1) if self.buttons.count() else None
         self.buttons.addWidget(b)
         # Tab reaches the buttons where they sit, after the training fields, not last
-        QWidget.setTabOrder(before.widget() if before is not None else self.speed, b)
+        QWidget.setTabOrder(self._last_button or self.speed, b)
+        self._last_button = b
         return b
 
     def _connect(self) -> None:

@@ -623,7 +623,9 @@ class ConvergencePanel(QWidget):
         self.layers_edit.setToolTip(
             "Architectures, separated by ';': whole networks (2,2,1; 2,4,1) or hidden sizes "
             "(2; 4; 8,8). Input and output sizes follow the data set.")
-        g.addWidget(QLabel("Layers"), 0, 0)
+        layers_label = QLabel("Layers")
+        layers_label.setBuddy(self.layers_edit)  # screen readers say the label
+        g.addWidget(layers_label, 0, 0)
         g.addWidget(self.layers_edit, 0, 1, 1, 3)
         self.preview = QLabel()
         self.preview.setObjectName("convergencePreview")
@@ -679,9 +681,12 @@ class ConvergencePanel(QWidget):
                  ("Runs", self.runs_spin, "Epochs", self.epochs_spin),
                  ("Seed", self.seed_spin, "Loss <", self.threshold_spin))
         for r, (l1, w1, l2, w2) in enumerate(pairs, start=3):
-            g.addWidget(QLabel(l1), r, 0)
+            label1, label2 = QLabel(l1), QLabel(l2)
+            label1.setBuddy(w1)
+            label2.setBuddy(w2)
+            g.addWidget(label1, r, 0)
             g.addWidget(w1, r, 1)
-            g.addWidget(QLabel(l2), r, 2, Qt.AlignmentFlag.AlignRight)
+            g.addWidget(label2, r, 2, Qt.AlignmentFlag.AlignRight)
             g.addWidget(w2, r, 3)
         self.all_correct = QCheckBox("converged also needs every point classified right")
         self.all_correct.setObjectName("convergenceAllCorrect")
@@ -786,6 +791,7 @@ class ConvergencePanel(QWidget):
         self.model = RunTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("convergenceRunsTable")
+        self.table.setAccessibleName("Runs")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
