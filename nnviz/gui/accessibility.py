@@ -4,7 +4,8 @@
   button's text, or a QLabel buddy (QFormLayout rows have one). `name_tab_pages` names tables
   that are tab pages by their tab; `unnamed_widgets` lists what is still nameless (the tests
   fail on it).
-- `untrap_tables` lets Tab leave tables (arrow keys move between cells).
+- `untrap_tables` lets Tab leave tables (arrow keys move between cells), and `ControlKeys`
+  keeps Space and the arrows for the focused control instead of the one-key shortcuts.
 - `FocusRing` draws a frame in the theme's highlight colour around whatever has keyboard
   focus, so focus stays visible in every theme and on widgets whose style draws none (plots,
   the network view).
@@ -18,13 +19,16 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QLabel,
     QMainWindow,
+    QPlainTextEdit,
     QTabBar,
     QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
@@ -222,6 +226,41 @@ class FocusRing(QWidget):
         p.end()
 
 
+#: Keys a focused control needs for itself, which the window's one-key shortcuts (Space plays,
+#: Left/Right step) would otherwise take: Space presses a button or ticks a box, arrows move a
+#: slider, switch tabs, move in a table or the cursor in read-only text.
+_SPACE = (QAbstractButton, QComboBox, QAbstractItemView)
+_ARROWS = (QAbstractSlider, QTabBar, QAbstractItemView, QPlainTextEdit, QTextEdit)
+OWN_KEYS: dict[int, tuple[type, ...]] = {
+    Qt.Key.Key_Space: _SPACE, Qt.Key.Key_Left: _ARROWS, Qt.Key.Key_Right: _ARROWS,
+}
+
+
+class ControlKeys(QObject):
+    """Gives a focused control its own keys back from the window's shortcuts (Qt asks the focus
+    widget first with a ShortcutOverride event; accepting it keeps the key for the widget)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        kinds = tuple({k for kinds in OWN_KEYS.values() for k in kinds})
+        self.watched = 0
+        for w in window.findChildren(QWidget):
+            if isinstance(w, kinds):
+                w.installEventFilter(self)
+                self.watched += 1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if event.modifiers() != Qt.KeyboardModifier.NoModifier:
+            return False
+        kinds = OWN_KEYS.get(event.key())
+        if kinds is not None and isinstance(watched, kinds):
+            event.accept()
+            return True
+        return False
+
+
 class Accessibility:
     """What `install` set up on a window: the focus ring, and how many tab pages it named."""
 
@@ -230,12 +269,13 @@ class Accessibility:
         self.pages_named = name_tab_pages(window)
         self.tables_untrapped = untrap_tables(window)
         self.focus_ring = FocusRing(window)
+        self.control_keys = ControlKeys(window)
         focused = QApplication.focusWidget()
         if focused is not None:
             self.focus_ring._on_focus(None, focused)
 
 
 def install(window: QMainWindow) -> Accessibility:
-    """Tab pages named, tables Tab can leave, and the focus ring; installed after the other
-    features, so their widgets are there."""
+    """Tab pages named, tables Tab can leave, controls' own keys, and the focus ring; installed
+    after the other features, so their widgets are there."""
     return Accessibility(window)

@@ -54,6 +54,9 @@ class MainWindow(QMainWindow):
 
         self.network_view = NetworkView()
         self.network_view.setObjectName("networkView")
+        self.network_view.setAccessibleName("Network view")
+        self.network_view.setAccessibleDescription(
+            "The network's nodes and weights; hover or the Step dock for exact values")
         self.setCentralWidget(self.network_view)
         c.views["network"] = self.network_view
         self.loss_plot = self.boundary_view = None  # pyqtgraph docks: see install_features

@@ -336,7 +336,8 @@ class NetworkView(QWidget):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # Tab reaches it too: with the focus here every one-key shortcut (Space, N, B, ...) acts
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._max_edges = self._check_max_edges(max_edges)
         self._sizes: list[int] = []
         self._weights: list[np.ndarray] = []

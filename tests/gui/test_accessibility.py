@@ -229,3 +229,40 @@ def test_focus_ring_follows_a_scrolled_field(make_window, qtbot):
         else:
             assert ring.isVisible()
             assert ring.geometry().adjusted(2, 2, -2, -2) == visible, value
+
+
+def test_focused_controls_keep_space_and_arrows(make_window, qtbot):
+    """Space ticks the focused check box (it does not start training), Right moves the focused
+    slider and switches the focused tab bar (it does not step); elsewhere the shortcuts work."""
+    w = make_window()
+    everything_shown(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    c = w.controller
+    handle = w.windowHandle()
+
+    box = w.loss_plot.log_checkbox
+    box.setFocus(Qt.FocusReason.TabFocusReason)
+    was = box.isChecked()
+    QTest.keyClick(handle, Qt.Key.Key_Space)
+    assert box.isChecked() != was and not c.playing
+
+    slider = w.controls.min_mag
+    slider.setFocus(Qt.FocusReason.TabFocusReason)
+    step = w.features["step_panel"]
+    assert step.stepper is None
+    QTest.keyClick(handle, Qt.Key.Key_Right)
+    assert slider.value() == slider.singleStep()
+    assert step.stepper is None  # Right did not take a backprop step
+
+    tabs = w.features["step_panel"].tabs
+    bar = tabs.tabBar()
+    bar.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(handle, Qt.Key.Key_Right)
+    assert tabs.currentIndex() == 1
+
+    w.network_view.setFocus(Qt.FocusReason.MouseFocusReason)  # no control of its own keys
+    with qtbot.waitSignal(c.playingChanged):
+        QTest.keyClick(handle, Qt.Key.Key_Space)
+    assert c.playing
+    c.pause()
