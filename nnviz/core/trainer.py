@@ -16,6 +16,7 @@ import numpy as np
 
 from nnviz.core import activations as act
 from nnviz.core import losses
+from nnviz.core.datacheck import check_finite
 from nnviz.core.network import Network, Workspace, accuracy
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
 
@@ -27,6 +28,10 @@ WEIGHT_LIMIT = 1e4
 _HALF = np.array(0.5)
 #: Epochs between checks of the weights (and checkpoints of the last good state).
 CHECK_EVERY = 256
+#: Floating-point operations of one slice of a long full-batch epoch (a few ms of work): the
+#: epoch's gradient is summed over slices of rows so a caller can pause between them. Fixed
+#: numbers only (never timings), so the same setup always slices, and rounds, alike.
+SLICE_FLOPS = 1 << 24
 
 
 class DivergenceError(RuntimeError):
@@ -42,6 +47,12 @@ class DivergenceError(RuntimeError):
             f"{restored_epoch:,} (the last finite ones) were kept. Try a smaller learning rate "
             f"than {lr:g}."
         )
+
+
+def slice_rows(sizes: tuple[int, ...], n: int) -> int:
+    """Rows per slice of a full-batch epoch of n rows (n itself when one slice is enough)."""
+    per_row = 6 * sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=False))
+    return min(n, max(64, SLICE_FLOPS // max(per_row, 1)))
 
 
 def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
@@ -220,6 +231,7 @@ class Trainer(HyperParameters):
         self.net = net
         self.X = np.ascontiguousarray(net.check_input(X))
         self.Y = np.ascontiguousarray(net.check_target(Y, len(self.X)))
+        check_finite(self.X, self.Y)
         if len(self.X) == 0:
             raise ValueError("no training samples")
         if batch_size is not None and int(batch_size) < 1:
@@ -229,6 +241,7 @@ class Trainer(HyperParameters):
         if X_test is not None and Y_test is not None and len(X_test):
             self.X_test = net.check_input(X_test)
             self.Y_test = net.check_target(Y_test, len(self.X_test))
+            check_finite(self.X_test, self.Y_test, "test data")
         else:
             self.X_test = self.Y_test = None
         check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
@@ -253,6 +266,9 @@ class Trainer(HyperParameters):
         self._checkpoint: tuple | None = None
         self._last_ws: Workspace | None = None
         self._grad_scale = 1.0  # ws.grad holds grad_scale times the mean gradient
+        self._slice_rows = slice_rows(net.sizes, n)
+        self._slice_ws: dict[int, Workspace] = {}
+        self._pending: tuple | None = None  # a sliced epoch paused half way, see run()
 
     # lr, momentum, l2 and l1 (checked, changeable between epochs) come from HyperParameters.
 
@@ -293,16 +309,22 @@ class Trainer(HyperParameters):
         target_loss: float | None = None,
         target_accuracy: float | None = None,
         eval_every: int = 1,
+        should_yield: Callable[[], bool] | None = None,
     ) -> History:
         """Train up to `epochs` more epochs; stop early at a target loss or accuracy.
 
         Raises DivergenceError (after restoring the last good weights) when the loss or the
         weights stop being finite or exceed `weight_limit`.
+
+        A long full-batch epoch is computed over slices of rows (README: Limits and failures);
+        `should_yield` is asked after every slice, and when it says True run() returns at once
+        with stop_reason "time_slice" and the epoch half done. The next run() goes on with it,
+        unless the weights were changed in between: then the epoch starts again.
         """
         # Overflow in sigmoid's e^-z gives the correct limit; inf/NaN from a diverging run are
         # detected below and reported as a DivergenceError, not as NumPy warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._run(epochs, target_loss, target_accuracy, eval_every)
+            return self._run(epochs, target_loss, target_accuracy, eval_every, should_yield)
 
     def _run(
         self,
@@ -310,6 +332,7 @@ class Trainer(HyperParameters):
         target_loss: float | None,
         target_accuracy: float | None,
         eval_every: int,
+        should_yield: Callable[[], bool] | None = None,
     ) -> History:
         epochs = int(epochs)
         if epochs < 0:
@@ -321,7 +344,10 @@ class Trainer(HyperParameters):
         c_tloss, c_tacc = cols["test_loss"], cols["test_accuracy"]
         n = len(self.X)
         full = self.batch_size is None
-        if full:
+        sliced = full and self._slice_rows < n
+        if not sliced:
+            self._pending = None  # a half-done sliced epoch ends with the change to mini-batch
+        if full and not sliced:
             # Kernels are built per run() so live changes of lr or momentum take effect.
             ws, step, loss_factor, self._grad_scale = self._kernel(n)
             self._last_ws = ws
@@ -332,7 +358,7 @@ class Trainer(HyperParameters):
             targets = self._target_bool if single else self._target_class
             greater, equal, count = np.greater, np.equal, np.count_nonzero
             half = _HALF
-        else:
+        elif not full:
             self._prepare_batches()
         self._save_checkpoint()
         isfinite = math.isfinite
@@ -342,7 +368,13 @@ class Trainer(HyperParameters):
         self.stop_reason = "epochs"
         try:
             for k in range(epochs):
-                if full:
+                if sliced:
+                    result = self._advance_sliced_epoch(should_yield)
+                    if result is None:
+                        self.stop_reason = "time_slice"
+                        break
+                    loss, acc = result
+                elif full:
                     loss = step(XT, YT) * loss_factor
                     if single:
                         greater(out0, half, buf)
@@ -385,6 +417,58 @@ class Trainer(HyperParameters):
         h._data["epoch"][h._n : row] = np.arange(epoch - (row - h._n) + 1, epoch + 1)
         h._n = row
         self.epoch = epoch
+
+    # ---- long full-batch epochs, in slices of rows -----------------------------------------------
+    def _advance_sliced_epoch(
+        self, should_yield: Callable[[], bool] | None
+    ) -> tuple[float, float] | None:
+        """Run the pending sliced epoch (or a new one) until it ends, giving (loss, accuracy),
+        or until should_yield() says so: then None, and the epoch is kept for the next call."""
+        pending, self._pending = self._pending, None
+        if pending is not None and np.array_equal(pending[1], self.net.params):
+            parts = pending[0]
+        else:
+            parts = self._sliced_epoch()
+        try:
+            while True:
+                next(parts)
+                if should_yield is not None and should_yield():
+                    self._pending = (parts, self.net.params.copy())
+                    return None
+        except StopIteration as done:
+            return done.value
+
+    def _sliced_workspace(self, rows: int) -> Workspace:
+        ws = self._slice_ws.get(rows)
+        if ws is None:
+            ws = self._slice_ws[rows] = self.net.workspace(rows)
+            ws.inv_n = np.array(1.0, self.net.dtype)  # each slice leaves its summed gradient
+        return ws
+
+    def _sliced_epoch(self):  # noqa: ANN202 (a generator of (loss, accuracy))
+        """One full-batch epoch as a sum of per-slice gradients, then one update; yields
+        between slices. Equal to the one-batch epoch to about 1e-12 (the sums are grouped
+        differently), and bit-identical from run to run."""
+        net, n, rows = self.net, len(self.X), self._slice_rows
+        outs, XT, YT = self._outputsT, self.XT_aug, self.YT
+        total_grad = np.zeros_like(net.params)
+        total = 0.0
+        ws = None
+        for start in range(0, n, rows):
+            if start:
+                yield
+            stop = min(start + rows, n)
+            ws = self._sliced_workspace(stop - start)
+            x = XT[:, start:stop]
+            net.forward_into(ws, x)
+            total += net.backward_into(ws, x, YT[:, start:stop], want_loss=True)
+            total_grad += ws.grad
+            outs[:, start:stop] = ws.aT[-1]
+        total_grad *= 1.0 / n
+        self.optimizer.step(total_grad)
+        np.copyto(ws.grad, total_grad)
+        self._last_ws, self._grad_scale = ws, 1.0
+        return total / n, self._accuracy_of(outs, self._target_bool, self._target_class)
 
     def _prepare_batches(self) -> None:
         B, n = self.batch_size, len(self.X)
@@ -479,14 +563,24 @@ class Trainer(HyperParameters):
                 self._diverged(f"weights of layer {l + 1} exploded ({what})")
         self._save_checkpoint()
 
-    def _diverged(self, reason: str) -> None:
+    def restore_checkpoint(self) -> int:
+        """Back to the last good state (weights, velocity, shuffling, epoch, history) saved at
+        the start of the last run() or its last weight check; returns that epoch. After any
+        error inside run() this leaves a consistent trainer that can train on."""
+        self._pending = None
+        if self._checkpoint is None:
+            return self.epoch
         w, b, opt_state, rng_state, epoch, n_hist = self._checkpoint
-        bad_epoch = self.epoch
         for dst, src in zip(self.net.weights + self.net.biases, w + b, strict=True):
             np.copyto(dst, src)
         self.optimizer.load_state(opt_state)
         self.rng.bit_generator.state = rng_state
         self.epoch = epoch
         self.history.truncate(n_hist)
+        return epoch
+
+    def _diverged(self, reason: str) -> None:
+        bad_epoch = self.epoch
+        epoch = self.restore_checkpoint()
         self.stop_reason = "diverged"
         raise DivergenceError(bad_epoch, epoch, reason, self.lr)

@@ -4,11 +4,15 @@ Commands arrive through a thread-safe queue (never as cross-thread lambdas); res
 frozen Snapshots through one Signal(object), at most ~30 per second and always after the last
 chunk. Training runs in chunks of a few milliseconds so pause, stop and edits take effect fast.
 The worker never touches a widget. While it runs a chunk it holds `lock`, which the GUI thread
-takes to edit or single-step the shared network between chunks.
+takes to edit or single-step the shared network between chunks. A long epoch is trained in
+slices and the trainer asks between them whether to hand back (time up or a command waiting), so
+no chunk holds the lock for more than a few ms. Any error in training pauses, puts the trainer
+back to its last good state and sends a snapshot with the error (README: Limits and failures).
 """
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -56,6 +60,12 @@ class Snapshot:
     timestamp: float = field(default_factory=time.perf_counter)
 
 
+def _describe(exc: BaseException) -> str:
+    """The error's type and text ("MemoryError" alone when it has no text)."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class TrainWorker(QObject):
     snapshot = Signal(object)
     finished = Signal()
@@ -75,6 +85,9 @@ class TrainWorker(QObject):
         self._probe_rows: np.ndarray | None = None
         self._probe_ws: tuple[Network, Workspace] | None = None
         self._last_probe = 0.0
+        self._steps_left = 0  # epochs still to train for "step" (trained in chunks, like play)
+        self._chunk = 16  # epochs per chunk, adapted to take about CHUNK_SECONDS
+        self._last_emit = 0.0
 
     # ---- called from the GUI thread ----------------------------------------------------------
     def send(self, command: str, *args: object) -> None:
@@ -112,58 +125,92 @@ class TrainWorker(QObject):
     # ---- the worker thread's loop ------------------------------------------------------------
     @Slot()
     def run_loop(self) -> None:
-        last_emit = 0.0
-        chunk = 16
+        self._last_emit = 0.0
+        self._chunk = 16
         while True:
             try:
-                block = not self._playing
-                cmd, args = self._commands.get(block=block, timeout=None) if block else \
-                    self._commands.get_nowait()
+                idle = not (self._playing or self._steps_left)
+                cmd, args = self._commands.get() if idle else self._commands.get_nowait()
             except queue.Empty:
                 cmd = None
-            if cmd is not None:
-                if cmd == "quit":
-                    break
-                if not self._handle(cmd, args):
+            if cmd == "quit":
+                break
+            try:
+                if cmd is not None and not self._handle(cmd, args):
                     continue
-                if not self._playing:
-                    continue
-            trainer = self._trainer
-            if not self._playing or trainer is None:
-                continue
-            t0 = time.perf_counter()
-            n = chunk
-            if self._max_rate:
-                n = max(1, min(n, int(self._max_rate * CHUNK_SECONDS) or 1))
-            error = None
-            with self.lock:
-                try:
-                    trainer.run(n)
-                except DivergenceError as exc:
-                    error = str(exc)
-            dt = time.perf_counter() - t0
-            self.chunks += 1
-            if error is None and dt > 0:
-                # Adapt the chunk so one takes about CHUNK_SECONDS.
-                per_epoch = dt / n
-                self._rate = 0.8 * self._rate + 0.2 / per_epoch if self._rate else 1 / per_epoch
-                chunk = int(min(max(CHUNK_SECONDS / per_epoch, 1), 100_000))
-            if error is not None:
-                self._playing = False
-                self._emit(error=error)
-                last_emit = time.perf_counter()
-                continue
-            if self._max_rate:
-                # Sleep off the rest of this chunk's time budget to respect the cap.
-                wait = n / self._max_rate - (time.perf_counter() - t0)
-                if wait > 0:
-                    self._wait_for_command(wait)
-            now = time.perf_counter()
-            if now - last_emit >= SNAPSHOT_INTERVAL:
-                self._emit()
-                last_emit = now
+                self._train_chunk()
+            except Exception as exc:  # noqa: BLE001 (any fault pauses and is told, never kills)
+                self._fail(exc)
         self._playing = False
         self.finished.emit()
+
+    def _yield_due(self, deadline: float) -> bool:
+        """Asked by the trainer between slices of a long epoch: time is up or a command
+        (pause, reset, quit) waits."""
+        return time.perf_counter() >= deadline or not self._commands.empty()
+
+    def _train_chunk(self) -> None:
+        """Train for about CHUNK_SECONDS (or one slice of a long epoch) with the lock held."""
+        trainer = self._trainer
+        if not (self._playing or self._steps_left) or trainer is None:
+            return
+        t0 = time.perf_counter()
+        n = self._steps_left or self._chunk
+        if self._max_rate and not self._steps_left:
+            n = max(1, min(n, int(self._max_rate * CHUNK_SECONDS) or 1))
+        error = None
+        with self.lock:
+            e0 = trainer.epoch
+            try:
+                trainer.run(n, should_yield=functools.partial(self._yield_due,
+                                                              t0 + CHUNK_SECONDS))
+            except DivergenceError as exc:
+                error = str(exc)
+            except Exception as exc:  # noqa: BLE001 (MemoryError and the like: see _fault)
+                error = self._fault(trainer, e0, exc)
+            done = trainer.epoch - e0
+        dt = time.perf_counter() - t0
+        self.chunks += 1
+        if error is None and dt > 0 and done:
+            # Adapt the chunk so one takes about CHUNK_SECONDS.
+            per_epoch = dt / done
+            self._rate = 0.8 * self._rate + 0.2 / per_epoch if self._rate else 1 / per_epoch
+            self._chunk = int(min(max(CHUNK_SECONDS / per_epoch, 1), 100_000))
+        if error is not None:
+            self._playing, self._steps_left = False, 0
+            self._emit(error=error)
+            self._last_emit = time.perf_counter()
+            return
+        if self._steps_left:
+            stopped = done == 0 and trainer.stop_reason != "time_slice"
+            self._steps_left = 0 if stopped else max(0, self._steps_left - done)
+            if not self._steps_left:
+                self._emit()
+            return
+        if self._max_rate:
+            # Sleep off the rest of this chunk's time budget to respect the cap.
+            wait = max(done, 1) / self._max_rate - (time.perf_counter() - t0)
+            if wait > 0:
+                self._wait_for_command(wait)
+        now = time.perf_counter()
+        if now - self._last_emit >= SNAPSHOT_INTERVAL:
+            self._emit()
+            self._last_emit = now
+
+    @staticmethod
+    def _fault(trainer: Trainer, epoch: int, exc: BaseException) -> str:
+        """Put the trainer back to its last good state after an unexpected error and say so."""
+        kept = trainer.restore_checkpoint()
+        return (f"Training stopped at epoch {epoch:,} by an error: {_describe(exc)}. The weights "
+                f"from epoch {kept:,} were kept; Play trains on from them, Reset starts again.")
+
+    def _fail(self, exc: BaseException) -> None:
+        """A fault outside training (a snapshot, a probe): pause and tell, if possible."""
+        self._playing, self._steps_left = False, 0
+        try:
+            self._emit(error=f"Training paused by an error: {_describe(exc)}", with_probe=False)
+        except Exception:  # noqa: BLE001 (nothing more can be told; the loop goes on)
+            pass
 
     def _wait_for_command(self, seconds: float) -> None:
         """Sleep up to `seconds`, waking at once for a command (which is put back)."""
@@ -185,28 +232,24 @@ class TrainWorker(QObject):
             self._trainer, self._generation = args
             self._sent = len(self._trainer.history) if self._trainer else 0
             self._rate = 0.0
+            self._steps_left = 0
             return True
         if cmd == "play":
             self._playing = self._trainer is not None
+            self._steps_left = 0
             self._emit()
             return True
         if cmd == "pause":
-            was = self._playing
-            self._playing = False
+            was = self._playing or self._steps_left
+            self._playing, self._steps_left = False, 0
             if was:
                 self._emit()
             return False
         if cmd == "step":
+            # Trained in chunks like play, so a long epoch never holds the lock for long.
             self._playing = False
-            if self._trainer is not None:
-                error = None
-                with self.lock:
-                    try:
-                        self._trainer.run(int(args[0]))
-                    except DivergenceError as exc:
-                        error = str(exc)
-                self._emit(error=error)
-            return False
+            self._steps_left = int(args[0]) if self._trainer is not None else 0
+            return True
         if cmd == "rate":
             self._max_rate = args[0]
             return True
@@ -239,7 +282,7 @@ class TrainWorker(QObject):
             a.flags.writeable = False
         return tuple(probe)
 
-    def _emit(self, error: str | None = None) -> None:
+    def _emit(self, error: str | None = None, with_probe: bool = True) -> None:
         trainer = self._trainer
         if trainer is None:
             return
@@ -252,8 +295,9 @@ class TrainWorker(QObject):
             probe = None
             now = time.perf_counter()
             points = self._probe_points
-            if points is not None and (not self._playing or error is not None
-                                       or now - self._last_probe >= PROBE_INTERVAL):
+            if with_probe and points is not None and (
+                    not self._playing or error is not None
+                    or now - self._last_probe >= PROBE_INTERVAL):
                 # The worker evaluates the plane: on the GUI thread this forward pass competed
                 # with training for the GIL and blocked the event loop for tens of ms.
                 self._last_probe = now
@@ -293,9 +337,11 @@ class WorkerThread:
         self.thread.start()
 
     def close(self, timeout_ms: int = 5000) -> bool:
+        """Stop the worker; it answers within one slice of training (a few ms). Should it not
+        within timeout_ms, wait on: a QThread destroyed while running aborts the process."""
         if not self.thread.isRunning():
             return True
         self.worker.stop()
         # quit() before the loop returns is fine: QThread.exec() then returns at once.
         self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        return self.thread.wait(timeout_ms) or self.thread.wait()
