@@ -700,6 +700,17 @@ def _numeric_matrix(
     column_names: Sequence[str] | None = None,
 ) -> np.ndarray:
     columns = list(columns)
+    if sep != ";" and missing is None:
+        # NumPy calls float() on every cell in C (object arrays: exactly float()'s rules); a
+        # cell it refuses or finds non-finite goes through the loop below, which names it.
+        try:
+            fast = np.empty((len(rows), len(columns)), dtype=object)
+            fast[...] = [[cells[j] for j in columns] for _, cells in rows]
+            fast = fast.astype(np.float64)
+        except ValueError:
+            fast = None
+        if fast is not None and np.isfinite(fast).all():
+            return fast
     out = np.empty((len(rows), len(columns)))
     for r, (line, cells) in enumerate(rows):
         for c, j in enumerate(columns):
@@ -732,6 +743,7 @@ def load_csv(
     test_ratio: float = 0.0,
     seed: int = 0,
     standardize: bool = True,
+    table: Table | None = None,
 ) -> Dataset:
     """Load your own table: one row per sample, numeric feature columns, one target column.
 
@@ -747,10 +759,11 @@ def load_csv(
       regression target, kept unscaled in one column, and class_names is ().
     * With standardize=True the inputs are scaled with the statistics of the training part.
 
-    Problems raise DatasetError naming the file, the line and what is wrong.
+    Problems raise DatasetError naming the file, the line and what is wrong. `table` is the
+    file as :func:`read_table` read it, so one reading serves many choices of columns.
     """
     path = Path(path)
-    rows, sep = _read_rows(path)
+    rows, sep = (table.rows, table.separator) if table is not None else _read_rows(path)
     if not rows:
         raise DatasetError(f"{path}: line 1: file is empty (no data rows)")
     if header is None:
