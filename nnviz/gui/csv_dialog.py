@@ -1,16 +1,20 @@
 """File > Open CSV: preview your own table, choose the target and the feature columns, load it.
 
-The dialog parses the file with the core loader (`nnviz.core.datasets.load_csv`) after every
-choice, so the class counts it shows and the errors it reports (with the file's line numbers,
-which the preview shows as row labels) are exactly those of the data that would be loaded. An
-error stays inside the dialog; OK loads only data that parsed. The network's input and output
+The dialog reads the file once, on a thread of its own (`nnviz.gui.csv_reader`), and builds the
+data set for every choice with the core loader (`nnviz.core.datasets.load_csv`) from that one
+reading, also off the GUI thread; so the class counts it shows and the errors it reports (with
+the file's line numbers, which the preview shows as row labels) are exactly those of the data
+that would be loaded, and a large file never freezes the window. The preview shows the first
+PREVIEW_ROWS rows and PREVIEW_COLUMNS columns. An error stays inside the dialog; OK loads only
+data that parsed. The network's input and output
 layers then follow the data (the hidden layers stay); the output activation and loss change
 only when they cannot fit the target (e.g. softmax for two classes, or a class target for a
 regression column).
 
 Tests drive it without a modal loop: ``dlg = CsvDialog(path)``, ``dlg.set_target("label")``,
 ``dlg.set_features([0, 2])``, ``dlg.class_counts()``, ``dlg.dataset()`` (raises DatasetError),
-``dlg.error_text()``, ``dlg.accept()``; the app opens it with the non-blocking ``dlg.open()``.
+``dlg.error_text()``, ``dlg.accept()``; these wait for the reader's answer, and ``dlg.settle()``
+does so before a test reads the widgets. The app opens it with the non-blocking ``dlg.open()``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Qt, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,13 +52,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core import datasets
 from nnviz.core.datasets import Dataset, DatasetError
+from nnviz.gui.csv_reader import TableReader
 
 if TYPE_CHECKING:
     from nnviz.gui.main_window import MainWindow
 
 PREVIEW_ROWS = 50
+PREVIEW_COLUMNS = 200  # a wide file's preview shows these; the feature list has every column
+POLL_MS = 25  # how often the dialog looks for the reader's results while it works
+SETTLE_SECONDS = 120.0  # settle() gives up after this (a test's file is read in well under)
 CSV_FILTER = "Data files (*.csv *.txt *.data *.tsv);;All files (*)"
 LAST_DIR_KEY = "csv/last_dir"
 ERROR_STYLE = ("QLabel { color: #8b2500; background: #fff1ea; border: 1px solid #d55e00; "
@@ -114,13 +121,22 @@ class CsvDialog(QDialog):
         self._width = 0
         self._updating = False
         self._was_target = -1
+        self._table_taken = False
+        self._request = 0  # number of the newest data set asked of the reader
+        self._shown = 0  # number of the one shown
         self.setObjectName("csvDialog")
         self.setWindowTitle(f"Open CSV data — {self.path.name}")
         self._build_ui(test_ratio)
-        self._read_file()
-        self._fill_columns(target=-1)
-        self.update_result()
+        self.ok_button.setEnabled(False)
+        self.preview_label.setText(f"Reading {self.path.name}…")
         self.resize(1000, 620)
+        self._poller = QTimer(self)
+        self._poller.setInterval(POLL_MS)
+        self._poller.timeout.connect(self._poll)
+        self._poller.start()
+        # Closed in done() (Load, Cancel, closing the window); a dialog dropped unclosed leaves
+        # an idle daemon thread, never a running one.
+        self.reader = TableReader(self.path)
 
     # ---- construction -----------------------------------------------------------------------
     def _build_ui(self, test_ratio: float) -> None:
@@ -228,15 +244,57 @@ class CsvDialog(QDialog):
         # The loader names the file by its full path; the dialog already shows it.
         return message.replace(f"{self.path}: ", f"{self.path.name}: ")
 
+    @Slot()
+    def _poll(self) -> None:
+        """Show what the reader has finished (the timer runs only while it works)."""
+        if self.reader.read_done.is_set():
+            self._take_table()
+        if self._request and self._shown != self._request and self.reader.ready(self._request):
+            self._take_result()
+        if self._table_taken and self._shown == self._request:
+            self._poller.stop()
+
+    def _take_table(self) -> None:
+        """Show the table the reader has read (once)."""
+        if self._table_taken:
+            return
+        self._table_taken = True
+        self._read_file()
+        self._fill_columns(target=-1)
+        self.update_result()
+
+    def _take_result(self) -> None:
+        data, error = self.reader.result(self._request, timeout=SETTLE_SECONDS)
+        self._shown = self._request
+        self._data, self._error = data, self._short(error)
+        self._show_result()
+
+    def _wait_for_table(self) -> None:
+        if not self.reader.read_done.wait(SETTLE_SECONDS):
+            raise TimeoutError(f"{self.path.name}: still reading")
+        self._take_table()
+
+    def settle(self) -> None:
+        """Wait for the reading and the data set of the current choices, and show them (the
+        app gets them by signal; tests and Load call this)."""
+        self._wait_for_table()
+        if self._request and self._shown != self._request:
+            self._take_result()
+
+    def done(self, result: int) -> None:  # noqa: D102 (QDialog override: also stop the reader)
+        self.reader.close()
+        super().done(result)
+
     def _read_file(self) -> None:
         header = False
-        try:
-            # The core's own reader and header rule, so the preview splits the cells exactly
-            # as the loader will.
-            table = datasets.read_table(self.path)
+        # The core's own reader and header rule, so the preview splits the cells exactly as
+        # the loader will.
+        table = self.reader.table
+        if table is not None:
             self._rows, self._sep, header = table.rows, table.separator, table.header
-        except DatasetError as exc:
-            self._rows, self._sep, self._read_error = [], None, self._short(str(exc))
+        else:
+            self._rows, self._sep = [], None
+            self._read_error = self._short(self.reader.read_error)
         self.header_box.blockSignals(True)
         self.header_box.setChecked(header)
         self.header_box.blockSignals(False)
@@ -288,8 +346,9 @@ class CsvDialog(QDialog):
     def _fill_preview(self) -> None:
         rows = self._data_rows()
         shown = rows[:PREVIEW_ROWS]
-        width = max([self._width, *(len(cells) for _, cells in shown)]) if shown else self._width
-        names = self.column_names()
+        full = max([self._width, *(len(cells) for _, cells in shown)]) if shown else self._width
+        width = min(full, PREVIEW_COLUMNS)
+        names = self.column_names()[:width]
         names += [f"column {j + 1}" for j in range(len(names), width)]
         t = self.table
         t.clear()
@@ -298,14 +357,16 @@ class CsvDialog(QDialog):
         t.setHorizontalHeaderLabels(names)
         t.setVerticalHeaderLabels([str(line) for line, _ in shown])
         for r, (_line, cells) in enumerate(shown):
-            for j, cell in enumerate(cells):
+            for j, cell in enumerate(cells[:width]):
                 item = QTableWidgetItem(cell)
                 if _is_number(cell):
                     item.setTextAlignment(RIGHT)
                 t.setItem(r, j, item)
         t.resizeColumnsToContents()
-        more = f"first {len(shown)} of {len(rows)} rows" if len(rows) > len(shown) \
+        more = f"first {len(shown)} of {len(rows):,} rows" if len(rows) > len(shown) \
             else f"{len(rows)} rows"
+        if full > width:
+            more += f", first {width} of {full:,} columns"
         self.preview_label.setText(f"Preview ({more}; row labels are line numbers)")
         self._style_preview()
 
@@ -377,14 +438,17 @@ class CsvDialog(QDialog):
         return int(column) % len(names)
 
     def set_header(self, on: bool) -> None:
+        self._wait_for_table()
         self.header_box.setChecked(bool(on))
 
     def set_target(self, column: str | int) -> None:
         """Choose the target by column name or index (negative counts from the end)."""
+        self._wait_for_table()
         self.target_combo.setCurrentIndex(self._index(column, "target"))
 
     def set_features(self, columns: Sequence[str | int]) -> None:
         """Use exactly these columns (names or indices) as inputs."""
+        self._wait_for_table()
         chosen = {self._index(c, "feature") for c in columns}
         self._updating = True
         try:
@@ -421,6 +485,7 @@ class CsvDialog(QDialog):
                 self.features_list.item(previous).setCheckState(Qt.CheckState.Checked)
         finally:
             self._updating = False
+        self._was_target = new
         self.update_result()
 
     @Slot(QListWidgetItem)
@@ -431,22 +496,26 @@ class CsvDialog(QDialog):
     # ---- result -----------------------------------------------------------------------------
     def dataset(self) -> Dataset:
         """The data set for the current choices; raises DatasetError naming the line."""
-        if self._read_error:
-            raise DatasetError(self._read_error)
-        if self._width == 0:
-            raise DatasetError(f"{self.path.name}: line 1: file is empty (no data rows)")
-        return datasets.load_csv(
-            self.path, target=self.target_index(), header=self.header_box.isChecked(),
-            features=self.feature_indices(), test_ratio=self.test_ratio.value(),
-            seed=self.seed, standardize=self.standardize_box.isChecked(),
-        )
+        self.settle()
+        if self._data is None:
+            raise DatasetError(self._error or f"{self.path.name}: nothing to load")
+        return self._data
 
     def error_text(self) -> str:
+        self.settle()
         return self._error
 
     def class_counts(self) -> dict[str, int]:
         """Rows per class of the chosen target ({} for a regression target or an error)."""
+        self.settle()
         return {name: total for name, total, _ in self._counts()}
+
+    def _read_problem(self) -> str:
+        if self._read_error:
+            return self._read_error
+        if self._width == 0:
+            return f"{self.path.name}: line 1: file is empty (no data rows)"
+        return ""
 
     def _counts(self) -> list[tuple[str, int, int]]:
         d = self._data
@@ -461,14 +530,22 @@ class CsvDialog(QDialog):
 
     @Slot()
     def update_result(self, *_args: object) -> None:
-        """Parse with the current choices; show counts, summary or the error."""
-        if self._updating:
+        """Ask the reader for the data set of the current choices (counts, summary or the
+        error follow when it answers); OK waits for that answer."""
+        if self._updating or not self._table_taken:
             return
-        try:
-            self._data, self._error = self.dataset(), ""
-        except DatasetError as exc:
-            self._data, self._error = None, self._short(str(exc))
-        self._show_result()
+        problem = self._read_problem()
+        if problem:
+            self._data, self._error = None, problem
+            self._show_result()
+            return
+        self._request = self.reader.request(
+            target=self.target_index(), header=self.header_box.isChecked(),
+            features=self.feature_indices(), test_ratio=self.test_ratio.value(),
+            seed=self.seed, standardize=self.standardize_box.isChecked(),
+        )
+        self.ok_button.setEnabled(False)
+        self._poller.start()
 
     def _show_result(self) -> None:
         d = self._data
@@ -513,10 +590,8 @@ class CsvDialog(QDialog):
         """Load the data (through the loader); on an error stay open and show it."""
         try:
             data = self.dataset()
-        except DatasetError as exc:
-            self._data, self._error = None, self._short(str(exc))
-            self._show_result()
-            return
+        except DatasetError:
+            return  # the error is on show
         if self.loader is not None:
             error = self.loader(data)
             if error:

@@ -40,6 +40,7 @@ def scores(tmp_path: Path) -> Path:
 def dialog(qtbot, path, **kwargs) -> CsvDialog:
     dlg = CsvDialog(path, **kwargs)
     qtbot.addWidget(dlg)
+    dlg.settle()
     return dlg
 
 
@@ -67,6 +68,7 @@ def test_iris_preview_target_class_counts_and_features(qtbot, iris):
     assert "2 inputs" in dlg.summary.text()
 
     dlg.set_test_ratio(0.2)
+    qtbot.waitUntil(lambda: counts.item(0, 2).text() != "0")  # the reader's answer, by signal
     rows = {counts.item(r, 0).text(): int(counts.item(r, 2).text()) for r in range(3)}
     assert rows == dict.fromkeys(IRIS_CLASSES, 10)  # stratified test part
     assert len(dlg.dataset().X_test) == 30
@@ -156,7 +158,7 @@ def test_open_csv_action_uses_the_dialog_and_sizes_follow_the_data(
     opener = w.features["sessions"].csv_opener
     dlg = opener.dialog
     assert dlg is not None and dlg.isVisible() and dlg.path == iris
-    assert "network 4-4-3" in dlg.summary.text()
+    qtbot.waitUntil(lambda: "network 4-4-3" in dlg.summary.text())  # read in the background
     dlg.accept()
     assert not dlg.isVisible() and dlg.result() == QDialog.DialogCode.Accepted
     assert c.settings.dataset == "csv" and c.net.sizes == (4, 4, 3)
