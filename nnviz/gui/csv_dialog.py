@@ -28,7 +28,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,8 +53,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -60,6 +69,7 @@ if TYPE_CHECKING:
 
 PREVIEW_ROWS = 50
 PREVIEW_COLUMNS = 200  # a wide file's preview shows these; the feature list has every column
+DEBOUNCE_MS = 150  # a new choice is sent to the reader after this long without another
 POLL_MS = 25  # how often the dialog looks for the reader's results while it works
 SETTLE_SECONDS = 120.0  # settle() gives up after this (a test's file is read in well under)
 CSV_FILTER = "Data files (*.csv *.txt *.data *.tsv);;All files (*)"
@@ -94,6 +104,72 @@ def fit_output(data: Dataset, output: str, loss: str) -> tuple[str, str]:
     return "linear", "mse"  # a regression target is unbounded
 
 
+class FeatureColumns(QAbstractListModel):
+    """Every column with a check box: the one owner of which columns are features. A model,
+    not one widget item per column, so a file with 10,000 columns lists (and counts) its
+    choices at array speed."""
+
+    toggled = Signal()  # the user ticked or cleared a box
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.names: list[str] = []
+        self.checked = np.zeros(0, bool)
+        self.target = -1
+
+    def set_columns(self, names: list[str], checked: np.ndarray, target: int) -> None:
+        self.beginResetModel()
+        self.names, self.checked, self.target = list(names), checked.astype(bool), target
+        self.endResetModel()
+
+    def set_target(self, target: int) -> None:
+        old, self.target = self.target, target
+        for j in (old, target):
+            if 0 <= j < len(self.names):
+                self.dataChanged.emit(self.index(j), self.index(j))
+
+    def set_checked(self, checked: np.ndarray) -> None:
+        self.checked = checked.astype(bool)
+        if self.names:
+            self.dataChanged.emit(self.index(0), self.index(len(self.names) - 1))
+
+    def features(self) -> list[int]:
+        return [int(j) for j in np.flatnonzero(self.checked) if j != self.target]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.names)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        j = index.row()
+        if not index.isValid() or not 0 <= j < len(self.names):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.names[j]
+        if role == Qt.ItemDataRole.CheckStateRole:
+            on = bool(self.checked[j]) and j != self.target
+            return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "the target" if j == self.target else None
+        if role == Qt.ItemDataRole.UserRole:
+            return j
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+        return base if index.row() == self.target else base | Qt.ItemFlag.ItemIsEnabled
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: object,  # noqa: N802
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
+            return False
+        on = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
+        self.checked[index.row()] = on
+        self.dataChanged.emit(index, index, [role])
+        self.toggled.emit()
+        return True
+
+
 class CsvDialog(QDialog):
     """Preview a table, choose target and features, see class counts and parse errors."""
 
@@ -122,6 +198,8 @@ class CsvDialog(QDialog):
         self._updating = False
         self._was_target = -1
         self._table_taken = False
+        # (error line, role of each column) as the preview cells were last styled
+        self._styled: tuple[int | None, list[str]] = (None, [])
         self._request = 0  # number of the newest data set asked of the reader
         self._shown = 0  # number of the one shown
         self.setObjectName("csvDialog")
@@ -134,6 +212,10 @@ class CsvDialog(QDialog):
         self._poller.setInterval(POLL_MS)
         self._poller.timeout.connect(self._poll)
         self._poller.start()
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._send_request)
         # Closed in done() (Load, Cancel, closing the window); a dialog dropped unclosed leaves
         # an idle daemon thread, never a running one.
         self.reader = TableReader(self.path)
@@ -171,7 +253,10 @@ class CsvDialog(QDialog):
         self.target_combo.setObjectName("csvTarget")
         self.target_combo.setToolTip("The column the network learns to predict")
         form.addRow("Target", self.target_combo)
-        self.features_list = QListWidget()
+        self.features = FeatureColumns(self)
+        self.features_list = QListView()
+        self.features_list.setModel(self.features)
+        self.features_list.setUniformItemSizes(True)  # no per-row size query over 10,000 rows
         self.features_list.setObjectName("csvFeatures")
         self.features_list.setToolTip("The input columns (numbers only)")
         feats = QVBoxLayout()
@@ -235,7 +320,7 @@ class CsvDialog(QDialog):
 
         self.header_box.toggled.connect(self._on_header)
         self.target_combo.currentIndexChanged.connect(self._on_target)
-        self.features_list.itemChanged.connect(self._on_features)
+        self.features.toggled.connect(self._on_features)
         self.test_ratio.valueChanged.connect(self.update_result)
         self.standardize_box.toggled.connect(self.update_result)
 
@@ -278,6 +363,8 @@ class CsvDialog(QDialog):
         """Wait for the reading and the data set of the current choices, and show them (the
         app gets them by signal; tests and Load call this)."""
         self._wait_for_table()
+        if self._debounce.isActive():
+            self._send_request()
         if self._request and self._shown != self._request:
             self._take_result()
 
@@ -317,33 +404,17 @@ class CsvDialog(QDialog):
             self.target_combo.addItems(names)
             t = target % len(names) if names else -1
             self.target_combo.setCurrentIndex(t)
-            self.features_list.clear()
-            for j, name in enumerate(names):
-                item = QListWidgetItem(name)
-                item.setData(Qt.ItemDataRole.UserRole, j)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                on = (j != t) if features is None else (j in features and j != t)
-                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-                self.features_list.addItem(item)
-            self._mark_target_item()
+            checked = np.ones(len(names), bool)
+            if features is not None:
+                checked[:] = False
+                checked[[j for j in features if 0 <= j < len(names)]] = True
+            self.features.set_columns(names, checked, t)
         finally:
             self._updating = False
         self._fill_preview()
 
-    def _mark_target_item(self) -> None:
-        t = self.target_combo.currentIndex()
-        for j in range(self.features_list.count()):
-            item = self.features_list.item(j)
-            flags = item.flags()
-            if j == t:
-                item.setCheckState(Qt.CheckState.Unchecked)
-                item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip("the target")
-            else:
-                item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip("")
-
     def _fill_preview(self) -> None:
+        self._styled = (None, [])  # new cells: style them all
         rows = self._data_rows()
         shown = rows[:PREVIEW_ROWS]
         full = max([self._width, *(len(cells) for _, cells in shown)]) if shown else self._width
@@ -377,18 +448,24 @@ class CsvDialog(QDialog):
         features = set(self.feature_indices())
         bad_line = self._error_line()
         grey = self.palette().color(self.palette().ColorRole.PlaceholderText)
-        for c in range(t.columnCount()):
+        roles = ["target" if c == target else "feature" if c in features else "not used"
+                 for c in range(t.columnCount())]
+        # Restyle only the columns whose role changed (a 200-column preview holds 10,000
+        # cells; restyling them all made every tick of a box slow).
+        before = self._styled[1] if self._styled[0] == bad_line else []
+        changed = [c for c, role in enumerate(roles) if c >= len(before) or before[c] != role]
+        self._styled = (bad_line, roles)
+        for c in changed:
             head = t.horizontalHeaderItem(c)
             if head is not None:
                 font = QFont(head.font())
                 font.setBold(c == target)
                 head.setFont(font)
-                head.setToolTip("target" if c == target else "feature" if c in features
-                                else "not used")
+                head.setToolTip(roles[c])
         for r in range(t.rowCount()):
             label = t.verticalHeaderItem(r)
             line = int(label.text()) if label is not None else -1
-            for c in range(t.columnCount()):
+            for c in changed:
                 item = t.item(r, c)
                 if item is None:
                     continue
@@ -419,12 +496,7 @@ class CsvDialog(QDialog):
         return self.target_combo.currentText()
 
     def feature_indices(self) -> list[int]:
-        out = []
-        for j in range(self.features_list.count()):
-            item = self.features_list.item(j)
-            if item.checkState() == Qt.CheckState.Checked and j != self.target_index():
-                out.append(int(item.data(Qt.ItemDataRole.UserRole)))
-        return out
+        return self.features.features()
 
     def _index(self, column: str | int, role: str) -> int:
         names = self.column_names()
@@ -449,22 +521,16 @@ class CsvDialog(QDialog):
     def set_features(self, columns: Sequence[str | int]) -> None:
         """Use exactly these columns (names or indices) as inputs."""
         self._wait_for_table()
-        chosen = {self._index(c, "feature") for c in columns}
-        self._updating = True
-        try:
-            for j in range(self.features_list.count()):
-                item = self.features_list.item(j)
-                on = j in chosen and j != self.target_index()
-                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        finally:
-            self._updating = False
+        checked = np.zeros(len(self.features.names), bool)
+        checked[[self._index(c, "feature") for c in columns]] = True
+        self.features.set_checked(checked)
         self.update_result()
 
     def set_test_ratio(self, ratio: float) -> None:
         self.test_ratio.setValue(float(ratio))
 
     def _check_all(self, on: bool) -> None:
-        self.set_features(range(self.features_list.count()) if on else [])
+        self.set_features(range(len(self.features.names)) if on else [])
 
     @Slot(bool)
     def _on_header(self, _on: bool) -> None:
@@ -477,19 +543,15 @@ class CsvDialog(QDialog):
         if self._updating:
             return
         previous, new = self._was_target, self.target_index()
-        self._updating = True
-        try:
-            self._mark_target_item()
-            # The column that stops being the target becomes a feature again.
-            if previous != new and 0 <= previous < self.features_list.count():
-                self.features_list.item(previous).setCheckState(Qt.CheckState.Checked)
-        finally:
-            self._updating = False
+        # The column that stops being the target becomes a feature again.
+        if previous != new and 0 <= previous < len(self.features.names):
+            self.features.checked[previous] = True
+        self.features.set_target(new)
         self._was_target = new
         self.update_result()
 
-    @Slot(QListWidgetItem)
-    def _on_features(self, _item: QListWidgetItem) -> None:
+    @Slot()
+    def _on_features(self) -> None:
         if not self._updating:
             self.update_result()
 
@@ -539,12 +601,21 @@ class CsvDialog(QDialog):
             self._data, self._error = None, problem
             self._show_result()
             return
+        self.ok_button.setEnabled(False)
+        if self._request:
+            # Wait for a pause in the clicking: the reader's work competes with the window
+            # for Python's lock, and a tick of a box should repaint at once.
+            self._debounce.start()
+        else:
+            self._send_request()
+
+    def _send_request(self) -> None:
+        self._debounce.stop()
         self._request = self.reader.request(
             target=self.target_index(), header=self.header_box.isChecked(),
             features=self.feature_indices(), test_ratio=self.test_ratio.value(),
             seed=self.seed, standardize=self.standardize_box.isChecked(),
         )
-        self.ok_button.setEnabled(False)
         self._poller.start()
 
     def _show_result(self) -> None:
