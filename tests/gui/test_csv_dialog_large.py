@@ -112,6 +112,7 @@ def test_a_10000_column_file_previews_200_columns_and_lists_them_all(qtbot, wide
 def test_changing_the_target_never_reads_the_file_again(qtbot, tall, calls):
     dlg = CsvDialog(tall)
     qtbot.addWidget(dlg)
+    dlg.settle()
     assert dlg.target_name() == "size"
     assert sorted(dlg.class_counts()) == ["big", "small"]
     assert sum(dlg.class_counts().values()) == 20_000
