@@ -9,7 +9,7 @@ and accuracy are measured after the epoch's updates.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,10 @@ CHECK_EVERY = 256
 #: epoch's gradient is summed over slices of rows so a caller can pause between them. Fixed
 #: numbers only (never timings), so the same setup always slices, and rounds, alike.
 SLICE_FLOPS = 1 << 24
+#: A mini-batch or online epoch longer than this (about 50 ms) yields between groups of
+#: batches; a training step's Python overhead counts as STEP_FLOPS.
+LONG_EPOCH_FLOPS = 1 << 26
+STEP_FLOPS = 20_000
 
 
 class DivergenceError(RuntimeError):
@@ -49,10 +53,14 @@ class DivergenceError(RuntimeError):
         )
 
 
+def flops_per_row(sizes: tuple[int, ...]) -> int:
+    """Floating-point operations of one sample's forward and backward pass (about)."""
+    return 6 * sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=False))
+
+
 def slice_rows(sizes: tuple[int, ...], n: int) -> int:
     """Rows per slice of a full-batch epoch of n rows (n itself when one slice is enough)."""
-    per_row = 6 * sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=False))
-    return min(n, max(64, SLICE_FLOPS // max(per_row, 1)))
+    return min(n, max(64, SLICE_FLOPS // max(flops_per_row(sizes), 1)))
 
 
 def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
@@ -266,9 +274,11 @@ class Trainer(HyperParameters):
         self._checkpoint: tuple | None = None
         self._last_ws: Workspace | None = None
         self._grad_scale = 1.0  # ws.grad holds grad_scale times the mean gradient
+        self._flops_per_row = flops_per_row(net.sizes)
         self._slice_rows = slice_rows(net.sizes, n)
         self._slice_ws: dict[int, Workspace] = {}
-        self._pending: tuple | None = None  # a sliced epoch paused half way, see run()
+        # An epoch paused half way (see run()): (generator, weights when paused, batch size)
+        self._pending: tuple | None = None
 
     # lr, momentum, l2 and l1 (checked, changeable between epochs) come from HyperParameters.
 
@@ -345,8 +355,8 @@ class Trainer(HyperParameters):
         n = len(self.X)
         full = self.batch_size is None
         sliced = full and self._slice_rows < n
-        if not sliced:
-            self._pending = None  # a half-done sliced epoch ends with the change to mini-batch
+        long_batched = not full and self._long_batched_epoch()
+        pending = self._take_pending(sliced)
         if full and not sliced:
             # Kernels are built per run() so live changes of lr or momentum take effect.
             ws, step, loss_factor, self._grad_scale = self._kernel(n)
@@ -368,8 +378,15 @@ class Trainer(HyperParameters):
         self.stop_reason = "epochs"
         try:
             for k in range(epochs):
-                if sliced:
-                    result = self._advance_sliced_epoch(should_yield)
+                if pending is not None or sliced or long_batched:
+                    if pending is not None:
+                        parts, batch = pending
+                    elif sliced:
+                        parts, batch = self._sliced_epoch(), None
+                    else:
+                        parts, batch = self._batched_epoch_parts(), self.batch_size
+                    pending = None
+                    result = self._advance(parts, batch, should_yield)
                     if result is None:
                         self.stop_reason = "time_slice"
                         break
@@ -419,24 +436,98 @@ class Trainer(HyperParameters):
         self.epoch = epoch
 
     # ---- long full-batch epochs, in slices of rows -----------------------------------------------
-    def _advance_sliced_epoch(
-        self, should_yield: Callable[[], bool] | None
-    ) -> tuple[float, float] | None:
-        """Run the pending sliced epoch (or a new one) until it ends, giving (loss, accuracy),
-        or until should_yield() says so: then None, and the epoch is kept for the next call."""
+    def _take_pending(self, sliced: bool) -> tuple[Generator, int | None] | None:
+        """The epoch paused half way, to go on with; None if there is none or it cannot go on:
+        a full-batch one whose weights were changed since (its gradient is stale) or after a
+        switch to mini-batches. A half-done mini-batch epoch always goes on (its updates are
+        made), with its own batch size."""
         pending, self._pending = self._pending, None
-        if pending is not None and np.array_equal(pending[1], self.net.params):
-            parts = pending[0]
-        else:
-            parts = self._sliced_epoch()
+        if pending is None:
+            return None
+        parts, params, batch = pending
+        if batch is None and not (sliced and np.array_equal(params, self.net.params)):
+            parts.close()
+            return None
+        return parts, batch
+
+    def _advance(
+        self, parts: Generator, batch: int | None, should_yield: Callable[[], bool] | None
+    ) -> tuple[float, float] | None:
+        """Run an epoch given as a generator (of batches of `batch` rows, None: full batch)
+        until it ends, giving (loss, accuracy), or until should_yield() says so between two of
+        its parts: then None, and it is kept."""
         try:
             while True:
                 next(parts)
                 if should_yield is not None and should_yield():
-                    self._pending = (parts, self.net.params.copy())
+                    params = self.net.params.copy() if batch is None else None
+                    self._pending = (parts, params, batch)
                     return None
         except StopIteration as done:
             return done.value
+
+    # ---- long mini-batch and online epochs, yielding between groups of batches -------------------
+    def _long_batched_epoch(self) -> bool:
+        return self._batched_epoch_cost() > LONG_EPOCH_FLOPS
+
+    def _batched_epoch_cost(self) -> float:
+        """An epoch's work in flops, a step's Python overhead counted as STEP_FLOPS."""
+        n, B = len(self.X), self.batch_size  # noqa: N806
+        return n * self._flops_per_row + -(-n // B) * STEP_FLOPS
+
+    def _batched_epoch_parts(self):  # noqa: ANN202 (a generator of (loss, accuracy))
+        """_batched_epoch for long epochs, the same calls in the same order (so the same bits),
+        yielding after every group of batches worth about SLICE_FLOPS. The kernels are made
+        again after each pause, so a new learning rate takes effect within the epoch."""
+        B, n = self.batch_size, len(self.X)  # noqa: N806
+        every = max(1, int(SLICE_FLOPS // (B * self._flops_per_row + STEP_FLOPS)))
+        order = epoch_order(self.rng, n, self.shuffle)
+        outs = self._outputsT
+        total = 0.0
+
+        def kernels() -> dict:
+            return {b: self._kernel(b, want_loss=b != 1) for b in {B, n % B} if b}
+
+        if B == 1:
+            self._prepare_batches()
+            views = self._sample_views
+            ws, step, loss_factor, self._grad_scale = kernels()[1]
+            out, copyto = ws.aT[-1], np.copyto
+            for count, j in enumerate(order.tolist(), 1):
+                x, y, o = views[j]
+                total += step(x, y)
+                copyto(o, out)
+                if not count % every:
+                    yield
+                    ws, step, loss_factor, self._grad_scale = kernels()[1]
+                    out = ws.aT[-1]
+            if loss_factor == 0.5:  # the mse fast path: every sample's loss in one call
+                diff = np.subtract(outs, self.YT)
+                total = float(np.vdot(diff, diff))
+            acc = self._accuracy_of(outs, self._target_bool, self._target_class)
+        else:
+            if self.shuffle:
+                X, Y = self.XT_aug[:, order], self.YT[:, order]  # noqa: N806
+            else:
+                X, Y = self.XT_aug, self.YT  # noqa: N806
+            made = kernels()
+            for count, start in enumerate(range(0, n, B), 1):
+                stop = start + B
+                ws, step, loss_factor, self._grad_scale = made[min(B, n - start)]
+                x = X[:, start:stop]
+                total += step(x, Y[:, start:stop])
+                outs[:, start:stop] = ws.aT[-1]
+                if not count % every:
+                    yield
+                    made = kernels()
+            if not self.shuffle:
+                acc = self._accuracy_of(outs, self._target_bool, self._target_class)
+            elif self._single_output:
+                acc = self._accuracy_of(outs, Y[0] > 0.5, None)
+            else:
+                acc = self._accuracy_of(outs, None, Y.argmax(axis=0))
+        self._last_ws = ws
+        return total * loss_factor / n, acc
 
     def _sliced_workspace(self, rows: int) -> Workspace:
         ws = self._slice_ws.get(rows)

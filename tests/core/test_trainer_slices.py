@@ -123,3 +123,45 @@ def test_inf_in_the_targets_and_test_data_is_refused_by_the_trainer(value, shown
     Xt[0, 0] = np.nan
     with pytest.raises(DatasetError, match=r"test data: input column 1 has NaN at row 1"):
         Trainer(net, X, np.zeros((5, 1)), X_test=Xt, Y_test=np.zeros((3, 1)))
+
+
+# ---- long mini-batch and online epochs -----------------------------------------------------------
+@pytest.mark.parametrize("batch", [1, 7, 64])
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_long_batched_epochs_paused_anywhere_give_the_same_bits(monkeypatch, batch, momentum):
+    from nnviz.core import trainer as trainer_module
+
+    def make() -> Trainer:
+        X, Y = datasets.load("checkerboard", n=300, seed=3)
+        net = Network((2, 8, 1), activation="tanh", seed=5)
+        return Trainer(net, X, Y, lr=0.3, momentum=momentum, batch_size=batch, seed=1)
+
+    plain = make()
+    plain.run(3)
+    monkeypatch.setattr(trainer_module, "SLICE_FLOPS", 1)  # a pause point after every batch
+    long = make()
+    monkeypatch.setattr(long, "_long_batched_epoch", lambda: True)
+    asked = 0
+
+    def every_third() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked % 3 == 0
+
+    calls = 0
+    while long.epoch < 3:
+        long.run(3 - long.epoch, should_yield=every_third)
+        calls += 1
+    assert calls > 3
+    assert np.array_equal(long.net.params, plain.net.params)
+    assert np.array_equal(long.history.train_loss, plain.history.train_loss)
+    assert np.array_equal(long.history.accuracy, plain.history.accuracy)
+    assert np.array_equal(long.last_gradient_vector, plain.last_gradient_vector)
+
+
+def test_a_long_epoch_is_one_whose_work_exceeds_the_limit() -> None:
+    X, Y = datasets.load("checkerboard", n=200_000, seed=3)
+    net = Network((2, 8, 1), seed=0)
+    assert Trainer(net, X, Y, batch_size=1)._long_batched_epoch()
+    assert not Trainer(net, X[:1000], Y[:1000], batch_size=1)._long_batched_epoch()
+    assert not Trainer(net, X[:4], Y[:4], batch_size=1)._long_batched_epoch()

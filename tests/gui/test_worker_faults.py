@@ -104,24 +104,29 @@ SLICES_PER_EPOCH = 400
 
 @pytest.fixture
 def slow_epochs(monkeypatch):
-    """Every full-batch epoch becomes SLICES_PER_EPOCH slices of one row each, each slice slowed
-    down (a stand-in for a 1.5M-row epoch); counts the slices done."""
+    """Every epoch becomes SLICES_PER_EPOCH slices (full batch: one row each; mini-batch and
+    online: one batch each), each slice slowed down (a stand-in for a 1.5M-row epoch); counts
+    the slices done."""
     done = {"slices": 0}
-    real = Trainer._sliced_epoch
 
-    def slow(self):
-        parts = real(self)
-        try:
-            while True:
-                time.sleep(0.005)  # the slow step itself, in the worker; tests never sleep
-                next(parts)
-                done["slices"] += 1
-                yield
-        except StopIteration as stop:
-            return stop.value
+    def slowed(real):
+        def slow(self):
+            parts = real(self)
+            try:
+                while True:
+                    time.sleep(0.005)  # the slow step itself, in the worker; tests never sleep
+                    next(parts)
+                    done["slices"] += 1
+                    yield
+            except StopIteration as stop:
+                return stop.value
+        return slow
 
     monkeypatch.setattr(trainer_module, "slice_rows", lambda sizes, n: 1)
-    monkeypatch.setattr(Trainer, "_sliced_epoch", slow)
+    monkeypatch.setattr(trainer_module, "SLICE_FLOPS", 1)
+    monkeypatch.setattr(Trainer, "_long_batched_epoch", lambda self: True)
+    monkeypatch.setattr(Trainer, "_sliced_epoch", slowed(Trainer._sliced_epoch))
+    monkeypatch.setattr(Trainer, "_batched_epoch_parts", slowed(Trainer._batched_epoch_parts))
     return done
 
 
@@ -139,9 +144,12 @@ def _lock_wait(c) -> float:
     return time.perf_counter() - t0
 
 
-def test_pause_and_reset_answer_in_the_middle_of_a_long_epoch(qtbot, make_window, slow_epochs):
+@pytest.mark.parametrize("batch", [None, 1, 2])
+def test_pause_and_reset_answer_in_the_middle_of_a_long_epoch(qtbot, make_window, slow_epochs,
+                                                              batch):
     w = _long_epoch_window(make_window)
     c = w.controller
+    assert c.set_batch_size(batch) is None
     assert c.trainer._slice_rows == 1 and len(c.trainer.X) >= SLICES_PER_EPOCH - 1
     action(w, "actionPlay").trigger()
     qtbot.waitUntil(lambda: slow_epochs["slices"] >= 5, timeout=10_000)
