@@ -31,7 +31,7 @@ CHECK_EVERY = 256
 #: Floating-point operations of one slice of a long full-batch epoch (a few ms of work): the
 #: epoch's gradient is summed over slices of rows so a caller can pause between them. Fixed
 #: numbers only (never timings), so the same setup always slices, and rounds, alike.
-SLICE_FLOPS = 1 << 24
+SLICE_FLOPS = 1 << 23
 #: A mini-batch or online epoch longer than this (about 50 ms) yields between groups of
 #: batches; a training step's Python overhead counts as STEP_FLOPS.
 LONG_EPOCH_FLOPS = 1 << 26

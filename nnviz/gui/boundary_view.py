@@ -222,6 +222,8 @@ def _limits(lo: float, hi: float) -> tuple[float, float]:
 
 _BASE_FONT_PT = 11.0
 _BASE_POINT_SIZE = 10.0
+#: Points drawn per set (train, test); larger sets show an even spread of this many.
+MAX_DRAWN_POINTS = 5_000
 
 
 class BoundaryView(QWidget):
@@ -485,13 +487,24 @@ class BoundaryView(QWidget):
                 item.setData([], [])
                 continue
             x, c = data
+            if len(x) > MAX_DRAWN_POINTS:
+                # An even spread of the points: more are a blur, and a scatter of 1.5 million
+                # took pyqtgraph 19 s to build and 1 s to paint, freezing the window.
+                keep = np.linspace(0, len(x) - 1, MAX_DRAWN_POINTS).astype(np.intp)
+                x, c = x[keep], c[keep]
             for k in np.unique(c):
                 brushes.setdefault(int(k), pg.mkBrush(col.class_point_colour(int(k))))
             item.setData(
                 x=x[:, 0], y=x[:, 1], size=size, pen=pen,
                 brush=[brushes[int(k)] for k in c],
             )
-        self.key_label.setText("● train    ◆ test" if self._test is not None else "● train")
+        key = "● train    ◆ test" if self._test is not None else "● train"
+        total = sum(len(d[0]) for d in (self._train, self._test) if d is not None)
+        if any(d is not None and len(d[0]) > MAX_DRAWN_POINTS for d in (self._train, self._test)):
+            shown = sum(min(len(d[0]), MAX_DRAWN_POINTS)
+                        for d in (self._train, self._test) if d is not None)
+            key += f"    ({shown:,} of {total:,} points shown)"
+        self.key_label.setText(key)
 
     def _apply_style(self) -> None:
         col = _COLOURS[self._dark]

@@ -83,7 +83,7 @@ class TrainWorker(QObject):
         self.chunks = 0
         self._probe_points: np.ndarray | None = None
         self._probe_rows: np.ndarray | None = None
-        self._probe_ws: tuple[Network, Workspace] | None = None
+        self._probe_ws: tuple[Network, Network, Workspace] | None = None
         self._last_probe = 0.0
         self._steps_left = 0  # epochs still to train for "step" (trained in chunks, like play)
         self._chunk = 16  # epochs per chunk, adapted to take about CHUNK_SECONDS
@@ -263,18 +263,23 @@ class TrainWorker(QObject):
             return False
         return False
 
-    def _evaluate_probe(self, net: Network, points: np.ndarray) -> tuple[np.ndarray, ...]:
-        """a[1..L] at the probe points, by the forward kernel training uses, in a workspace kept
-        for the probe (allocating one was a quarter of the probe's time, taken from training).
-        Hidden layers are copied out only at the rows the views show."""
+    def _evaluate_probe(self, net: Network, params: np.ndarray,
+                        points: np.ndarray) -> tuple[np.ndarray, ...]:
+        """a[1..L] at the probe points for the weights `params` of `net`, by the forward kernel
+        training uses, on a copy of the network and in a workspace kept for the probe
+        (allocating one was a quarter of the probe's time, taken from training). Runs without
+        the lock: on a large plane it takes longer than the GUI may wait for it. Hidden layers
+        are copied out only at the rows the views show."""
         cached = self._probe_ws
         if cached is None or cached[0] is not net:
-            ws = net.workspace(points.shape[0])
+            copy = net.copy()
+            ws = copy.workspace(points.shape[0])
             ws.aT[0][...] = points.T
-            self._probe_ws = cached = (net, ws)
-        ws = cached[1]
+            self._probe_ws = cached = (net, copy, ws)
+        _, copy, ws = cached
+        np.copyto(copy.params, params)
         with np.errstate(over="ignore"):  # sigmoid's e^-z may overflow to its correct limit
-            net.forward_into(ws, ws.aT_aug[0])
+            copy.forward_into(ws, ws.aT_aug[0])
         rows = self._probe_rows
         *hidden, out = ws.a[1:]
         probe = [_frozen(a) if rows is None else a[rows] for a in hidden] + [_frozen(out)]
@@ -292,32 +297,38 @@ class TrainWorker(QObject):
             start = min(self._sent, n)
             self._sent = n
             grad = trainer.last_gradient_vector
-            probe = None
+            params = _frozen(trainer.net.params)
             now = time.perf_counter()
             points = self._probe_points
-            if with_probe and points is not None and (
-                    not self._playing or error is not None
-                    or now - self._last_probe >= PROBE_INTERVAL):
-                # The worker evaluates the plane: on the GUI thread this forward pass competed
-                # with training for the GIL and blocked the event loop for tens of ms.
+            probe_due = with_probe and points is not None and (
+                not self._playing or error is not None
+                or now - self._last_probe >= PROBE_INTERVAL)
+            if probe_due:
                 self._last_probe = now
-                probe = self._evaluate_probe(trainer.net, points)
-            snap = Snapshot(
+            columns = (_frozen(h.epoch[start:n]), _frozen(h.train_loss[start:n]),
+                       _frozen(h.test_loss[start:n]))
+            last = (float(h.accuracy[-1]) if n else float("nan"),
+                    float(h.test_accuracy[-1]) if n else float("nan"))
+            epoch, stop_reason = trainer.epoch, trainer.stop_reason
+        # The worker evaluates the plane: on the GUI thread this forward pass competed with
+        # training for the GIL and blocked the event loop for tens of ms.
+        probe = self._evaluate_probe(trainer.net, params, points) if probe_due else None
+        snap = Snapshot(
                 generation=self._generation,
-                epoch=trainer.epoch,
-                params=_frozen(trainer.net.params),
+                epoch=epoch,
+                params=params,
                 grad=None if grad is None else _frozen(grad),
-                epochs=_frozen(h.epoch[start:n]),
-                train_loss=_frozen(h.train_loss[start:n]),
-                test_loss=_frozen(h.test_loss[start:n]),
-                accuracy=float(h.accuracy[-1]) if n else float("nan"),
-                test_accuracy=float(h.test_accuracy[-1]) if n else float("nan"),
+                epochs=columns[0],
+                train_loss=columns[1],
+                test_loss=columns[2],
+                accuracy=last[0],
+                test_accuracy=last[1],
                 epochs_per_second=self._rate if self._playing else 0.0,
                 running=self._playing,
                 error=error,
-                stop_reason=trainer.stop_reason,
+                stop_reason=stop_reason,
                 probe=probe,
-            )
+        )
         self.snapshot.emit(snap)
 
 

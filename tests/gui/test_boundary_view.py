@@ -275,3 +275,18 @@ def test_neuron_maps_from_picked_rows_equal_maps_from_the_whole_plane(view):
         assert full[key] == picked[key]
     with pytest.raises(ValueError, match="hidden layer 1"):
         view.neuron_images([relu], picked=True)  # whole-plane rows are not the picked ones
+
+
+def test_a_huge_data_set_draws_an_even_spread_of_its_points_and_says_so(view):
+    from nnviz.gui.boundary_view import MAX_DRAWN_POINTS
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(3 * MAX_DRAWN_POINTS, 2))
+    Y = (X[:, :1] > 0).astype(float)
+    view.set_data(X, Y, X[:10], Y[:10])
+    assert len(view.train_scatter.getData()[0]) == MAX_DRAWN_POINTS
+    assert len(view.test_scatter.getData()[0]) == 10
+    assert f"({MAX_DRAWN_POINTS + 10:,} of {3 * MAX_DRAWN_POINTS + 10:,} points shown)" in \
+        view.key_label.text()
+    view.set_data(X[:50], Y[:50])
+    assert len(view.train_scatter.getData()[0]) == 50 and "shown" not in view.key_label.text()
