@@ -503,7 +503,7 @@ class BoundaryView(QWidget):
         if any(d is not None and len(d[0]) > MAX_DRAWN_POINTS for d in (self._train, self._test)):
             shown = sum(min(len(d[0]), MAX_DRAWN_POINTS)
                         for d in (self._train, self._test) if d is not None)
-            key += f"    ({shown:,} of {total:,} points shown)"
+            key += f"    ({shown:,} of {total:,} shown)"
         self.key_label.setText(key)
 
     def _apply_style(self) -> None:

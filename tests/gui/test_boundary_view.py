@@ -286,7 +286,7 @@ def test_a_huge_data_set_draws_an_even_spread_of_its_points_and_says_so(view):
     view.set_data(X, Y, X[:10], Y[:10])
     assert len(view.train_scatter.getData()[0]) == MAX_DRAWN_POINTS
     assert len(view.test_scatter.getData()[0]) == 10
-    assert f"({MAX_DRAWN_POINTS + 10:,} of {3 * MAX_DRAWN_POINTS + 10:,} points shown)" in \
+    assert f"({MAX_DRAWN_POINTS + 10:,} of {3 * MAX_DRAWN_POINTS + 10:,} shown)" in \
         view.key_label.text()
     view.set_data(X[:50], Y[:50])
     assert len(view.train_scatter.getData()[0]) == 50 and "shown" not in view.key_label.text()
