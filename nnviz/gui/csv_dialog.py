@@ -258,6 +258,7 @@ class CsvDialog(QDialog):
         self.features_list.setModel(self.features)
         self.features_list.setUniformItemSizes(True)  # no per-row size query over 10,000 rows
         self.features_list.setObjectName("csvFeatures")
+        self.features_list.setAccessibleName("Feature columns")
         self.features_list.setToolTip("The input columns (numbers only)")
         feats = QVBoxLayout()
         feats.addWidget(self.features_list, 1)
