@@ -120,7 +120,8 @@ class TrainWorker(QObject):
 
     @property
     def playing(self) -> bool:
-        return self._playing
+        """Training live, or still working through the epochs of a step."""
+        return self._playing or self._steps_left > 0
 
     # ---- the worker thread's loop ------------------------------------------------------------
     @Slot()
