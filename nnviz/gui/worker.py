@@ -188,9 +188,10 @@ class TrainWorker(QObject):
             if not self._steps_left:
                 self._emit()
             return
-        if self._max_rate:
-            # Sleep off the rest of this chunk's time budget to respect the cap.
-            wait = max(done, 1) / self._max_rate - (time.perf_counter() - t0)
+        if self._max_rate and done:
+            # Sleep off the rest of this chunk's time budget to respect the cap (not in the
+            # middle of a long epoch: its slices are no epochs).
+            wait = done / self._max_rate - (time.perf_counter() - t0)
             if wait > 0:
                 self._wait_for_command(wait)
         now = time.perf_counter()

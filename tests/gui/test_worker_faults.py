@@ -200,3 +200,13 @@ def test_closing_during_a_long_epoch_stops_the_worker_cleanly(qtbot, make_window
     assert slow_epochs["slices"] < SLICES_PER_EPOCH  # it did not wait for the epoch's end
     assert all(not t.thread.isRunning() for t in WorkerThread.instances)
     assert threading.active_count() >= 1
+
+
+def test_a_speed_cap_counts_epochs_not_the_slices_of_a_long_one(qtbot, make_window, slow_epochs):
+    w = _long_epoch_window(make_window)
+    c = w.controller
+    c.set_max_rate(0.5)  # one epoch every 2 s; a slice must not wait that long
+    action(w, "actionPlay").trigger()
+    qtbot.waitUntil(lambda: slow_epochs["slices"] >= 20, timeout=15_000)
+    action(w, "actionPlay").trigger()
+    qtbot.waitUntil(lambda: not c.worker.playing, timeout=5000)
