@@ -301,6 +301,9 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_error(self, message: str) -> None:
         self.show_message(message)
+        # The epoch label fills the status bar and hides its temporary messages: the error goes
+        # into the label too, and stays there until the next status update (Play, a step).
+        self.status_label.setText(f"{self.controller.status_text()}  |  {message}")
         box = QMessageBox(QMessageBox.Icon.Warning, "nnviz", message, parent=self)
         box.setObjectName("errorDialog")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

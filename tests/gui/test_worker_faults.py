@@ -48,6 +48,7 @@ def test_an_error_inside_trainer_run_pauses_keeps_finite_weights_and_is_told(
     qtbot.waitUntil(lambda: not c.playing)
     assert action(w, "actionPlay").text() == "Play"
     assert "MemoryError" in w.statusBar().currentMessage()
+    assert "MemoryError: injected" in w.status_label.text()  # what the status bar shows
     box = w.findChild(QMessageBox, "errorDialog")
     assert box is not None and "MemoryError" in box.text()
     assert np.all(np.isfinite(c.net.params))
