@@ -165,3 +165,25 @@ def test_a_long_epoch_is_one_whose_work_exceeds_the_limit() -> None:
     assert Trainer(net, X, Y, batch_size=1)._long_batched_epoch()
     assert not Trainer(net, X[:1000], Y[:1000], batch_size=1)._long_batched_epoch()
     assert not Trainer(net, X[:4], Y[:4], batch_size=1)._long_batched_epoch()
+
+
+def test_the_cli_names_nan_data_as_a_data_problem(monkeypatch, capsys) -> None:
+    from nnviz import cli
+    from nnviz.commands import train
+
+    real = train.load_data
+
+    def with_nan(args, test_ratio=0.0):
+        data = real(args, test_ratio)
+        data.X_train[2, 1] = np.nan
+        return data
+
+    monkeypatch.setattr(train, "load_data", with_nan)
+    try:
+        code = cli.main(["train", "--dataset", "xor", "--epochs", "5"])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "input column 2 has NaN at row 3" in out + err
+    assert "learning rate" not in (out + err).replace("not a learning rate", "")
