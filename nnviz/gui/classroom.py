@@ -287,6 +287,7 @@ class Classroom(QObject):
         self._full_screen_by_presentation = False
         self._pending_presentation = False  # remembered; entered once the window is shown
         self._fit_pending = False
+        self._applied_scale = 1.0
         self._state_before_full_screen = Qt.WindowState.WindowNoState
         self._hidden: list[str] = []
         self._dock_was_visible: dict[str, bool] = {}
@@ -417,11 +418,18 @@ class Classroom(QObject):
         self.apply()
 
     # ---- scale and theme --------------------------------------------------------------------
+    def stage_height(self) -> int:
+        """Height of the screen presentation mode fills: the screen's when full screen, else
+        the window's (a window sized as a screen: screenshots, tests)."""
+        w = self.window
+        screen = w.screen()
+        if w.isFullScreen() and screen is not None:
+            return screen.geometry().height()
+        return w.height() if w.height() > 0 else REFERENCE_HEIGHT
+
     def presentation_factor(self) -> float:
-        """PRESENTATION_SCALE, grown with the screen height beyond 768 pixels."""
-        screen = self.window.screen()
-        height = screen.geometry().height() if screen is not None else REFERENCE_HEIGHT
-        return theme.PRESENTATION_SCALE * max(1.0, height / REFERENCE_HEIGHT)
+        """PRESENTATION_SCALE, grown with the stage height beyond 768 pixels."""
+        return theme.PRESENTATION_SCALE * max(1.0, self.stage_height() / REFERENCE_HEIGHT)
 
     def effective_scale(self) -> float:
         """The factor handed to the views and applied to the application font."""
@@ -441,7 +449,7 @@ class Classroom(QObject):
     def apply(self) -> None:
         """Push the current theme and scale to the application and every view and dock."""
         app = QApplication.instance()
-        scale = self.effective_scale()
+        scale = self._applied_scale = self.effective_scale()
         theme.apply(app, self.theme, scale, self.base_point_size)
         # QDockWidget draws its title in the font it captured at creation unless its own font
         # differs from the application's; a font differing only in style strategy (invisible)
@@ -549,15 +557,22 @@ class Classroom(QObject):
         if controls is not None and not controls.isFloating():
             controls.hide()  # View > Controls brings it back; F5 restores the old layout
         self.apply()
+        stage = w.features.get("stage")
+        if stage is not None:
+            stage.enter()
         self._fit_pending = True
         self.fit_presentation_layout()
         self._save()
-        self.window.show_message("Presentation mode: F5 to leave, Ctrl+= / Ctrl+- to zoom")
+        self.window.show_message("Presentation mode: F5 to leave, F6 switches the panel, "
+                                 "Ctrl+= / Ctrl+- to zoom")
 
     def _leave_presentation(self) -> None:
         w = self.window
         self.presentation = False
         self._fit_pending = False
+        stage = w.features.get("stage")
+        if stage is not None:
+            stage.leave()
         if self._theme_before_presentation is not None:
             self.theme = self._theme_before_presentation
         self._theme_before_presentation = None
@@ -581,6 +596,15 @@ class Classroom(QObject):
         w = self.window
         screen = w.screen()
         geo = screen.geometry() if screen is not None else w.geometry()
+        stage = w.features.get("stage")
+        if stage is not None and stage.active:
+            # the stage sizes its panel from the window, whose full screen may come later
+            if abs(self.effective_scale() - self._applied_scale) > 1e-6:
+                self.apply()
+            stage.arrange()
+            if w.width() >= 0.9 * geo.width() or not w.isFullScreen():
+                self._fit_pending = False
+            return
         area = w.dockWidgetArea
         A = Qt.DockWidgetArea
         docked = [d for d in w.docks.values() if d.isVisible() and not d.isFloating()]
@@ -595,6 +619,18 @@ class Classroom(QObject):
         # Full screen arrives later, through the window manager: fit again at that size.
         if w.width() >= 0.9 * geo.width():
             self._fit_pending = False
+
+    @Slot()
+    def _refit(self) -> None:
+        if not self.presentation:
+            return
+        if self._fit_pending or abs(self.effective_scale() - self._applied_scale) > 1e-6:
+            self._fit_pending = True
+            self.fit_presentation_layout()
+        else:
+            stage = self.window.features.get("stage")
+            if stage is not None and stage.active:
+                stage.arrange()
 
     def set_full_screen(self, on: bool) -> None:
         w = self.window
@@ -613,8 +649,10 @@ class Classroom(QObject):
             kind = event.type()
             if kind == QEvent.Type.WindowStateChange:
                 self._sync_actions()
-            elif kind == QEvent.Type.Resize and self.presentation and self._fit_pending:
-                QTimer.singleShot(0, self.fit_presentation_layout)
+            elif kind == QEvent.Type.Resize and self.presentation:
+                # a new stage size (full screen arriving, a screen change): new text scale
+                # and panel widths
+                QTimer.singleShot(0, self._refit)
         return super().eventFilter(watched, event)
 
     # ---- hide for the classroom -------------------------------------------------------------

@@ -32,7 +32,7 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -70,6 +70,7 @@ from nnviz.core.ledger import ledger_csv, ledger_markdown, ledger_rows
 from nnviz.core.network import GradientCheck, Network, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
 from nnviz.core.trainer import epoch_order
+from nnviz.gui.formula_box import FormulaBox
 from nnviz.gui.network_view import MAX_CIRCLE_NODES
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
@@ -77,6 +78,7 @@ __all__ = ["StepPanel", "install", "MAX_TABLE_ROWS", "MAX_SAMPLE_ROWS", "MAX_CHE
 
 #: Rows of a phase or ledger table (a 784-128 layer has 100k weights; the export has them all).
 MAX_TABLE_ROWS = 600
+MIN_FORMULA_LINES = 4  # lines the stacked formula box shows at least (presentation mode)
 #: Data rows listed in the sample picker.
 MAX_SAMPLE_ROWS = 2000
 #: Finite differences cost two forward passes per parameter: keep the check interactive.
@@ -125,6 +127,9 @@ class _Row:
 
 class StepPanel(QWidget):
     """The dock's widget; the window's features["step_panel"]."""
+
+    #: True when the network view starts showing stepper phases, False when it stops.
+    activeChanged = Signal(bool)
 
     def __init__(self, window) -> None:
         super().__init__()
@@ -276,7 +281,7 @@ class StepPanel(QWidget):
         self.precision_spin.valueChanged.connect(self.set_precision)
         cl.addWidget(self.precision_spin)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = self.splitter = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("stepSplitter")
         split.setChildrenCollapsible(False)
         left = QWidget()
@@ -286,11 +291,9 @@ class StepPanel(QWidget):
         self.formula_title = QLabel()
         self.formula_title.setObjectName("stepFormulaTitle")
         lv.addWidget(self.formula_title)
-        self.formula = QPlainTextEdit()
+        self.formula = FormulaBox()
         self.formula.setObjectName("stepFormula")
         self.formula.setAccessibleName("Formula")
-        self.formula.setReadOnly(True)
-        self.formula.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.formula.setMinimumWidth(280)
         lv.addWidget(self.formula, 1)
         split.addWidget(left)
@@ -434,7 +437,7 @@ class StepPanel(QWidget):
         self._after_change()
 
     def formula_text(self) -> str:
-        return self.formula.toPlainText()
+        return self.formula.formula()
 
     def header_text(self) -> str:
         """The header line as plain text (it is shown as rich text)."""
@@ -482,6 +485,7 @@ class StepPanel(QWidget):
             if self.dock is not None and not self.dock.isVisible():
                 self.dock.show()
                 self.dock.raise_()
+            self.activeChanged.emit(True)
 
     def _order(self, epoch: int) -> np.ndarray:
         """The stepper's sample order of ``epoch``, drawn the same way (for "sample k of n")."""
@@ -646,6 +650,7 @@ class StepPanel(QWidget):
         view.set_edge_mode(self._user_edge_mode())
         self.c.refresh_from_network()
         self._render_panel()
+        self.activeChanged.emit(False)
 
     @Slot()
     def _on_predict_toggled(self) -> None:
@@ -850,6 +855,7 @@ class StepPanel(QWidget):
         factor = self._scale = check_scale(factor)
         mono = self._mono(1.15)
         self.formula.setFont(mono)
+        self._fit_formula_height()
         for t in (self.values, self.ledger, self.samples, self.check_table):
             t.setFont(self._mono())
             t.verticalHeader().setDefaultSectionSize(int(QFontMetricsF(self._mono()).height()
@@ -878,6 +884,23 @@ class StepPanel(QWidget):
 
     def scale(self) -> float:
         return self._scale
+
+    def set_stacked(self, on: bool) -> None:
+        """Formula above the tables (a tall, narrow panel beside the network view in
+        presentation mode) or beside them (the wide dock under it)."""
+        self.splitter.setOrientation(Qt.Orientation.Vertical if on else
+                                     Qt.Orientation.Horizontal)
+        self._stacked = bool(on)
+        self._fit_formula_height()
+
+    def _fit_formula_height(self) -> None:
+        # stacked, the formula keeps room for MIN_FORMULA_LINES lines; beside the tables it
+        # takes the panel's height anyway
+        lines = MIN_FORMULA_LINES if getattr(self, "_stacked", False) else 0
+        fm = QFontMetricsF(self.formula.font())
+        margin = 2 * self.formula.document().documentMargin() + 2 * self.formula.frameWidth()
+        self.formula.setMinimumHeight(int(lines * fm.lineSpacing() + margin + 1) if lines
+                                      else 0)
 
     def set_palette_mode(self, dark: bool) -> None:
         self._theme = DARK if dark else LIGHT
@@ -1086,14 +1109,14 @@ class StepPanel(QWidget):
         self.formula_title.setText("Formula" + (f" for {self._sel_name(sel)}" if sel else
                                                 " (click a node or a row for one unit)"))
         if cur is None:
-            self.formula.setPlainText(self._intro_text())
+            self.formula.set_formula(self._intro_text())
             return
         net = self.c.net
         if self._hidden:
             text = masked_text(cur, net, sel, self._precision)
         else:
             text = self._explain(cur, net, sel)
-        self.formula.setPlainText(text)
+        self.formula.set_formula(text)
 
     def _intro_text(self) -> str:
         st = self._stepper
