@@ -52,7 +52,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -72,6 +71,7 @@ from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
 from nnviz.core.trainer import epoch_order
 from nnviz.gui.formula_box import FormulaBox
 from nnviz.gui.network_view import MAX_CIRCLE_NODES
+from nnviz.gui.table_fit import ColumnFitter
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
 __all__ = ["StepPanel", "install", "MAX_TABLE_ROWS", "MAX_SAMPLE_ROWS", "MAX_CHECK_PARAMS"]
@@ -345,11 +345,21 @@ class StepPanel(QWidget):
         cv.addWidget(self.check_table, 1)
         self.tabs.addTab(check_page, "Gradient check")
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self._corner = corner
+        # stacked (presentation), the tabs take the whole width and these go below them
+        self._corner_slot = QWidget()
+        slot = QHBoxLayout(self._corner_slot)
+        slot.setContentsMargins(0, 0, 0, 0)
+        self._corner_slot.hide()
+        self.fitters = {t.objectName(): ColumnFitter(t, keep)
+                        for t, keep in ((self.values, (2,)), (self.ledger, (5,)),
+                                        (self.samples, (0, 1)), (self.check_table, (1, 2, 3)))}
         self.tabs.currentChanged.connect(self._on_tab)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         outer.addWidget(split, 1)
+        outer.addWidget(self._corner_slot)
 
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         t = QTableWidget(0, len(headers))
@@ -791,7 +801,7 @@ class StepPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(r, col, item)
-        t.resizeColumnsToContents()
+        self.fitters[t.objectName()].fit()
 
     # ---- ledger -----------------------------------------------------------------------------
     def ledger_records(self) -> tuple[PhaseRecord, ...]:
@@ -867,7 +877,7 @@ class StepPanel(QWidget):
         title.setPointSizeF(self._base_pt * factor)
         self.formula_title.setFont(title)
         self._size_sample_columns()
-        self.check_table.resizeColumnsToContents()
+        self.fitters["stepGradCheckTable"].fit()
         self._samples_dirty = True
         self._render_panel()
 
@@ -891,6 +901,20 @@ class StepPanel(QWidget):
         self.splitter.setOrientation(Qt.Orientation.Vertical if on else
                                      Qt.Orientation.Horizontal)
         self._stacked = bool(on)
+        bar = self.tabs.tabBar()
+        # stacked, every tab shows its whole label: no scroll arrows, no corner widget
+        bar.setUsesScrollButtons(not on)
+        bar.setElideMode(Qt.TextElideMode.ElideNone)
+        if on and self.tabs.cornerWidget() is self._corner:
+            self.tabs.setCornerWidget(None, Qt.Corner.TopRightCorner)
+            self._corner_slot.layout().addWidget(self._corner)
+            self._corner_slot.layout().addStretch(1)
+            self._corner.show()
+            self._corner_slot.show()
+        elif not on and self.tabs.cornerWidget() is not self._corner:
+            self._corner_slot.hide()
+            self.tabs.setCornerWidget(self._corner, Qt.Corner.TopRightCorner)
+            self._corner.show()
         self._fit_formula_height()
 
     def _fit_formula_height(self) -> None:
@@ -1191,7 +1215,7 @@ class StepPanel(QWidget):
         if select_row >= 0:
             t.selectRow(select_row)
             t.scrollToItem(t.item(select_row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
-        t.resizeColumnsToContents()
+        self.fitters[t.objectName()].fit()
         t.setUpdatesEnabled(True)
 
     def _render_ledger(self) -> None:
@@ -1211,7 +1235,7 @@ class StepPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(r, col, item)
-        t.resizeColumnsToContents()
+        self.fitters[t.objectName()].fit()
         t.setUpdatesEnabled(True)
 
     # ---- sample picker ----------------------------------------------------------------------
@@ -1241,9 +1265,7 @@ class StepPanel(QWidget):
         self._samples_dirty = True
 
     def _size_sample_columns(self) -> None:
-        t = self.samples
-        t.resizeColumnsToContents()
-        t.setColumnWidth(0, int(QFontMetricsF(t.font()).horizontalAdvance("next") + 14))
+        self.fitters["stepSamplesTable"].fit()
 
     def _refresh_samples(self) -> None:
         """Predictions of the shown weights and the current / next markers."""
