@@ -79,7 +79,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,6 +109,11 @@ from nnviz.gui.theme import check_scale
 __all__ = ["NetworkView", "MAX_CIRCLE_NODES", "AA_ALWAYS_LIMIT", "AA_EDGE_LIMIT"]
 
 MAX_CIRCLE_NODES = 32
+#: Layers up to this wide show every node's value: inside the node, or beside it when small.
+MAX_LABELLED_NODES = 16
+#: QImage.text key of node images that stand for a value not to be shown ("?" marks); other
+#: node images (maps over the input plane) get the value beside the node.
+HIDES_VALUE = "nnviz-hides-value"
 AA_ALWAYS_LIMIT = 64     # so few edges that antialiasing them is always affordable
 AA_EDGE_LIMIT = 2000     # antialias up to this many edges when the view is not updating live
 LIVE_SETTLE_MS = 300     # data changes closer together than this count as a live stream
@@ -416,6 +421,7 @@ class NetworkView(QWidget):
         self._selected = None
         self._hover = None
         self._images = {}
+        self._labels: dict[tuple[int, int], str] = {}
         self._images_version += 1
         if self._input_labels is not None and len(self._input_labels) != sizes[0]:
             self._input_labels = None
@@ -1686,6 +1692,8 @@ class NetworkView(QWidget):
         strong, light, shows = self._node_roles()
         bias_rects: list[QRectF] = []
         white, black = QColor(255, 255, 255), QColor(20, 20, 20)
+        self._labels = labels = {}
+        beside: list[tuple[int, np.ndarray, float, bool]] = []
         for al, n in enumerate(self._sizes):
             a = self._a[al] if self._a is not None else None
             show_delta = (shows == "delta" and al in strong and al > 0 and self._delta is not None
@@ -1723,12 +1731,19 @@ class NetworkView(QWidget):
                 p.setFont(self._font(px))
                 x = float(lay.xs[al])
                 ys = lay.ys[al].tolist()
+                covered = []
                 for i in range(n):
                     if (al, i) in self._images:
+                        covered.append(i)
                         continue
                     p.setPen(white if dark[i] else black)
                     p.drawText(QRectF(x - r, ys[i] - r, 2 * r, 2 * r),
                                Qt.AlignmentFlag.AlignCenter, texts[i])
+                    labels[(al, i)] = texts[i]
+                if covered and n <= MAX_LABELLED_NODES:
+                    beside.append((al, vals, r, show_delta, covered))  # maps cover them
+            elif vals is not None and n <= MAX_LABELLED_NODES:
+                beside.append((al, vals, r, show_delta, range(n)))
             if self._images and r >= 8:
                 maps = self._map_atlas(al, 0.8 * r)
                 if maps is not None:
@@ -1750,6 +1765,8 @@ class NetworkView(QWidget):
                 for y in lay.ys[al].tolist():
                     p.drawEllipse(QPointF(x, y), r + rw, r + rw)
             self._draw_side_labels(p, lay, al)
+        for al, vals, r, show_delta, nodes in beside:
+            self._draw_beside_labels(p, lay, al, vals, r, show_delta, nodes)
         if bias_rects:
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             p.setPen(QPen(st.node_outline, 1.0))
@@ -1784,6 +1801,53 @@ class NetworkView(QWidget):
                 if px >= max(min_px, 0.85 * base) or (k == len(options) - 1 and px >= min_px):
                     return texts, px
         return None
+
+    def _draw_beside_labels(self, p: QPainter, lay: _Layout, al: int, vals: np.ndarray,
+                            r: float, show_delta: bool, nodes: Iterable[int]) -> None:
+        """Values of nodes too small to hold them, in boxes beside the nodes: right of them,
+        left of the output layer (its names are on the right)."""
+        spacing = float(lay.ys[al][1] - lay.ys[al][0]) if len(lay.ys[al]) > 1 else lay.height
+        px = max(self._readable_px(), min(16.0 * self._scale, 0.9 * spacing))
+        fm = self._metrics(px)
+        pre = "δ " if show_delta else ""
+        left = al == len(self._sizes) - 1 and al > 0
+        x = float(lay.xs[al])
+        gap = 3.0 * self._scale
+        bg = _qcolor(self._style.bg)
+        bg.setAlpha(230)
+        p.setFont(self._font(px))
+        ys = lay.ys[al].tolist()
+        for i in nodes:
+            y = ys[i]
+            image = self._images.get((al, i))
+            if image is not None and image.text(HIDES_VALUE):
+                self._labels[(al, i)] = "?"  # not computed yet, or hidden until revealed
+                continue
+            text = pre + _short(float(vals[i]), 3 if show_delta else 2)
+            w = fm.horizontalAdvance(text) + 6 * self._scale
+            box = QRectF(x - r - gap - w if left else x + r + gap, y - fm.height() / 2, w,
+                         fm.height())
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(bg)
+            p.drawRoundedRect(box, 3 * self._scale, 3 * self._scale)
+            p.setPen(self._style.fg)
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+            self._labels[(al, i)] = text
+
+    def drawn_labels(self) -> dict[tuple[int, int], str]:
+        """The value drawn for each node ((activation layer, node) -> text, "?" while
+        predicting) at the view's current size and state, inside the node or beside it.
+        Layers of up to MAX_LABELLED_NODES nodes always have every node here."""
+        if not self._sizes or self.width() < 2 or self.height() < 2:
+            return {}
+        img = self._new_image(self.width(), self.height())
+        img.fill(_qcolor(self._style.bg))
+        p = QPainter(img)
+        try:
+            self._draw_scene(p)
+        finally:
+            p.end()
+        return dict(self._labels)
 
     def _bias_rects(self, li: int) -> list[QRectF]:
         lay = self._ensure_layout()

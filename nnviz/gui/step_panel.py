@@ -70,7 +70,7 @@ from nnviz.core.network import GradientCheck, Network, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
 from nnviz.core.trainer import epoch_order
 from nnviz.gui.formula_box import FormulaBox
-from nnviz.gui.network_view import MAX_CIRCLE_NODES
+from nnviz.gui.network_view import HIDES_VALUE, MAX_CIRCLE_NODES
 from nnviz.gui.table_fit import ColumnFitter
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
@@ -1418,6 +1418,7 @@ class StepPanel(QWidget):
             p.setPen(QColor(self._theme.muted))
             p.drawText(img.rect(), Qt.AlignmentFlag.AlignCenter, "?")
             p.end()
+            img.setText(HIDES_VALUE, "1")  # the view must not write a value beside it
             self._question_cache[key] = img
         return img
 
