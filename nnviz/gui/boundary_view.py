@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg
 
+from nnviz.gui.plot_axes import ReadableAxis
 from nnviz.gui.theme import check_scale
 # isort: on
 
@@ -257,7 +258,8 @@ class BoundaryView(QWidget):
         top.addWidget(self.key_label, 1)
         top.addWidget(self.discretize_checkbox)
 
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(
+            axisItems={"bottom": ReadableAxis("bottom"), "left": ReadableAxis("left")})
         self.plot_widget.setAccessibleName("Decision boundary plot")
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)

@@ -282,6 +282,7 @@ class Classroom(QObject):
         self.zoom = 1.0
         self.theme: theme.Theme = theme.LIGHT
         self.presentation = False
+        self.remember_presentation = False  # start the next run in presentation if it ends so
         self._theme_before_presentation: theme.Theme | None = None
         self._layout_before_presentation: QByteArray | None = None
         self._full_screen_by_presentation = False
@@ -318,6 +319,11 @@ class Classroom(QObject):
         self.action_presentation = w.add_action(
             "actionPresentation", "Presentation mode", "F5", self._on_presentation_action,
             checkable=True, tip="Full screen, large text and lines, light high-contrast theme")
+        self.action_remember = w.add_action(
+            "actionRememberPresentation", "Start next run in presentation mode", None,
+            lambda: self.set_remember_presentation(self.action_remember.isChecked()),
+            checkable=True, tip="Remember presentation mode for the next start (off: every "
+                                "run starts in the normal window)")
         self.action_full_screen = w.add_action(
             "actionFullScreen", "Full screen", "F11", self._on_full_screen_action,
             checkable=True, tip="Full screen on/off")
@@ -348,6 +354,7 @@ class Classroom(QObject):
         view = w.menus["view"]
         view.addSeparator()
         view.addAction(a["actionPresentation"])
+        view.addAction(a["actionRememberPresentation"])
         view.addAction(a["actionFullScreen"])
         zoom = view.addMenu("&Zoom")
         zoom.setObjectName("menuZoom")
@@ -385,7 +392,11 @@ class Classroom(QObject):
             zoom = 1.0
         self.zoom = zoom if theme.MIN_SCALE <= zoom <= theme.MAX_SCALE else 1.0
         self.theme = theme.THEMES.get(str(s.value(f"{GROUP}/theme", "light")), theme.LIGHT)
-        self._pending_presentation = \
+        self.remember_presentation = \
+            str(s.value(f"{GROUP}/remember_presentation", "false")).lower() == "true"
+        # presentation is chosen per run (F5, --presentation); only on request does the next
+        # run start in it
+        self._pending_presentation = self.remember_presentation and \
             str(s.value(f"{GROUP}/presentation", "false")).lower() == "true"
         if self._pending_presentation:
             before = s.value(f"{GROUP}/theme_before_presentation", "")
@@ -402,6 +413,8 @@ class Classroom(QObject):
         s.setValue(f"{GROUP}/zoom", self.zoom)
         s.setValue(f"{GROUP}/theme", self.theme.name)
         s.setValue(f"{GROUP}/presentation", "true" if self.presentation else "false")
+        s.setValue(f"{GROUP}/remember_presentation",
+                   "true" if self.remember_presentation else "false")
         before = self._theme_before_presentation
         s.setValue(f"{GROUP}/theme_before_presentation", before.name if before else "")
         # The window saves its layout when it closes, in presentation too; the layout to go
@@ -470,6 +483,7 @@ class Classroom(QObject):
 
     def _sync_actions(self) -> None:
         for action, on in ((self.action_presentation, self.presentation),
+                           (self.action_remember, self.remember_presentation),
                            (self.action_dark, self.theme.dark),
                            (self.action_light, not self.theme.dark),
                            (self.action_full_screen, self.window.isFullScreen())):
@@ -516,6 +530,13 @@ class Classroom(QObject):
         self._save()
 
     # ---- presentation and full screen -------------------------------------------------------
+    def set_remember_presentation(self, on: bool) -> None:
+        """Whether a run that ends in presentation mode starts the next one in it (off by
+        default: presentation is a choice of one run)."""
+        self.remember_presentation = bool(on)
+        self.action_remember.setChecked(self.remember_presentation)
+        self._save()
+
     def _on_presentation_action(self) -> None:
         self.set_presentation(self.action_presentation.isChecked())
 

@@ -31,11 +31,12 @@ import numpy as np
 
 # isort: off
 # pyqtgraph picks its Qt binding from what is already imported: PySide6 must come first.
-from PySide6.QtCore import QEvent, QObject, QPointF, Slot
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg
 
+from nnviz.gui.plot_axes import ReadableAxis
 from nnviz.gui.theme import check_scale
 # isort: on
 
@@ -346,7 +347,7 @@ class _EpochBins:
         )
 
 
-class _OpaqueGridAxis(pg.AxisItem):
+class _OpaqueGridAxis(ReadableAxis):
     """Grid lines pre-blended with the background: the same look, but opaque. Qt's raster engine
     draws semi-transparent lines on a slow per-pixel path, and the grid was about a third of the
     plot's cost per frame while training."""
@@ -455,7 +456,13 @@ class LossPlot(QWidget):
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)
         self.plot_item.showGrid(x=True, y=True, alpha=0.2)
-        self.legend = self.plot_item.addLegend(offset=(-10, 10))
+        # The key sits in the plot's title row, above the curves, so it never covers them.
+        self.legend = pg.LegendItem(offset=None, colCount=2)
+        self.plot_item.legend = self.legend  # PlotItem.addItem lists named curves in it
+        self.plot_item.layout.removeItem(self.plot_item.titleLabel)
+        self.plot_item.titleLabel.hide()
+        self.plot_item.layout.addItem(self.legend, 0, 1)
+        self.plot_item.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignRight)
         # pyqtgraph 0.14 means to exempt the view's child group from reporting its own transform
         # changes but sets a misspelt attribute (``..._inform_view_on_change``): every range
         # change in prepareForPaint then queues another auto-range and a second full repaint.
@@ -714,9 +721,9 @@ class LossPlot(QWidget):
         self.legend.setLabelTextSize(f"{_BASE_FONT_PT * self._scale:.1f}pt")
         for _, label in self.legend.items:
             label.setText(label.text)  # setAttr alone does not re-render existing labels
-        bg = QColor(pal["bg"])
-        bg.setAlpha(210)
-        self.legend.setBrush(pg.mkBrush(bg))
+        self.legend.setBrush(pg.mkBrush(pal["bg"]))
+        self.legend.updateSize()
+        self.plot_item.layout.setRowFixedHeight(0, self.legend.preferredHeight())
 
     # ---- hover ----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

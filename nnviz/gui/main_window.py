@@ -154,6 +154,27 @@ class MainWindow(QMainWindow):
                 width = max(300, min(430, self.width() // 4))
                 self.resizeDocks(side, [width] * len(side), Qt.Orientation.Horizontal)
 
+    def fit_inside_screen(self) -> None:
+        """A remembered geometry larger than this screen (saved on a bigger one) shrinks to
+        the screen's available area and moves onto it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        if self.isMaximized():
+            return
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        w = min(self.width(), avail.width() - extra_w)
+        h = min(self.height(), avail.height() - extra_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(max(w, 200), max(h, 150))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), avail.left()), avail.right() - frame.width() + 1)
+        y = min(max(frame.y(), avail.top()), avail.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+
     def _initial_size(self) -> QSize:
         """1480x900, or 92 % of a smaller screen."""
         screen = self.screen() or QGuiApplication.primaryScreen()
@@ -318,6 +339,8 @@ class MainWindow(QMainWindow):
         geometry, state = s.value("window/geometry"), s.value("window/state")
         if isinstance(geometry, QByteArray):
             self.geometry_restored = self.restoreGeometry(geometry)
+            if self.geometry_restored and not self.isFullScreen():
+                self.fit_inside_screen()
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
 

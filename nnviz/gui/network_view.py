@@ -2064,7 +2064,10 @@ class NetworkView(QWidget):
             col = self._bucket_colour(sign, b, False, grey)
             hgt = min(float(self._bin_width(b, 1)) * 1.6, lh * 0.8)
             p.fillRect(QRectF(bx + k * cell, y + lh / 2 - hgt / 2, cell + 0.5, hgt), col)
-        self._legend_scale_at = (x, bx + 2 * bar_w + gap, y, lh, slot)
+        # y relative to the legend's top: the cached legend image is reused when only the
+        # height of the view (and with it where the legend starts) changed
+        self._legend_scale_at = (x, bx + 2 * bar_w + gap, y - self._ensure_layout().legend_top,
+                                 lh, slot)
 
     def _draw_legend_scale(self, p: QPainter) -> None:
         """The colour scale's −/+ labels, into the slots beside the cached legend's bar."""
@@ -2073,6 +2076,7 @@ class NetworkView(QWidget):
         if at is None or lay is None or lay.legend_rows <= 0:
             return
         x_left, x_right, y, lh, slot = at
+        y += lay.legend_top
         sc = _nice_scale_text(self._value_scale)
         small = self._legend_fonts(lay.compact)[1]
         p.setFont(small)

@@ -19,14 +19,16 @@ class ColumnFitter(QObject):
     """Keeps ``table``'s columns inside its width; ``keep`` columns are never shrunk."""
 
     def __init__(self, table: QTableWidget, keep: Iterable[int] = ()) -> None:
-        super().__init__(table)
+        # owned by the viewport it watches: it never outlives it
+        super().__init__(table.viewport())
         self.table = table
+        self._viewport = table.viewport()
         self.keep = set(keep)
         self._natural: list[int] = []
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         table.horizontalHeader().setStretchLastSection(False)
-        table.viewport().installEventFilter(self)
+        self._viewport.installEventFilter(self)
 
     def fit(self) -> None:
         """Measure the contents again and fit the columns to the width."""
@@ -67,6 +69,6 @@ class ColumnFitter(QObject):
         t.horizontalHeader().blockSignals(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
             self._apply()
         return False

@@ -114,11 +114,11 @@ def test_presentation_scales_text_views_and_goes_full_screen(cwindow, monkeypatc
     assert panel.dark[-1] is False
     assert w.docks["controls"].isHidden()  # the network view gets the width
     assert w.docks["loss"].width() < 0.45 * w.width()
-    # docks below the view shrink to their share of the height (or their minimum, if larger)
-    bottom = max(classroom.PRESENTATION_BOTTOM_FRACTION * w.screen().geometry().height(),
-                 *(d.minimumSizeHint().height() for d in w.docks.values()
-                   if w.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea))
-    qtbot.waitUntil(lambda: w.docks["panel"].height() <= bottom + 2)
+    # the stage: the network view and one focused panel beside it, every other dock put away
+    stage = w.features["stage"]
+    assert stage.active and stage.focus == "training"
+    assert w.docks["panel"].isHidden() and w.docks["step"].isHidden()
+    assert w.dockWidgetArea(w.docks["loss"]) == Qt.DockWidgetArea.RightDockWidgetArea
 
     w.actions_by_name["actionPresentation"].trigger()
 
@@ -211,6 +211,16 @@ def test_zoom_theme_and_presentation_remembered(cwindow, qtbot):
     c = w.features["classroom"]
     c.set_zoom(1.4)
     c.set_theme("dark")
+    c.set_presentation(True)
+
+    w1 = cwindow()
+    QApplication.processEvents()
+    # presentation is a choice of one run: the next one starts without it...
+    assert not w1.features["classroom"].presentation and not w1.isFullScreen()
+    assert w1.features["classroom"].zoom == pytest.approx(1.4)
+    w1.close()
+    # ... unless asked to remember it
+    c.set_remember_presentation(True)
     c.set_presentation(True)
 
     w2 = cwindow()
