@@ -118,6 +118,21 @@ def export_widget_svg(widget: QWidget, path: str | os.PathLike[str],
     _write_bytes(path, text.encode("utf-8"))
 
 
+def export_boundary_svg(view: QWidget, path: str | os.PathLike[str]) -> None:
+    """The decision boundary's plot (map, points, axes; not the widgets around it) as SVG,
+    every point drawn as a vector circle or diamond."""
+    scatters = [view.train_scatter, view.test_scatter]
+    # pyqtgraph blits points from a sprite atlas, which SVG would embed squashed into each
+    # point; in export mode it draws every symbol as a path
+    for item in scatters:
+        item.setExportMode(True, {"antialias": True})
+    try:
+        export_widget_svg(view.plot_widget, path, title="nnviz boundary")
+    finally:
+        for item in scatters:
+            item.setExportMode(False)
+
+
 def loss_history(controller: object) -> dict[str, list[float]]:
     """A copy of the trainer's history columns, taken under the worker's lock."""
     with controller.worker.lock:
@@ -427,6 +442,9 @@ class Exporter:
             img = export_loss_png(w, path, self.png_scale)
         elif what in widgets and ext == "png":
             img = export_widget_png(widgets[what], path, self.png_scale)
+        elif what == "boundary" and ext == "svg":
+            export_boundary_svg(w.boundary_view, path)
+            return "SVG"
         elif what in widgets and ext == "svg":
             export_widget_svg(widgets[what], path, title=f"nnviz {what}")
             return "SVG"
