@@ -456,13 +456,12 @@ class LossPlot(QWidget):
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)
         self.plot_item.showGrid(x=True, y=True, alpha=0.2)
-        # The key sits in the plot's title row, above the curves, so it never covers them.
-        self.legend = pg.LegendItem(offset=None, colCount=2)
+        # The key sits right of the curves, outside the plot area, so it never covers them
+        # (and takes width, which a plot beside the network view has more of than height).
+        self.legend = pg.LegendItem(offset=None, colCount=1)
         self.plot_item.legend = self.legend  # PlotItem.addItem lists named curves in it
-        self.plot_item.layout.removeItem(self.plot_item.titleLabel)
-        self.plot_item.titleLabel.hide()
-        self.plot_item.layout.addItem(self.legend, 0, 1)
-        self.plot_item.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignRight)
+        self.plot_item.layout.addItem(self.legend, 2, 3)
+        self.plot_item.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
         # pyqtgraph 0.14 means to exempt the view's child group from reporting its own transform
         # changes but sets a misspelt attribute (``..._inform_view_on_change``): every range
         # change in prepareForPaint then queues another auto-range and a second full repaint.
@@ -723,7 +722,6 @@ class LossPlot(QWidget):
             label.setText(label.text)  # setAttr alone does not re-render existing labels
         self.legend.setBrush(pg.mkBrush(pal["bg"]))
         self.legend.updateSize()
-        self.plot_item.layout.setRowFixedHeight(0, self.legend.preferredHeight())
 
     # ---- hover ----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

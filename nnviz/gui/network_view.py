@@ -1744,6 +1744,8 @@ class NetworkView(QWidget):
                     beside.append((al, vals, r, show_delta, covered))  # maps cover them
             elif vals is not None and n <= MAX_LABELLED_NODES:
                 beside.append((al, vals, r, show_delta, range(n)))
+            elif vals is None and n <= MAX_LABELLED_NODES:
+                self._draw_unknown(p, lay, al, r)
             if self._images and r >= 8:
                 maps = self._map_atlas(al, 0.8 * r)
                 if maps is not None:
@@ -1833,6 +1835,22 @@ class NetworkView(QWidget):
             p.setPen(self._style.fg)
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
             self._labels[(al, i)] = text
+
+    def _draw_unknown(self, p: QPainter, lay: _Layout, al: int, r: float) -> None:
+        """A layer the current phase has not computed yet: "?" in its nodes (beside them when
+        they are small), so no node is blank and no made-up value is shown."""
+        px = max(self._readable_px(), min(1.1 * r, 19.0 * self._scale))
+        fm = self._metrics(px)
+        x = float(lay.xs[al])
+        inside = fm.height() <= 2 * r
+        p.setFont(self._font(px))
+        p.setPen(self._style.muted)
+        w = fm.horizontalAdvance("?") + 6 * self._scale
+        for i, y in enumerate(lay.ys[al].tolist()):
+            box = QRectF(x - r, y - r, 2 * r, 2 * r) if inside else \
+                QRectF(x + r + 3 * self._scale, y - fm.height() / 2, w, fm.height())
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, "?")
+            self._labels[(al, i)] = "?"
 
     def drawn_labels(self) -> dict[tuple[int, int], str]:
         """The value drawn for each node ((activation layer, node) -> text, "?" while

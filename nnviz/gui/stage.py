@@ -26,7 +26,7 @@ FOCUS_DOCKS: dict[str, tuple[str, ...]] = {
     "explorer": ("convergence",),
 }
 #: Share of the window width the focused panel takes; the network view keeps the rest.
-FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.42, "explorer": 0.56}
+FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.46, "explorer": 0.56}
 FOCUS_TITLES = {"step": "Step panel", "training": "Loss and decision boundary",
                 "explorer": "Convergence explorer"}
 

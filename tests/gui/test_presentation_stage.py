@@ -1,0 +1,254 @@
+"""Presentation mode at projector sizes, checked from widget geometry and fonts: the stage
+layout, numbers on every node, formulas broken by the program, type size, whole tabs, tables
+without sideways scrolling, plot sizes (README "Classroom")."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo, QFontMetricsF
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QTabBar,
+    QTableWidget,
+    QWidget,
+)
+
+from nnviz.gui.formula_box import break_formula, break_line
+from nnviz.gui.network_view import MAX_LABELLED_NODES
+from nnviz.gui.stage import FOCUS_DOCKS
+
+SIZES = ((1024, 768), (1280, 720), (1920, 1080))
+MIN_TEXT_SHARE = 0.02   # of the screen height
+MIN_PLOT_SHARE = 0.22   # of the screen width and height
+
+
+@pytest.fixture
+def no_thread_left_running():
+    """One window per size serves every test of this module; it stops its thread itself."""
+    yield
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def stage_window(request, qapp):
+    from nnviz.gui.app import create_main_window
+
+    size = request.param
+    window = create_main_window(["--dataset", "checkerboard", "--layers", "16,16", "--seed", "1"],
+                                restore_layout=False)
+    classroom = window.features["classroom"]
+    classroom.persistent = False
+    # the window set to the screen size, as a full-screen window would be
+    window.resize(*size)
+    classroom.set_presentation(True, full_screen=False)
+    settle(window, size)
+    yield window, size
+    window.controller.close()
+    window.hide()
+    window.deleteLater()
+
+
+def settle(window, size) -> None:
+    window.resize(*size)
+    for _ in range(4):
+        QApplication.processEvents()
+
+
+def visible(widget: QWidget, window: QWidget) -> bool:
+    return widget.isVisibleTo(window) and widget.width() > 0 and widget.height() > 0
+
+
+def texts_of(window: QWidget) -> list[tuple[QWidget, str]]:
+    out = []
+    for w in window.findChildren(QWidget):
+        if not visible(w, window):
+            continue
+        if isinstance(w, QLabel) and w.text().strip() and w.pixmap().isNull():
+            out.append((w, w.text()))
+        elif isinstance(w, QAbstractButton) and w.text().strip():
+            out.append((w, w.text()))
+    return out
+
+
+def check_type_size(window, size) -> None:
+    least = MIN_TEXT_SHARE * size[1]
+    small = []
+    for w, text in texts_of(window):
+        px = QFontInfo(w.font()).pixelSize()
+        if px < least:
+            small.append(f"{type(w).__name__} {w.objectName()!r} {text[:30]!r}: {px}px")
+    for w in window.findChildren(QWidget):
+        if isinstance(w, QTabBar | QTableWidget) and visible(w, window):
+            px = QFontInfo(w.font()).pixelSize()
+            if px < least:
+                small.append(f"{type(w).__name__} {w.objectName()!r}: {px}px")
+    for plot in (window.loss_plot, window.boundary_view):
+        if visible(plot, window):
+            for name in ("bottom", "left"):
+                font = plot.plot_item.getAxis(name).style["tickFont"]
+                if QFontInfo(font).pixelSize() < least:
+                    small.append(f"{plot.objectName()} {name} ticks")
+    if window.network_view._readable_px() < least:
+        small.append(f"network view text: {window.network_view._readable_px()}px")
+    assert not small, f"text under {least:.1f}px: {small}"
+
+
+def check_texts_fit(window) -> None:
+    cut = []
+    for w, text in texts_of(window):
+        if isinstance(w, QLabel) and (w.wordWrap() or w.textFormat() == Qt.TextFormat.RichText
+                                      or "<" in text):
+            continue
+        fm = QFontMetricsF(w.font())
+        need = max(fm.horizontalAdvance(line) for line in text.replace("&", "").split("\n"))
+        room = w.contentsRect().width()
+        if isinstance(w, QAbstractButton):
+            room = w.width()
+        if need > room + 1:
+            cut.append(f"{type(w).__name__} {w.objectName()!r} {text!r}: {need:.0f} > {room}")
+    assert not cut, f"texts wider than their widgets: {cut}"
+
+
+def check_tabs_whole(window) -> None:
+    for bar in window.findChildren(QTabBar):
+        if not visible(bar, window):
+            continue
+        fm = QFontMetricsF(bar.font())
+        for i in range(bar.count()):
+            rect = bar.tabRect(i)
+            assert rect.right() <= bar.width(), f"tab {bar.tabText(i)!r} outside its bar"
+            assert rect.width() >= fm.horizontalAdvance(bar.tabText(i)), bar.tabText(i)
+
+
+def check_tables(window) -> None:
+    for t in window.findChildren(QTableWidget):
+        if not visible(t, window) or t.columnCount() == 0:
+            continue
+        assert t.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff \
+            or t.horizontalScrollBar().maximum() == 0, t.objectName()
+        widths = sum(t.columnWidth(c) for c in range(t.columnCount()))
+        assert widths <= t.viewport().width() + 1, t.objectName()
+
+
+def check_labels(window, known: bool = True) -> None:
+    """Every node of a layer up to MAX_LABELLED_NODES wide has a drawn label; ``known``:
+    a number, not the "?" of a layer the phase has not reached yet."""
+    view = window.network_view
+    drawn = view.drawn_labels()
+    sizes = window.controller.net.sizes
+    missing = [(al, i) for al, n in enumerate(sizes) if n <= MAX_LABELLED_NODES
+               for i in range(n) if not drawn.get((al, i))
+               or (known and not any(ch.isdigit() for ch in drawn[(al, i)]))]
+    assert not missing, f"nodes without a drawn value: {missing}"
+
+
+def test_stage_in_every_step_phase(stage_window):
+    window, size = stage_window
+    panel = window.features["step_panel"]
+    stage = window.features["stage"]
+    phases = panel.ensure_stepper().phases_per_sample
+    seen = set()
+    for _ in range(phases):
+        record = panel.next_phase()
+        seen.add(record.kind)
+        settle(window, size)
+        assert stage.focus == "step"
+        assert window.docks["step"].isVisible()
+        assert not window.docks["loss"].isVisible()
+        # the network view stays large
+        assert window.network_view.width() >= 0.45 * size[0]
+        check_labels(window, known=record.kind != "forward")
+        box = panel.formula
+        assert box.lineWrapMode() == box.LineWrapMode.NoWrap
+        assert box.visible_lines() >= 4
+        lines = box.toPlainText().split("\n")
+        cols = box.columns()
+        assert all(len(line) <= cols for line in lines if " " in line.strip()), \
+            [line for line in lines if len(line) > cols]
+        check_tables(window)
+        check_tabs_whole(window)
+        check_texts_fit(window)
+        check_type_size(window, size)
+    assert {"forward", "backward", "gradients", "update"} <= seen
+    panel.leave()
+
+
+def test_stage_while_training(stage_window, qtbot):
+    window, size = stage_window
+    stage = window.features["stage"]
+    c = window.controller
+    with qtbot.waitSignal(c.metricsChanged, timeout=10000):
+        c.play()
+    qtbot.waitUntil(lambda: stage.focus == "training")
+    try:
+        qtbot.waitUntil(lambda: window.loss_plot.buffer.last_epoch is not None
+                        and window.loss_plot.buffer.last_epoch > 5, timeout=10000)
+        settle(window, size)
+        for key in FOCUS_DOCKS["training"]:
+            assert window.docks[key].isVisible()
+        assert not window.docks["step"].isVisible()
+        for plot in (window.loss_plot, window.boundary_view):
+            area = plot.plot_item.getViewBox().sceneBoundingRect()
+            assert area.width() >= MIN_PLOT_SHARE * size[0], plot.objectName()
+            assert area.height() >= MIN_PLOT_SHARE * size[1], plot.objectName()
+        check_labels(window)
+        check_texts_fit(window)
+        check_type_size(window, size)
+    finally:
+        with qtbot.waitSignal(c.playingChanged, timeout=10000):
+            c.pause()
+
+
+def test_f6_cycles_the_panel(stage_window):
+    window, size = stage_window
+    stage = window.features["stage"]
+    window.features["step_panel"].leave()
+    stage.set_focus("training")
+    window.actions_by_name["actionStageNext"].trigger()
+    assert stage.focus == "explorer" and window.docks["convergence"].isVisible()
+    assert not window.docks["loss"].isVisible()
+    window.actions_by_name["actionStageNext"].trigger()
+    assert stage.focus == "step" and window.docks["step"].isVisible()
+    stage.set_focus("training")
+    settle(window, size)
+    assert not window.docks["convergence"].isVisible()
+
+
+def test_formula_breaks_at_operators_with_a_hanging_indent():
+    line = ("delta^(1)_1 = f'(z^(1)_1) * sum_k w^(2)_1k delta^(2)_k "
+            "= 0.2500 * (0.0956 * 0.1414) = 0.0034")
+    assert break_line(line, 200) == [line]
+    lines = break_line(line, 40)
+    assert lines == ["delta^(1)_1 = f'(z^(1)_1)",
+                     "    * sum_k w^(2)_1k delta^(2)_k",
+                     "    = 0.2500 * (0.0956 * 0.1414)",
+                     "    = 0.0034"]
+    # a continuation never starts like an equation of its own
+    assert all(ln.startswith("    ") for ln in lines[1:])
+    text = "a = 1\n  b = 2 + 3 + 4 + 5 + 6 + 7 + 8"
+    assert break_formula(text, 15).split("\n") == ["a = 1", "  b = 2 + 3 + 4",
+                                                    "      + 5 + 6", "      + 7 + 8"]
+
+
+def test_boundary_svg_has_vector_points_and_no_widgets(make_window, tmp_path):
+    w = make_window("--dataset", "xor")
+    path = tmp_path / "b.svg"
+    w.features["export"].export_to("boundary", "svg", str(path))
+    svg = path.read_text()
+    assert "discretize" not in svg
+    # four XOR points, each a vector circle (a path of Bezier arcs), not a squashed atlas
+    assert svg.count(" C") >= 4 * 4
+    assert svg.count("<image") <= 2  # the map, and pyqtgraph's cached background
+
+
+def test_the_checks_catch_a_normal_window(make_window):
+    """The same checks fail on the normal window at 1280x720 (small type, values beside
+    nothing): they measure, they do not pass by construction."""
+    w = make_window("--dataset", "xor")
+    w.features["classroom"].persistent = False
+    settle(w, (1280, 720))
+    assert len(texts_of(w)) > 5
+    with pytest.raises(AssertionError, match="text under"):
+        check_type_size(w, (1280, 720))
