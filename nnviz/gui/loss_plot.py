@@ -722,6 +722,9 @@ class LossPlot(QWidget):
             label.setText(label.text)  # setAttr alone does not re-render existing labels
         self.legend.setBrush(pg.mkBrush(pal["bg"]))
         self.legend.updateSize()
+        # its own size, not the height of the plot row it sits in
+        self.legend.setMinimumSize(self.legend.preferredSize())
+        self.legend.setMaximumSize(self.legend.preferredSize())
 
     # ---- hover ----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

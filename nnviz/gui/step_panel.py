@@ -145,7 +145,10 @@ class StepPanel(QWidget):
         self._precision = 4
         self._scale = 1.0
         self._theme: Theme = LIGHT
-        self._base_pt = max(9.0, QApplication.font().pointSizeF())
+        # the unscaled size the classroom recorded: another window may have scaled the font
+        base = QApplication.instance().property("nnviz_base_point_size")
+        self._base_pt = max(9.0, base if isinstance(base, float) and base > 0
+                            else QApplication.font().pointSizeF())
         self._view_takes_none: bool | None = None  # set_activations with None entries?
         self._orders: dict[int, np.ndarray] = {}
         self._order_rng: np.random.Generator | None = None
