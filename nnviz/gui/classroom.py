@@ -318,7 +318,7 @@ class Classroom(QObject):
         w = self.window
         self.action_presentation = w.add_action(
             "actionPresentation", "Presentation mode", "F5", self._on_presentation_action,
-            checkable=True, tip="Full screen, large text and lines, light high-contrast theme")
+            checkable=True, tip="Full screen, large text and lines, light theme")
         self.action_remember = w.add_action(
             "actionRememberPresentation", "Start next run in presentation mode", None,
             lambda: self.set_remember_presentation(self.action_remember.isChecked()),
@@ -333,16 +333,21 @@ class Classroom(QObject):
                      tip="Smaller text, nodes and lines")
         w.add_action("actionZoomReset", "Actual size", "Ctrl+0", self.zoom_reset,
                      tip="Zoom back to 100 %")
-        self.action_light = w.add_action("actionThemeLight", "Light (high contrast)", None,
+        self.action_light = w.add_action("actionThemeLight", "Light", None,
                                          lambda: self.set_theme("light"), checkable=True,
-                                         tip="Light high-contrast theme, best on projectors")
+                                         tip="Light theme, the default on projectors")
         self.action_dark = w.add_action("actionThemeDark", "Dark", None,
                                         lambda: self.set_theme("dark"), checkable=True,
                                         tip="Dark theme")
+        self.action_high_contrast = w.add_action(
+            "actionThemeHighContrast", "High contrast", None,
+            lambda: self.set_theme("high-contrast"), checkable=True,
+            tip="Black on white with darker colours: washed-out projectors, low vision")
         group = QActionGroup(self)
         group.setExclusive(True)
         group.addAction(self.action_light)
         group.addAction(self.action_dark)
+        group.addAction(self.action_high_contrast)
         w.add_action("actionHideForClassroom", "Hide for the classroom\u2026", None,
                      self.show_hide_dialog, tip="Choose controls and panels to hide in a lesson")
         w.add_action("actionShortcuts", "Keyboard shortcuts", ["F1", "?"], self.show_shortcuts,
@@ -364,6 +369,7 @@ class Classroom(QObject):
         themes.setObjectName("menuTheme")
         themes.addAction(a["actionThemeLight"])
         themes.addAction(a["actionThemeDark"])
+        themes.addAction(a["actionThemeHighContrast"])
         view.addAction(a["actionHideForClassroom"])
         help_menu = w.menus.get("help")
         if help_menu is None:
@@ -472,7 +478,8 @@ class Classroom(QObject):
         for dock in self.window.docks.values():
             dock.setFont(title_font)
         for target in self._targets():
-            for method, arg in (("set_scale", scale), ("set_palette_mode", self.theme.dark)):
+            for method, arg in (("set_scale", scale), ("set_palette_mode", self.theme.dark),
+                                ("set_theme", self.theme)):
                 fn = getattr(target, method, None)
                 if callable(fn):
                     try:
@@ -484,8 +491,9 @@ class Classroom(QObject):
     def _sync_actions(self) -> None:
         for action, on in ((self.action_presentation, self.presentation),
                            (self.action_remember, self.remember_presentation),
-                           (self.action_dark, self.theme.dark),
-                           (self.action_light, not self.theme.dark),
+                           (self.action_dark, self.theme is theme.DARK),
+                           (self.action_light, self.theme is theme.LIGHT),
+                           (self.action_high_contrast, self.theme is theme.HIGH_CONTRAST),
                            (self.action_full_screen, self.window.isFullScreen())):
             if action.isChecked() != on:
                 action.blockSignals(True)
@@ -519,7 +527,7 @@ class Classroom(QObject):
         self.set_zoom(1.0)
 
     def set_theme(self, name: str) -> None:
-        """'light' (high contrast, for projectors) or 'dark'."""
+        """'light' (the projector default), 'dark' or 'high-contrast'."""
         if name not in theme.THEMES:
             raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(theme.THEMES)}")
         new = theme.THEMES[name]
@@ -563,7 +571,8 @@ class Classroom(QObject):
         self.presentation = True
         if not restoring:  # after a restart these come from the settings
             self._theme_before_presentation = self.theme
-            self.theme = theme.LIGHT
+            if self.theme is not theme.HIGH_CONTRAST:  # light, unless already higher contrast
+                self.theme = theme.LIGHT
             self._layout_before_presentation = w.saveState()
         self._full_screen_by_presentation = False
         if full_screen:

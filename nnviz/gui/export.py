@@ -224,7 +224,7 @@ def build_screenshot_parser() -> argparse.ArgumentParser:
                         "screen's device pixel ratio, 1 without a screen)")
     p.add_argument("--epochs", type=int, default=0,
                    help="train this many epochs before taking the picture")
-    p.add_argument("--theme", choices=("light", "dark"), default="light")
+    p.add_argument("--theme", choices=("light", "dark", "high-contrast"), default="light")
     p.add_argument("--zoom", type=float, default=1.0, help="text and line zoom (default 1)")
     p.add_argument("--presentation", action="store_true",
                    help="presentation-mode text sizes (without going full screen)")

@@ -104,7 +104,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
-from nnviz.gui.theme import check_scale
+from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale, edge_rgb
+from nnviz.gui.theme import rgb as theme_rgb
 
 __all__ = ["NetworkView", "MAX_CIRCLE_NODES", "AA_ALWAYS_LIMIT", "AA_EDGE_LIMIT"]
 
@@ -163,15 +164,19 @@ class _Style:
     node_outline: QColor
     highlight: QColor
     hover: QColor
+    theme: Theme = LIGHT
 
     @classmethod
-    def make(cls, dark: bool) -> _Style:
-        if dark:
-            return cls(True, np.array([24.0, 26.0, 30.0]), QColor(240, 240, 240),
-                       QColor(170, 170, 175), QColor(150, 150, 155), QColor(255, 214, 10),
-                       QColor(255, 255, 255))
-        return cls(False, np.array([255.0, 255.0, 255.0]), QColor(20, 20, 20),
-                   QColor(95, 95, 95), QColor(90, 90, 90), QColor(20, 20, 20), QColor(0, 0, 0))
+    def make(cls, which: bool | Theme) -> _Style:
+        """The view's colours for a theme (True / False: the dark / light one)."""
+        t = which if isinstance(which, Theme) else (DARK if which else LIGHT)
+        bg = np.array(theme_rgb(t.canvas), dtype=float)
+        fg, muted = QColor(t.text), QColor(t.muted)
+        if t.dark:
+            return cls(True, bg, fg, muted, QColor(150, 150, 155), QColor(255, 214, 10),
+                       QColor(255, 255, 255), t)
+        outline = QColor(90, 90, 90) if t is LIGHT else QColor(t.text)
+        return cls(False, bg, fg, muted, outline, fg, QColor(0, 0, 0), t)
 
 
 @dataclass
@@ -582,8 +587,16 @@ class NetworkView(QWidget):
         self._invalidate_scene()
 
     def set_palette_mode(self, dark: bool) -> None:
-        """Light high-contrast (default, white background) or dark background."""
-        self._style = _Style.make(bool(dark))
+        """The light (default, white background) or the dark theme."""
+        self.set_theme(DARK if dark else LIGHT)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Colours of a theme (nnviz.gui.theme): background, text, edge hues and their scale."""
+        if not isinstance(theme, Theme):
+            raise ValueError(f"expected a Theme, got {theme!r}")
+        if theme is self._style.theme:
+            return
+        self._style = _Style.make(theme)
         self._sprites.clear()
         self._atlases.clear()
         self._pens.clear()
@@ -1264,7 +1277,7 @@ class NetworkView(QWidget):
 
     def _chrome_image(self, which: str, lay: _Layout) -> QImage:
         """Titles and legend change rarely: keep them as images keyed by what they show."""
-        common = (lay.width, lay.compact, self._scale, self._style.dark, self._dpr)
+        common = (lay.width, lay.compact, self._scale, self._style.theme.name, self._dpr)
         if which == "titles":
             key: tuple = (which, *common, lay.header_h, tuple(lay.xs.tolist()),
                           tuple(self._sizes), self._hl_layer, self._hl_kind)
@@ -1296,13 +1309,16 @@ class NetworkView(QWidget):
     def _bucket_colour(self, sign: int, b: int, faded: bool, grey: bool) -> QColor:
         bg = self._style.bg
         if grey:
-            rgb = _mix(bg, np.array([128.0, 128.0, 128.0]), 0.45)
+            rgb = np.array(theme_rgb(self._style.theme.muted), dtype=float)
         else:
-            t = 0.22 + 0.78 * (b + 1) / _N_BINS
-            rgb = _mix(bg, _POS_RGB if sign > 0 else _NEG_RGB, t)
+            rgb = np.array(edge_rgb(self._style.theme, sign, b / (_N_BINS - 1)))
         if faded:
             rgb = _mix(bg, rgb, 0.22)
         return _qcolor(rgb)
+
+    def _edge_hue(self, value: float) -> QColor:
+        t = self._style.theme
+        return QColor(t.edge_positive if value > 0 else t.edge_negative)
 
     def _bucket_pen(self, sign: int, b: int, faded: bool, grey: bool, wc: int) -> QPen:
         key = (sign, b, faded, grey, wc)
@@ -1407,7 +1423,7 @@ class NetworkView(QWidget):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(bg)
             p.drawRoundedRect(box, 4 * s, 4 * s)
-            p.setPen(_qcolor(_POS_RGB) if v > 0 else _qcolor(_NEG_RGB * 0.85))
+            p.setPen(self._edge_hue(v))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, txt)
 
     def _edge_labels(self, lay: _Layout,
@@ -2123,8 +2139,7 @@ class NetworkView(QWidget):
                 p.setPen(QPen(st.hover, w + 4 * self._scale, Qt.PenStyle.SolidLine,
                               Qt.PenCapStyle.RoundCap))
                 p.drawLine(a, b)
-                rgb = _mix(st.bg, _POS_RGB if val > 0 else _NEG_RGB, 1.0)
-                col = _qcolor(rgb) if not grey else QColor(128, 128, 128)
+                col = self._edge_hue(val) if not grey else QColor(st.theme.muted)
                 p.setPen(QPen(col, w + 1.5 * self._scale, Qt.PenStyle.SolidLine,
                               Qt.PenCapStyle.RoundCap))
                 p.drawLine(a, b)

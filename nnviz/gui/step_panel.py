@@ -930,7 +930,13 @@ class StepPanel(QWidget):
                                       else 0)
 
     def set_palette_mode(self, dark: bool) -> None:
-        self._theme = DARK if dark else LIGHT
+        self.set_theme(DARK if dark else LIGHT)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Colours of the highlighted numbers and marks (nnviz.gui.theme)."""
+        if theme is self._theme:
+            return
+        self._theme = theme
         self._samples_dirty = True
         self._render_panel()
 

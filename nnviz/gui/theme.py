@@ -24,13 +24,78 @@ class Theme:
     negative: str
     positive: str
     highlight: str
+    #: background of the network view
+    canvas: str = "#ffffff"
+    #: edge hues at full strength (weights: orange negative, blue positive)
+    edge_negative: str = "#b34d00"
+    edge_positive: str = "#00629e"
+    #: share of the hue in the weakest edge colour: it still stands out from the canvas
+    edge_floor: float = 0.7
+    label: str = ""
 
 
-LIGHT = Theme("light", False, "#f4f4f4", "#ffffff", "#111111", "#666666", "#d55e00", "#0072b2",
-              "#009e73")
-DARK = Theme("dark", True, "#1e1e1e", "#121212", "#eeeeee", "#a0a0a0", "#f0903c", "#56b4e9",
-             "#2bd1a0")
-THEMES = {t.name: t for t in (LIGHT, DARK)}
+LIGHT = Theme("light", False, "#f4f4f4", "#ffffff", "#111111", "#595959", "#d55e00", "#0072b2",
+              "#009e73", canvas="#ffffff", edge_negative="#b34d00", edge_positive="#00629e",
+              edge_floor=0.7, label="Light")
+DARK = Theme("dark", True, "#1e1e1e", "#121212", "#eeeeee", "#a8a8a8", "#f0903c", "#56b4e9",
+             "#2bd1a0", canvas="#181a1e", edge_negative="#f0903c", edge_positive="#56b4e9",
+             edge_floor=0.62, label="Dark")
+#: Black on white, darker hues, the weakest edge well apart from the background: for washed-out
+#: projectors and low vision.
+HIGH_CONTRAST = Theme("high-contrast", False, "#ffffff", "#ffffff", "#000000", "#3d3d3d",
+                      "#9a3f00", "#004c85", "#00664a", canvas="#ffffff",
+                      edge_negative="#9a3f00", edge_positive="#004c85", edge_floor=0.8,
+                      label="High contrast")
+THEMES = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST)}
+
+#: Least contrast ratios (WCAG 2): text, and graphics such as the weakest edge.
+MIN_TEXT_CONTRAST = 4.5
+MIN_GRAPHIC_CONTRAST = 3.0
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """'#rrggbb' as (r, g, b)."""
+    c = colour.lstrip("#")
+    if len(c) != 6:
+        raise ValueError(f"expected a colour like '#12abef', got {colour!r}")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def relative_luminance(colour: str | tuple[float, float, float]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    values = rgb(colour) if isinstance(colour, str) else colour
+
+    def linear(v: float) -> float:
+        v = v / 255.0
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v) for v in values)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str | tuple[float, float, float],
+                   b: str | tuple[float, float, float]) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def edge_rgb(theme: Theme, sign: int, strength: float) -> tuple[float, float, float]:
+    """Colour of an edge of this sign whose magnitude is ``strength`` (0: the weakest drawn,
+    1: the strongest) of the colour scale: the canvas mixed towards the edge hue, from
+    ``edge_floor`` up to the full hue. The network view and its legend draw with it."""
+    t = theme.edge_floor + (1.0 - theme.edge_floor) * min(max(strength, 0.0), 1.0)
+    bg = rgb(theme.canvas)
+    hue = rgb(theme.edge_positive if sign > 0 else theme.edge_negative)
+    return tuple(b + (h - b) * t for b, h in zip(bg, hue, strict=True))
+
+
+def weakest_edges(theme: Theme) -> dict[str, tuple[float, float, float]]:
+    """The least visible edge colours a theme draws: both signs at the bottom of the scale,
+    and the neutral edges (gradient colouring before any gradient)."""
+    return {"negative": edge_rgb(theme, -1, 0.0), "positive": edge_rgb(theme, 1, 0.0),
+            "neutral": tuple(float(v) for v in rgb(theme.muted))}
+
 
 #: Font scale of presentation mode: readable from the back of a hall at 1024x768.
 PRESENTATION_SCALE = 1.6

@@ -1,0 +1,69 @@
+"""Light, dark and high-contrast themes: contrast computed from the palettes (README
+"Classroom")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QImage, QPalette
+
+from nnviz.gui import theme
+from nnviz.gui.network_view import NetworkView
+
+
+@pytest.mark.parametrize("t", list(theme.THEMES.values()), ids=lambda t: t.name)
+def test_text_and_weakest_edge_contrast(t):
+    for text in (t.text, t.muted):
+        for background in (t.window, t.base, t.canvas):
+            assert theme.contrast_ratio(text, background) >= theme.MIN_TEXT_CONTRAST, \
+                (t.name, text, background)
+    for kind, colour in theme.weakest_edges(t).items():
+        assert theme.contrast_ratio(colour, t.canvas) >= theme.MIN_GRAPHIC_CONTRAST, \
+            (t.name, kind, colour)
+
+
+@pytest.mark.parametrize("t", list(theme.THEMES.values()), ids=lambda t: t.name)
+def test_weight_palette_is_colour_blind_safe(t):
+    """Orange against blue: apart in hue and, for every common deficiency, in lightness."""
+    neg, pos = theme.rgb(t.edge_negative), theme.rgb(t.edge_positive)
+    assert neg[0] > neg[2] and pos[2] > pos[0]  # orange: red over blue; blue: the reverse
+    # blue-yellow axis (what deuteranopes and protanopes keep): the pair differs strongly
+    assert (neg[0] + neg[1]) / 2 - neg[2] > 60 and pos[2] - (pos[0] + pos[1]) / 2 > 60
+
+
+def test_contrast_ratio_matches_wcag_examples():
+    assert theme.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert theme.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert theme.contrast_ratio("#ffffff", "#ffffff") == pytest.approx(1.0)
+
+
+def test_network_view_draws_the_theme_edges(qtbot):
+    """The weakest edge the view draws is the colour the contrast test measured."""
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.set_network([2, 1], [np.array([[1.0], [-1.0]])], [np.zeros(1)])
+    for t in theme.THEMES.values():
+        view.set_theme(t)
+        weakest = view._bucket_colour(1, 0, False, False)
+        want = tuple(round(v) for v in theme.edge_rgb(t, 1, 0.0))
+        assert (weakest.red(), weakest.green(), weakest.blue()) == want
+        img = QImage(view.size(), QImage.Format.Format_RGB32)
+        view.render(img)
+        assert QColor(img.pixel(2, 2)) == QColor(t.canvas)
+
+
+def test_classroom_switches_to_high_contrast(make_window, settings_snapshot, qapp):
+    w = make_window()
+    c = w.features["classroom"]
+    c.persistent = False
+    w.actions_by_name["actionThemeHighContrast"].trigger()
+    assert c.theme is theme.HIGH_CONTRAST
+    assert w.actions_by_name["actionThemeHighContrast"].isChecked()
+    assert not w.actions_by_name["actionThemeLight"].isChecked()
+    assert qapp.palette().color(QPalette.ColorRole.WindowText) == QColor("#000000")
+    assert w.network_view._style.theme is theme.HIGH_CONTRAST
+    c.set_presentation(True, full_screen=False)
+    assert c.theme is theme.HIGH_CONTRAST  # presentation keeps the higher contrast
+    c.set_presentation(False)
+    c.set_theme("light")
