@@ -225,6 +225,8 @@ _BASE_FONT_PT = 11.0
 _BASE_POINT_SIZE = 10.0
 #: Points drawn per set (train, test); larger sets show an even spread of this many.
 MAX_DRAWN_POINTS = 5_000
+_REFERENCE_SIDE = 300.0  # plot side (px at text scale 1) where markers have their base size
+_VIEW_FACTOR_LIMITS = (0.6, 2.0)
 
 
 class BoundaryView(QWidget):
@@ -278,6 +280,8 @@ class BoundaryView(QWidget):
         layout.setSpacing(0)
         layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
+        self._view_factor = 1.0
+        self.plot_item.getViewBox().sigResized.connect(self._on_view_resized)
         self._apply_limits()
         self._apply_style()
 
@@ -481,6 +485,7 @@ class BoundaryView(QWidget):
         # Many points would bury the map under their markers: shrink them as the count grows.
         n = sum(len(d[0]) for d in (self._train, self._test) if d is not None)
         crowd = 1.0 if n <= 100 else max(0.45, (100 / n) ** 0.35)
+        crowd *= self.view_factor()  # and they grow and shrink with the plot
         for item, data, size in (
             (self.train_scatter, self._train, _BASE_POINT_SIZE * s * crowd),
             (self.test_scatter, self._test, (_BASE_POINT_SIZE + 2) * s * crowd),
@@ -507,6 +512,24 @@ class BoundaryView(QWidget):
                         for d in (self._train, self._test) if d is not None)
             key += f"    ({shown:,} of {total:,} shown)"
         self.key_label.setText(key)
+
+    def view_factor(self) -> float:
+        """How much the markers grow or shrink with the plot: its shorter side over
+        _REFERENCE_SIDE (times the text scale), within _VIEW_FACTOR_LIMITS; 1 before the plot
+        is laid out."""
+        rect = self.plot_item.getViewBox().sceneBoundingRect()
+        side = min(rect.width(), rect.height())
+        if side < 50:
+            return 1.0
+        lo, hi = _VIEW_FACTOR_LIMITS
+        return min(max(side / (_REFERENCE_SIDE * self._scale), lo), hi)
+
+    @Slot()
+    def _on_view_resized(self) -> None:
+        factor = round(self.view_factor(), 2)
+        if factor != self._view_factor:
+            self._view_factor = factor
+            self._update_points()
 
     def _apply_style(self) -> None:
         col = _COLOURS[self._dark]

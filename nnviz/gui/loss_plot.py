@@ -31,8 +31,8 @@ import numpy as np
 
 # isort: off
 # pyqtgraph picks its Qt binding from what is already imported: PySide6 must come first.
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Slot
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, QSizeF, Qt, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg
 
@@ -722,9 +722,19 @@ class LossPlot(QWidget):
             label.setText(label.text)  # setAttr alone does not re-render existing labels
         self.legend.setBrush(pg.mkBrush(pal["bg"]))
         self.legend.updateSize()
-        # its own size, not the height of the plot row it sits in
-        self.legend.setMinimumSize(self.legend.preferredSize())
-        self.legend.setMaximumSize(self.legend.preferredSize())
+        # its own size, not the size of the plot row it sits in; measured here, since
+        # pyqtgraph sizes the labels before their new font applies
+        font = QFont()
+        font.setPointSizeF(_BASE_FONT_PT * self._scale)
+        fm = QFontMetricsF(font)
+        texts = [label.text for _, label in self.legend.items] or ["train"]
+        sample = max([sample.boundingRect().width() for sample, _ in self.legend.items]
+                     or [20.0])
+        width = sample + max(fm.horizontalAdvance(t) for t in texts) + 3 * fm.horizontalAdvance("0")
+        height = len(texts) * fm.height() * 1.3 + fm.height() * 0.5
+        size = QSizeF(width, height)
+        self.legend.setMinimumSize(size)
+        self.legend.setMaximumSize(size)
 
     # ---- hover ----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

@@ -241,7 +241,8 @@ def test_scale_and_palette(view):
     view.set_output(_xor_output(view.plane_points()))
     light_map = view.image_item.image.copy()
     view.set_scale(2.0)
-    assert view.train_scatter.opts["size"] == pytest.approx(20.0)
+    # text scale times the plot's own size
+    assert view.train_scatter.opts["size"] == pytest.approx(20.0 * view.view_factor())
     view.set_palette_mode(True)
     assert view.plot_widget.backgroundBrush().color().lightness() < 80
     assert not np.array_equal(view.image_item.image, light_map)
@@ -290,3 +291,16 @@ def test_a_huge_data_set_draws_an_even_spread_of_its_points_and_says_so(view):
         view.key_label.text()
     view.set_data(X[:50], Y[:50])
     assert len(view.train_scatter.getData()[0]) == 50 and "shown" not in view.key_label.text()
+
+
+def test_markers_scale_with_the_view(qtbot):
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_data(XOR_X, XOR_Y)
+    view.resize(300, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    small = view.train_scatter.opts["size"]
+    view.resize(800, 800)
+    qtbot.waitUntil(lambda: view.train_scatter.opts["size"] > 1.5 * small)
+    assert view.view_factor() <= 2.0
