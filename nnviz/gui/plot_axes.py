@@ -7,6 +7,8 @@ until the widest label (plus a gap) fits between two of them (README "Classroom"
 
 from __future__ import annotations
 
+import math
+
 # isort: off
 # pyqtgraph picks its Qt binding from what is already imported: PySide6 must come first.
 from PySide6.QtGui import QFontMetricsF
@@ -14,7 +16,7 @@ import pyqtgraph as pg
 # isort: on
 
 #: Space between two tick labels, in widths of the digit "0".
-LABEL_GAP_CHARS = 2.0
+LABEL_GAP_CHARS = 3.0
 
 
 class ReadableAxis(pg.AxisItem):
@@ -28,7 +30,10 @@ class ReadableAxis(pg.AxisItem):
             return fm.height() * 1.6
         spacing = levels[0][0]
         scale = getattr(self, "scale", 1.0) or 1.0
-        probes = [min_val, max_val, (min_val + max_val) / 2]
+        lo, hi = sorted((min_val, max_val))
+        first = math.ceil(lo / spacing) * spacing
+        count = min(50, int((hi - first) / spacing) + 1)
+        probes = [first + k * spacing for k in range(max(1, count))]
         try:
             texts = self.tickStrings(probes, scale, spacing)
         except Exception:  # noqa: BLE001 (a subclass' formatter must not break the axis)
@@ -41,14 +46,28 @@ class ReadableAxis(pg.AxisItem):
         span = abs(maxVal - minVal)
         if not levels or span == 0 or size <= 0 or self.logMode:
             return levels
-        eff = float(size)
-        for _ in range(8):
-            major_px = levels[0][0] / span * size
-            if major_px >= self._label_room(levels, minVal, maxVal) or eff < 20:
-                break
-            eff *= 0.6
-            fewer = super().tickSpacing(minVal, maxVal, eff)
-            if not fewer:
-                break
-            levels = fewer
+        room = self._label_room(levels, minVal, maxVal)
+        if levels[0][0] / span * size < room:
+            # pyqtgraph keeps at least ~2 intervals whatever the labels need: pick the
+            # smallest 1-2-5 spacing whose labels fit, re-measured with that spacing's labels
+            for _ in range(4):
+                spacing = _nice_at_least(room / size * span)
+                levels = [(spacing, 0.0)]
+                room = self._label_room(levels, minVal, maxVal)
+                if spacing / span * size >= room:
+                    break
+        # pyqtgraph labels the minor level too where it thinks there is room: keep minor
+        # ticks only when their labels would fit as well
+        if len(levels) > 1 and levels[1][0] / span * size < self._label_room(levels[1:], minVal,
+                                                                            maxVal):
+            levels = levels[:1]
         return levels
+
+
+def _nice_at_least(x: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is >= x (> 0)."""
+    power = 10.0 ** math.floor(math.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * power >= x * (1 - 1e-12):
+            return m * power
+    return 10.0 * power

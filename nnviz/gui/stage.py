@@ -26,7 +26,10 @@ FOCUS_DOCKS: dict[str, tuple[str, ...]] = {
     "explorer": ("convergence",),
 }
 #: Share of the window width the focused panel takes; the network view keeps the rest.
-FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.46, "explorer": 0.56}
+FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.48, "explorer": 0.56}
+#: Least size of a plot's drawing area (pixels) in every mode: in the normal dock layout at
+#: 1280x720 the plots keep at least this much instead of being squeezed flat.
+MIN_PLOT_SIZE = (220, 160)
 FOCUS_TITLES = {"step": "Step panel", "training": "Loss and decision boundary",
                 "explorer": "Convergence explorer"}
 
@@ -61,6 +64,10 @@ class Stage(QObject):
         explorer = window.docks.get("convergence")
         if explorer is not None:
             explorer.visibilityChanged.connect(self._on_explorer_visible)
+        for view in (window.loss_plot, window.boundary_view):
+            plot = getattr(view, "plot_widget", None)
+            if plot is not None:
+                plot.setMinimumSize(*MIN_PLOT_SIZE)
 
     # ---- state ------------------------------------------------------------------------------
     def available(self) -> list[str]:

@@ -193,6 +193,12 @@ def test_stage_while_training(stage_window, qtbot):
             area = plot.plot_item.getViewBox().sceneBoundingRect()
             assert area.width() >= MIN_PLOT_SHARE * size[0], plot.objectName()
             assert area.height() >= MIN_PLOT_SHARE * size[1], plot.objectName()
+        # the loss key never covers the curves: it is outside the plot area
+        key = window.loss_plot.legend.sceneBoundingRect()
+        area = window.loss_plot.plot_item.getViewBox().sceneBoundingRect()
+        assert key.width() > 0 and (key.left() >= area.right() - 1
+                                    or key.top() >= area.bottom() - 1)
+        assert key.right() <= window.loss_plot.plot_widget.width()
         check_labels(window)
         check_texts_fit(window)
         check_type_size(window, size)
@@ -252,3 +258,53 @@ def test_the_checks_catch_a_normal_window(make_window):
     assert len(texts_of(w)) > 5
     with pytest.raises(AssertionError, match="text under"):
         check_type_size(w, (1280, 720))
+
+
+def test_normal_docks_keep_plots_usable_at_720p(make_window):
+    from nnviz.gui.stage import MIN_PLOT_SIZE
+
+    w = make_window("--dataset", "xor")
+    w.features["classroom"].persistent = False
+    settle(w, (1280, 720))
+    w.features["step_panel"].next_phase()
+    settle(w, (1280, 720))
+    assert w.docks["step"].isVisible()
+    for plot in (w.loss_plot, w.boundary_view):
+        assert plot.isVisible()
+        assert plot.plot_widget.width() >= MIN_PLOT_SIZE[0]
+        assert plot.plot_widget.height() >= MIN_PLOT_SIZE[1]
+
+
+@pytest.mark.parametrize("width", [150, 300, 900])
+@pytest.mark.parametrize("point_size", [9.0, 24.0])
+def test_axis_tick_labels_never_collide(qtbot, width, point_size):
+    import numpy as np
+    from PySide6.QtGui import QFont
+
+    from nnviz.gui.loss_plot import LossPlot
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(width + 120, 260)
+    plot.show()
+    epochs = np.arange(1, 30001, dtype=float)
+    plot.set_history(epochs, 1.0 / epochs, None)
+    font = QFont()
+    font.setPointSizeF(point_size)
+    axis = plot.plot_item.getAxis("bottom")
+    axis.setStyle(tickFont=font)
+    QApplication.processEvents()
+    lo, hi = plot.plot_item.getViewBox().viewRange()[0]
+    size = axis.geometry().width()
+    fm = QFontMetricsF(font)
+    boxes = []
+    for spacing, values in axis.tickValues(lo, hi, size):
+        for v, text in zip(values, axis.tickStrings(values, axis.scale, spacing), strict=True):
+            if text and lo <= v <= hi:
+                x = (v - lo) / (hi - lo) * size
+                half = fm.horizontalAdvance(text) / 2
+                boxes.append((x - half, x + half, text))
+    boxes.sort()
+    assert boxes
+    for (_, right, a), (left, _, b) in zip(boxes, boxes[1:], strict=False):
+        assert left > right, f"{a!r} and {b!r} overlap"
