@@ -427,6 +427,9 @@ class NetworkView(QWidget):
         self._hover = None
         self._images = {}
         self._labels: dict[tuple[int, int], str] = {}
+        self._label_boxes = []
+        self._edge_label_total = self._edge_labels_moved = 0
+        self._moved_marker = ""
         self._images_version += 1
         if self._input_labels is not None and len(self._input_labels) != sizes[0]:
             self._input_labels = None
@@ -1413,6 +1416,9 @@ class NetworkView(QWidget):
     def _draw_edge_labels(self, p: QPainter, lay: _Layout, edges: list[_EdgeSet]) -> None:
         """During a stepper phase, write the numbers on the active layer's edges if they fit."""
         kept = self._edge_labels(lay, edges)
+        self._edge_labels_moved = max(0, self._edge_label_total - len(kept))
+        if self._edge_labels_moved:
+            self._draw_moved_marker(p, lay, len(kept), self._edge_label_total)
         if not kept:
             return
         s = self._scale
@@ -1426,14 +1432,52 @@ class NetworkView(QWidget):
             p.setPen(self._edge_hue(v))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, txt)
 
+    def _draw_moved_marker(self, p: QPainter, lay: _Layout, shown: int, total: int) -> None:
+        """A visible note over the active edges that their numbers are in the Step panel."""
+        li = self._active_edge_layer()
+        if li is None:
+            return
+        what = {"gradients": "dE/dw", "update": "new weights"}.get(self._hl_kind or "",
+                                                                     "weights")
+        text = (f"{what}: all {total} in the Step panel ▸" if shown == 0 else
+                f"{what}: {total - shown} more in the Step panel ▸")
+        s = self._scale
+        fm = self._metrics(self._px(13))
+        w = fm.horizontalAdvance(text) + 10 * s
+        cx = (lay.edge_x0[li] + lay.edge_x1[li]) / 2
+        x = min(max(cx - w / 2, 0.0), max(0.0, lay.width - w))
+        h = fm.height() + 4 * s
+        # under the nodes, just above the legend: clear of the titles and the node values
+        box = QRectF(x, max(lay.top, lay.legend_top - h - 2 * s), w, h)
+        bg = _qcolor(self._style.bg)
+        bg.setAlpha(235)
+        p.setPen(QPen(self._style.fg, 1.0 * s))
+        p.setBrush(bg)
+        p.drawRoundedRect(box, 4 * s, 4 * s)
+        p.setFont(self._font(self._px(13)))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        self._moved_marker = text
+
+    def edge_labels_moved(self) -> int:
+        """How many numbers the current phase writes on edges went to the Step panel instead
+        (a marker in the view says so), as of the last paint."""
+        return self._edge_labels_moved
+
+    def moved_marker(self) -> str:
+        """The marker's text ("" when every edge number is drawn), as of the last paint."""
+        return self._moved_marker if self._edge_labels_moved else ""
+
     def _edge_labels(self, lay: _Layout,
                      edges: list[_EdgeSet]) -> list[tuple[float, QRectF, str]]:
         """(value, box, text) of the numbers written on the active layer's edges."""
+        self._edge_label_total = 0
         li = self._active_edge_layer()
         if li is None or li < 0 or self._hl_kind == "backward":
             return []
         es = edges[li]
         n_in, n_out = self._sizes[li], self._sizes[li + 1]
+        # the numbers this phase writes on its edges (those not kept are in the Step panel)
+        self._edge_label_total = int(es.sel.size)
         if es.sel.size == 0 or es.sel.size > 24 or lay.compressed[li] or lay.compressed[li + 1]:
             return []
         use_grad = self._grads is not None and (self._hl_kind == "gradients"
@@ -1461,7 +1505,9 @@ class NetworkView(QWidget):
         for v, box, txt in sorted(labels, key=lambda e: -abs(e[0]) if math.isfinite(e[0])
                                   else -math.inf):
             inner = box.adjusted(1, 1, -1, -1)
-            if not any(inner.intersects(other) for _, other, _ in kept):
+            # node values beside their nodes come first: an edge number never covers one
+            if not any(inner.intersects(other) for _, other, _ in kept) and \
+                    not any(inner.intersects(other) for other in self._label_boxes):
                 kept.append((v, box, txt))
         return kept
 
@@ -1709,6 +1755,7 @@ class NetworkView(QWidget):
         bias_rects: list[QRectF] = []
         white, black = QColor(255, 255, 255), QColor(20, 20, 20)
         self._labels = labels = {}
+        self._label_boxes: list[QRectF] = []
         beside: list[tuple[int, np.ndarray, float, bool]] = []
         for al, n in enumerate(self._sizes):
             a = self._a[al] if self._a is not None else None
@@ -1851,6 +1898,7 @@ class NetworkView(QWidget):
             p.setPen(self._style.fg)
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
             self._labels[(al, i)] = text
+            self._label_boxes.append(box)
 
     def _draw_unknown(self, p: QPainter, lay: _Layout, al: int, r: float) -> None:
         """A layer the current phase has not computed yet: "?" in its nodes (beside them when

@@ -15,8 +15,9 @@ user's layout, which the classroom restores when presentation ends.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
 
 FOCI: tuple[str, ...] = ("step", "training", "explorer")
 #: Docks (MainWindow.docks keys) shown for each focus, top to bottom.
@@ -26,10 +27,12 @@ FOCUS_DOCKS: dict[str, tuple[str, ...]] = {
     "explorer": ("convergence",),
 }
 #: Share of the window width the focused panel takes; the network view keeps the rest.
-FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.48, "explorer": 0.56}
+FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.48, "explorer": 0.6}
 #: Least size of a plot's drawing area (pixels) in every mode: in the normal dock layout at
 #: 1280x720 the plots keep at least this much instead of being squeezed flat.
 MIN_PLOT_SIZE = (220, 160)
+#: Heights of the explorer's form, plots and runs table, stacked beside the network view.
+EXPLORER_SHARES = (0.16, 0.6, 0.24)
 FOCUS_TITLES = {"step": "Step panel", "training": "Loss and decision boundary",
                 "explorer": "Convergence explorer"}
 
@@ -146,6 +149,8 @@ class Stage(QObject):
         w = self.window
         self._arranging = True
         try:
+            # stacked before it shows: side by side the panel would widen the window
+            self._set_stacked(True)
             shown = self.shown_docks()
             for key, dock in w.docks.items():
                 if key != "controls" and dock not in shown:
@@ -160,7 +165,6 @@ class Stage(QObject):
                     w.splitDockWidget(previous, dock, Qt.Orientation.Vertical)
                 dock.show()
                 previous = dock
-            self._set_stacked(self.focus == "step")
             if shown:
                 width = int(w.width() * FOCUS_WIDTH[self.focus])
                 w.resizeDocks(shown, [width] * len(shown), Qt.Orientation.Horizontal)
@@ -171,10 +175,22 @@ class Stage(QObject):
             self._arranging = False
 
     def _set_stacked(self, on: bool) -> None:
+        """Panels beside the network view are tall and narrow: their parts go one above the
+        other (Step: formula over tables; explorer: form, plots and runs)."""
         panel = self.window.features.get("step_panel")
         fn = getattr(panel, "set_stacked", None)
         if callable(fn):
-            fn(on)
+            fn(on and self.focus == "step")
+        explorer = self.window.docks.get("convergence")
+        split = explorer.findChild(QSplitter, "convergenceSplitter") if explorer else None
+        if split is not None:
+            stacked = on and self.focus == "explorer"
+            split.setOrientation(Qt.Orientation.Vertical if stacked
+                                 else Qt.Orientation.Horizontal)
+            if stacked and split.count() == len(EXPLORER_SHARES):
+                # the plots get the most; the form scrolls, the runs table keeps a few rows
+                total = max(split.height(), self.window.height() - 120)
+                split.setSizes([int(total * f) for f in EXPLORER_SHARES])
 
     # ---- following the work -----------------------------------------------------------------
     @Slot()
@@ -201,10 +217,13 @@ class Stage(QObject):
 
     @Slot(bool)
     def _on_explorer_visible(self, visible: bool) -> None:
-        if self._arranging or not self.active:
+        # the dock reports itself hidden while the window is being destroyed
+        if self._arranging or not self.active or not shiboken6.isValid(self.window) \
+                or not self.window.isVisible():
             return
         if visible:
             self.follow("explorer")
+            self._queue_arrange()  # again once the dock is laid out: the splitter's shares
         elif self.focus == "explorer":
             self.follow(self._working_focus())
 

@@ -495,10 +495,11 @@ class StepPanel(QWidget):
     def _enter(self) -> None:
         if not self._active:
             self._active = True
+            # first: the presentation stage makes room for the panel before it appears
+            self.activeChanged.emit(True)
             if self.dock is not None and not self.dock.isVisible():
                 self.dock.show()
                 self.dock.raise_()
-            self.activeChanged.emit(True)
 
     def _order(self, epoch: int) -> np.ndarray:
         """The stepper's sample order of ``epoch``, drawn the same way (for "sample k of n")."""

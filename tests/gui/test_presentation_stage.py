@@ -43,17 +43,21 @@ def stage_window(request, qapp):
     # the window set to the screen size, as a full-screen window would be
     window.resize(*size)
     classroom.set_presentation(True, full_screen=False)
-    settle(window, size)
+    settle(window, size, resize=True)
     yield window, size
     window.controller.close()
     window.hide()
     window.deleteLater()
 
 
-def settle(window, size) -> None:
-    window.resize(*size)
+def settle(window, size, *, resize: bool = False) -> None:
+    """Let layouts settle; the window keeps the screen size (a full-screen window cannot
+    grow, so nothing may need more)."""
+    if resize:
+        window.resize(*size)
     for _ in range(4):
         QApplication.processEvents()
+    assert (window.width(), window.height()) == size
 
 
 def visible(widget: QWidget, window: QWidget) -> bool:
@@ -215,6 +219,15 @@ def test_f6_cycles_the_panel(stage_window):
     window.actions_by_name["actionStageNext"].trigger()
     assert stage.focus == "explorer" and window.docks["convergence"].isVisible()
     assert not window.docks["loss"].isVisible()
+    settle(window, size)
+    import pyqtgraph as pg
+
+    plots = window.docks["convergence"].findChildren(pg.PlotWidget)
+    assert plots
+    for plot in plots:
+        area = plot.getPlotItem().getViewBox().sceneBoundingRect()
+        assert area.width() >= MIN_PLOT_SHARE * size[0], area
+        assert area.height() >= MIN_PLOT_SHARE * size[1], area
     window.actions_by_name["actionStageNext"].trigger()
     assert stage.focus == "step" and window.docks["step"].isVisible()
     stage.set_focus("training")
@@ -254,7 +267,7 @@ def test_the_checks_catch_a_normal_window(make_window):
     nothing): they measure, they do not pass by construction."""
     w = make_window("--dataset", "xor")
     w.features["classroom"].persistent = False
-    settle(w, (1280, 720))
+    settle(w, (1280, 720), resize=True)
     assert len(texts_of(w)) > 5
     with pytest.raises(AssertionError, match="text under"):
         check_type_size(w, (1280, 720))
@@ -265,7 +278,7 @@ def test_normal_docks_keep_plots_usable_at_720p(make_window):
 
     w = make_window("--dataset", "xor")
     w.features["classroom"].persistent = False
-    settle(w, (1280, 720))
+    settle(w, (1280, 720), resize=True)
     w.features["step_panel"].next_phase()
     settle(w, (1280, 720))
     assert w.docks["step"].isVisible()
