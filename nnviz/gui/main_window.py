@@ -170,8 +170,9 @@ class MainWindow(QMainWindow):
         if (w, h) != (self.width(), self.height()):
             self.resize(max(w, 200), max(h, 150))
         frame = self.frameGeometry()
-        x = min(max(frame.x(), avail.left()), avail.right() - frame.width() + 1)
-        y = min(max(frame.y(), avail.top()), avail.bottom() - frame.height() + 1)
+        # onto the screen; a window that cannot shrink enough keeps its top left corner on it
+        x = max(min(frame.x(), avail.right() - frame.width() + 1), avail.left())
+        y = max(min(frame.y(), avail.bottom() - frame.height() + 1), avail.top())
         if (x, y) != (frame.x(), frame.y()):
             self.move(x, y)
 

@@ -164,6 +164,11 @@ def test_stage_in_every_step_phase(stage_window):
         # the network view stays large
         assert window.network_view.width() >= 0.45 * size[0]
         check_labels(window, known=record.kind != "forward")
+        view = window.network_view
+        if view.edge_labels_moved():
+            # numbers left off the edges are named by a marker and listed in the panel
+            assert "Step panel" in view.moved_marker()
+            assert panel.values.rowCount() >= view.edge_labels_moved()
         box = panel.formula
         assert box.lineWrapMode() == box.LineWrapMode.NoWrap
         assert box.visible_lines() >= 4
@@ -321,3 +326,18 @@ def test_axis_tick_labels_never_collide(qtbot, width, point_size):
     assert boxes
     for (_, right, a), (left, _, b) in zip(boxes, boxes[1:], strict=False):
         assert left > right, f"{a!r} and {b!r} overlap"
+
+
+def test_remembered_geometry_larger_than_the_screen_is_fitted(make_window, qtbot):
+    w = make_window("--dataset", "xor")
+    avail = w.screen().availableGeometry()
+    w.resize(avail.width() + 900, avail.height() + 600)  # saved on a larger screen
+    w.save_layout()
+    w2 = make_window("--dataset", "xor")
+    qtbot.waitUntil(lambda: w2.geometry_restored)
+    frame = w2.frameGeometry()
+    least = w2.minimumSizeHint()  # this test's screen may be smaller than the window can be
+    assert w2.width() <= max(avail.width(), least.width())
+    assert w2.height() <= max(avail.height(), least.height())
+    assert w2.width() < avail.width() + 900 and w2.height() < avail.height() + 600
+    assert avail.contains(frame.topLeft())
