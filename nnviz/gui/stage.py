@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QTableView
+
+from nnviz.gui.table_fit import squeeze_columns
 
 FOCI: tuple[str, ...] = ("step", "training", "explorer")
 #: Docks (MainWindow.docks keys) shown for each focus, top to bottom.
@@ -187,6 +189,8 @@ class Stage(QObject):
             stacked = on and self.focus == "explorer"
             split.setOrientation(Qt.Orientation.Vertical if stacked
                                  else Qt.Orientation.Horizontal)
+            for table in explorer.findChildren(QTableView):
+                squeeze_columns(table, stacked)
             if stacked and split.count() == len(EXPLORER_SHARES):
                 # the plots get the most; the form scrolls, the runs table keeps a few rows
                 total = max(split.height(), self.window.height() - 120)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QHeaderView, QTableView, QTableWidget
 
 
 class ColumnFitter(QObject):
@@ -72,3 +72,31 @@ class ColumnFitter(QObject):
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
             self._apply()
         return False
+
+
+def squeeze_columns(table: QTableView, on: bool) -> None:
+    """While ``on``, every column of ``table`` shares its width (text elided in the middle, no
+    sideways scrolling); off puts back the header's own resize modes."""
+    header = table.horizontalHeader()
+    saved = table.property("nnviz_column_modes")
+    if on:
+        if saved is None:
+            modes = [header.sectionResizeMode(c).value for c in range(header.count())]
+            table.setProperty("nnviz_column_modes", ",".join(map(str, modes)))
+            table.setProperty("nnviz_hbar", table.horizontalScrollBarPolicy().value)
+            table.setProperty("nnviz_min_section", header.minimumSectionSize())
+            table.setProperty("nnviz_stretch_last", header.stretchLastSection())
+        header.setStretchLastSection(False)
+        # narrow enough that the columns always fit (their text is elided instead)
+        header.setMinimumSectionSize(int(QFontMetricsF(table.font()).horizontalAdvance("000")))
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    elif saved is not None:
+        modes = [int(m) for m in str(saved).split(",") if m]
+        for c, mode in enumerate(modes[: header.count()]):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode(mode))
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy(int(table.property("nnviz_hbar"))))
+        header.setMinimumSectionSize(int(table.property("nnviz_min_section")))
+        header.setStretchLastSection(bool(table.property("nnviz_stretch_last")))
+        table.setProperty("nnviz_column_modes", None)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QTabBar,
+    QTableView,
     QTableWidget,
     QWidget,
 )
@@ -127,12 +128,13 @@ def check_tabs_whole(window) -> None:
 
 
 def check_tables(window) -> None:
-    for t in window.findChildren(QTableWidget):
-        if not visible(t, window) or t.columnCount() == 0:
+    for t in window.findChildren(QTableView):
+        columns = t.horizontalHeader().count()
+        if not visible(t, window) or columns == 0:
             continue
         assert t.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff \
             or t.horizontalScrollBar().maximum() == 0, t.objectName()
-        widths = sum(t.columnWidth(c) for c in range(t.columnCount()))
+        widths = sum(t.columnWidth(c) for c in range(columns))
         assert widths <= t.viewport().width() + 1, t.objectName()
 
 
@@ -233,6 +235,9 @@ def test_f6_cycles_the_panel(stage_window):
         area = plot.getPlotItem().getViewBox().sceneBoundingRect()
         assert area.width() >= MIN_PLOT_SHARE * size[0], area
         assert area.height() >= MIN_PLOT_SHARE * size[1], area
+    check_tables(window)
+    check_texts_fit(window)
+    check_type_size(window, size)
     window.actions_by_name["actionStageNext"].trigger()
     assert stage.focus == "step" and window.docks["step"].isVisible()
     stage.set_focus("training")
