@@ -28,6 +28,9 @@ FOCUS_DOCKS: dict[str, tuple[str, ...]] = {
     "training": ("loss", "boundary"),
     "explorer": ("convergence",),
 }
+#: Optional docks that join the training panel as tabs beside the decision boundary while
+#: they are open (their own actions open them; another focus closes them).
+TRAINING_TABS: tuple[str, ...] = ("landscape", "weights")
 #: Share of the window width the focused panel takes; the network view keeps the rest.
 FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.48, "explorer": 0.6}
 #: Least size of a plot's drawing area (pixels) in every mode: in the normal dock layout at
@@ -69,6 +72,10 @@ class Stage(QObject):
         explorer = window.docks.get("convergence")
         if explorer is not None:
             explorer.visibilityChanged.connect(self._on_explorer_visible)
+        for key in TRAINING_TABS:
+            dock = window.docks.get(key)
+            if dock is not None:
+                dock.visibilityChanged.connect(self._on_tab_visible)
         for view in (window.loss_plot, window.boundary_view):
             plot = getattr(view, "plot_widget", None)
             if plot is not None:
@@ -154,8 +161,9 @@ class Stage(QObject):
             # stacked before it shows: side by side the panel would widen the window
             self._set_stacked(True)
             shown = self.shown_docks()
+            tabs = self._open_tabs() if self.focus == "training" else []
             for key, dock in w.docks.items():
-                if key != "controls" and dock not in shown:
+                if key != "controls" and dock not in shown and dock not in tabs:
                     dock.hide()
             right = Qt.DockWidgetArea.RightDockWidgetArea
             previous: QDockWidget | None = None
@@ -167,6 +175,16 @@ class Stage(QObject):
                     w.splitDockWidget(previous, dock, Qt.Orientation.Vertical)
                 dock.show()
                 previous = dock
+            beside = shown[-1] if shown else None
+            for dock in tabs:
+                dock.setFloating(False)
+                if beside is not None:
+                    w.tabifyDockWidget(beside, dock)
+                else:
+                    w.addDockWidget(right, dock)
+                dock.show()
+            if tabs and beside is not None:
+                beside.raise_()  # the decision boundary in front; its tabs beside it
             if shown:
                 width = int(w.width() * FOCUS_WIDTH[self.focus])
                 w.resizeDocks(shown, [width] * len(shown), Qt.Orientation.Horizontal)
@@ -175,6 +193,11 @@ class Stage(QObject):
                     w.resizeDocks(shown, [each] * len(shown), Qt.Orientation.Vertical)
         finally:
             self._arranging = False
+
+    def _open_tabs(self) -> list[QDockWidget]:
+        """The optional training docks the user has open (shown, or a tab behind another)."""
+        docks = (self.window.docks.get(k) for k in TRAINING_TABS)
+        return [d for d in docks if d is not None and d.toggleViewAction().isChecked()]
 
     def _set_stacked(self, on: bool) -> None:
         """Panels beside the network view are tall and narrow: their parts go one above the
@@ -218,6 +241,12 @@ class Stage(QObject):
     def _on_stepping(self, on: bool) -> None:
         if on and self.active:
             self.follow("step")
+
+    @Slot(bool)
+    def _on_tab_visible(self, visible: bool) -> None:
+        if visible and self.active and not self._arranging and self.focus != "training" \
+                and shiboken6.isValid(self.window):
+            self.follow("training")
 
     @Slot(bool)
     def _on_explorer_visible(self, visible: bool) -> None:

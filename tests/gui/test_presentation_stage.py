@@ -346,3 +346,20 @@ def test_remembered_geometry_larger_than_the_screen_is_fitted(make_window, qtbot
     assert w2.height() <= max(avail.height(), least.height())
     assert w2.width() < avail.width() + 900 and w2.height() < avail.height() + 600
     assert avail.contains(frame.topLeft())
+
+
+def test_open_landscape_and_weights_join_the_training_panel_as_tabs(stage_window):
+    window, size = stage_window
+    stage = window.features["stage"]
+    window.features["step_panel"].leave()
+    stage.set_focus("step")
+    window.actions_by_name["actionWeightMatrix"].trigger()
+    settle(window, size)
+    assert stage.focus == "training"  # opening it follows the work
+    weights, boundary = window.docks["weights"], window.docks["boundary"]
+    assert weights in window.tabifiedDockWidgets(boundary)
+    assert not window.docks["step"].isVisible()
+    stage.set_focus("step")
+    settle(window, size)
+    assert not weights.isVisible() and not weights.toggleViewAction().isChecked()
+    stage.set_focus("training")
