@@ -353,6 +353,7 @@ class StepPanel(QWidget):
         self._corner_slot = QWidget()
         slot = QHBoxLayout(self._corner_slot)
         slot.setContentsMargins(0, 0, 0, 0)
+        slot.addStretch(1)
         self._corner_slot.hide()
         self.fitters = {t.objectName(): ColumnFitter(t, keep)
                         for t, keep in ((self.values, (2,)), (self.ledger, (5,)),
@@ -911,8 +912,7 @@ class StepPanel(QWidget):
         bar.setElideMode(Qt.TextElideMode.ElideNone)
         if on and self.tabs.cornerWidget() is self._corner:
             self.tabs.setCornerWidget(None, Qt.Corner.TopRightCorner)
-            self._corner_slot.layout().addWidget(self._corner)
-            self._corner_slot.layout().addStretch(1)
+            self._corner_slot.layout().insertWidget(0, self._corner)
             self._corner.show()
             self._corner_slot.show()
         elif not on and self.tabs.cornerWidget() is not self._corner:
