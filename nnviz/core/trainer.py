@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -104,6 +105,17 @@ def make_step(
     online_plain = plain and ws.batch == 1
     lr, tmp = optimizer._lr, np.empty_like(grad)
     skip_loss = mse and not want_loss
+    # bce and cross-entropy: the delta is a - t, and the loss comes from what the forward pass
+    # and the delta already hold, a few calls instead of losses.per_sample's passes.
+    bce = loss_name == "bce"  # check_pair: a sigmoid output
+    ce = loss_name == "cross_entropy"  # a softmax output
+    fused = bce or ce
+    if bce:
+        zero, one, comp = np.array(0.0, net.dtype), np.array(1.0, net.dtype), np.empty_like(DL)
+        neg, softplus = np.negative, partial(np.logaddexp, zero)
+    if ce:
+        fwd = fwd[:-1] + [(*fwd[-1][:2], _softmax_keeping(SL, ws.batch), *fwd[-1][3:])]
+        log_s = fwd[-1][2].log_sum
 
     def step(x: Array, y: Array) -> float:
         A = x
@@ -118,6 +130,25 @@ def make_step(
             if rescale:
                 mul(S, scale, S)
             mul(DL, S, DL)
+        elif fused:
+            sub(AL, y, DL)
+            if bce:
+                # E = t softplus(-z) + (1 - t) softplus(z): both terms >= 0 and finite for
+                # every finite z (logaddexp(0, z) is the stable softplus), so no log(0).
+                neg(ZL, SL)
+                softplus(SL, SL)
+                total = vdot(y, SL)
+                softplus(ZL, SL)
+                sub(one, y, comp)
+                total += vdot(comp, SL)
+            else:
+                # -log a_k = log s - (z_k - max z): the softmax left z - max z in SL and its
+                # sum of exponentials s in log_s, so one log, one subtraction and one vdot.
+                np.log(log_s, log_s)
+                sub(log_s, SL, SL)
+                total = vdot(y, SL)
+            if rescale:
+                mul(DL, scale, DL)
         else:
             total = losses.output_delta_and_loss(loss_name, output, ZL, AL, y, DL, SL, True,
                                                  axis=0)[1]
@@ -138,6 +169,25 @@ def make_step(
 
     loss_factor = 0.5 if mse else 1.0  # the fast mse path returns sum (a - t)^2, not E
     return step, loss_factor, (optimizer.lr if fold else 1.0)
+
+
+def _softmax_keeping(shifted: Array, batch: int) -> Callable[[Array, Array], None]:
+    """The output softmax (columns), computing exactly what act.softmax computes, that also
+    leaves z - max z in ``shifted`` and the column sums of e^(z - max z) in ``.log_sum``."""
+    top = np.empty((1, batch), shifted.dtype)
+    total = np.empty((1, batch), shifted.dtype)
+    amax, add_reduce, sub, exp, div = np.maximum.reduce, np.add.reduce, np.subtract, np.exp, \
+        np.divide
+
+    def softmax(z: Array, a: Array) -> None:
+        amax(z, 0, None, top, True)
+        sub(z, top, shifted)
+        exp(shifted, a)
+        add_reduce(a, 0, None, total, True)
+        div(a, total, a)
+
+    softmax.log_sum = total
+    return softmax
 
 
 class History:
