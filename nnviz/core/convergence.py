@@ -69,10 +69,15 @@ Nothing is allocated per epoch for mse losses and full batch.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.synchronize
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from queue import Empty
 
 import numpy as np
 
@@ -98,6 +103,12 @@ MAX_CURVE_POINTS = 500
 #: Automatic chunks: about this long between progress calls, and at most this many epochs.
 CHUNK_SECONDS = 0.1
 MAX_CHUNK = 2000
+#: Batches whose samples x widest layer reach this train in the runs-first kernel (the
+#: measured crossover: XOR 2-2-1 stays runs-last, 16 points of 2-8-8-1 go runs-first).
+RUNS_FIRST_MIN_SIZE = 64
+#: Jobs of at least this many run x epoch x sample x unit steps use every core by default
+#: (about half a second on one core; below it the processes' start does not pay).
+POOL_MIN_WORK = 50_000_000
 
 DIAGNOSES: tuple[str, ...] = (
     "diverged",
@@ -355,6 +366,17 @@ def _n_params(sizes: Sequence[int]) -> int:
     return sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
 
 
+def _run_blocks(flat: Array, sizes: Sequence[int]) -> list[Array]:
+    """(runs, n_params) -> per-layer (runs, n_in + 1, n_out) views: each run's [W; b]."""
+    out, off = [], 0
+    for i, o in zip(sizes[:-1], sizes[1:], strict=True):
+        block = flat[:, off : off + (i + 1) * o].reshape(flat.shape[0], i + 1, o)
+        assert np.shares_memory(block, flat)  # a copy would never see the updates
+        out.append(block)
+        off += (i + 1) * o
+    return out
+
+
 def stack_initial(config: ConvergenceConfig, run_ids: Array) -> Array:
     """Initial parameters of the given runs, stacked (n_params, len(run_ids))."""
     sizes = config.layers
@@ -464,68 +486,198 @@ class _Workspace:
             params += velocity
 
 
+class _RunsFirstWorkspace:
+    """The kernel for larger batches: runs first, (runs, units, batch) arrays, so every run's
+    product is one BLAS call on contiguous memory (``np.matmul`` over the run axis) and every
+    elementwise call covers all runs. Same ``step`` as _Workspace; params and grad are
+    (runs, n_params)."""
+
+    def __init__(self, config: ConvergenceConfig, P: Array, G: Array, batch: int) -> None:
+        sizes = config.layers
+        R = P.shape[0]
+        L = len(sizes) - 1
+        k = sizes[-1]
+        self.L, self.R, self.batch = L, R, batch
+        self.loss, self.output = config.loss, config.output
+        hidden = act.get(config.activation)
+        out = act.get(config.output)
+        fout = partial(act.softmax, axis=1) if out.name == "softmax" else out.f
+        self.f = [hidden.f] * (L - 1) + [fout]
+        self.fprime = [hidden.derivative] * (L - 1)
+        blocks = _run_blocks(P, sizes)
+        self.PT = [b.transpose(0, 2, 1) for b in blocks]  # (runs, n_out, n_in + 1)
+        self.W = [b[:, :-1] for b in blocks]  # (runs, n_in, n_out)
+        self.G = _run_blocks(G, sizes)
+        # a_aug[l] = activations entering layer l with a trailing row of ones (the bias trick);
+        # a[0] is the data, passed to step as (n_in + 1, batch).
+        self.a_aug = [None] + [np.ones((R, n + 1, batch)) for n in sizes[1:-1]]
+        self.a = [None] + [m[:, :-1] for m in self.a_aug[1:]] + [np.empty((R, k, batch))]
+        self.z = [np.empty((R, n, batch)) for n in sizes[1:]]
+        self.d = [np.empty((R, n, batch)) for n in sizes[1:]]
+        self.s = [np.empty((R, n, batch)) for n in sizes[1:]]
+        self.single = k == 1
+        self.wrong = np.empty((R, k, batch) if self.single else (R, batch), bool)
+        self.argmax = None if self.single else np.empty((R, batch), np.intp)
+        self.loss_tmp = np.empty(R)
+        self.wrong_tmp = np.empty(R)
+        self.scale = np.array(1.0)
+
+    def forward(self, x: Array) -> Array:
+        """x (n_in + 1, batch) with a trailing row of ones -> output (runs, k, batch)."""
+        mm = np.matmul
+        mm(self.PT[0], x, out=self.z[0])
+        self.f[0](self.z[0], self.a[1])
+        for l in range(1, self.L):  # noqa: E741
+            mm(self.PT[l], self.a_aug[l], out=self.z[l])
+            self.f[l](self.z[l], self.a[l + 1])
+        return self.a[self.L]
+
+    def step(
+        self, x: Array, t: Array, t_bool: Array | None, t_class: Array | None,
+        loss_out: Array, wrong_out: Array, accumulate: bool, scale: float,
+        params: Array, grad: Array, velocity: Array | None, momentum: Array,
+    ) -> None:
+        """As _Workspace.step, with t (k, batch), t_bool (k, batch), t_class (batch,)."""
+        mm = np.matmul
+        L, R = self.L, self.R
+        out = self.forward(x)
+        lrow = self.loss_tmp if accumulate else loss_out
+        wrow = self.wrong_tmp if accumulate else wrong_out
+        if self.loss == "mse":
+            diff = np.subtract(out, t, out=self.d[-1]).reshape(R, -1)  # the delta comes later
+            np.vecdot(diff, diff, out=lrow)
+        else:
+            np.sum(losses.per_sample(self.loss, self.z[-1], out, t), axis=1, out=lrow)
+        if self.single:
+            np.greater(out, 0.5, out=self.wrong)
+            np.not_equal(self.wrong, t_bool, out=self.wrong)
+            np.sum(self.wrong, axis=(1, 2), out=wrow)
+        else:
+            np.argmax(out, axis=1, out=self.argmax)
+            np.not_equal(self.argmax, t_class, out=self.wrong)
+            np.sum(self.wrong, axis=1, out=wrow)
+        if accumulate:
+            loss_out += lrow
+            wrong_out += wrow
+        losses.output_delta_and_loss(
+            self.loss, self.output, self.z[-1], out, t, self.d[-1], self.s[-1],
+            want_loss=False, axis=1,
+        )
+        for l in range(L - 1, 0, -1):  # noqa: E741
+            mm(self.a_aug[l], self.d[l].transpose(0, 2, 1), out=self.G[l])
+            mm(self.W[l], self.d[l], out=self.d[l - 1])
+            self.d[l - 1] *= self.fprime[l - 1](self.z[l - 1], self.a[l], self.s[l - 1])
+        mm(x, self.d[0].transpose(0, 2, 1), out=self.G[0])
+        self.scale[...] = scale
+        grad *= self.scale
+        if velocity is None:
+            params -= grad
+        else:
+            velocity *= momentum
+            velocity -= grad
+            params += velocity
+
+
 def _loss_scale(loss: str) -> float:
     # the kernel sums (a - t)^2 for mse; E = 1/2 sum (a - t)^2
     return 0.5 if loss == "mse" else 1.0
 
 
-class _Data:
-    """The training set in the kernel's layout, plus per-epoch shuffled copies for mini-batches."""
+def runs_first(config: ConvergenceConfig, n_samples: int) -> bool:
+    """Whether this job trains in the runs-first kernel (see the module doc's Speed). It depends
+    on the shapes alone, never on the number of runs, so every slice of runs takes the same."""
+    B = config.batch_size
+    batch = n_samples if B is None else min(B, n_samples)
+    return batch * max(config.layers[1:]) >= RUNS_FIRST_MIN_SIZE
 
-    def __init__(self, X: Array, Y: Array) -> None:
+
+class _Data:
+    """The training set in the kernel's layout, plus per-epoch shuffled copies for mini-batches.
+
+    Runs last: x (n, n_in + 1), t (n, k, 1), t_bool alike, t_class (n, 1), batches cut on axis
+    0. Runs first: x (n_in + 1, n), t and t_bool (k, n), t_class (n,), cut on the last axis.
+    ``xaug`` (n, n_in + 1) is kept for the diagnoses either way.
+    """
+
+    def __init__(self, X: Array, Y: Array, first: bool = False) -> None:
         n = len(X)
         self.n = n
+        self.first = first
         self.xaug = np.ones((n, X.shape[1] + 1))
         self.xaug[:, :-1] = X
-        self.t = np.ascontiguousarray(Y[:, :, None])
+        multi = Y.shape[1] > 1
+        if first:
+            self.x = np.ascontiguousarray(self.xaug.T)
+            self.t = np.ascontiguousarray(Y.T)
+            self.t_class = Y.argmax(axis=1) if multi else None
+        else:
+            self.x = self.xaug
+            self.t = np.ascontiguousarray(Y[:, :, None])
+            self.t_class = Y.argmax(axis=1)[:, None] if multi else None
         self.t_bool = self.t > 0.5
-        self.t_class = Y.argmax(axis=1)[:, None] if Y.shape[1] > 1 else None
-        self._perm = (
-            np.empty_like(self.xaug), np.empty_like(self.t), np.empty_like(self.t_bool),
-            None if self.t_class is None else np.empty_like(self.t_class),
-        )
+        self._axis = -1 if first else 0
+        self._perm = tuple(None if a is None else np.empty_like(a) for a in self.arrays())
+
+    def arrays(self) -> tuple[Array, Array, Array, Array | None]:
+        return self.x, self.t, self.t_bool, self.t_class
 
     def permuted(self, order: Array) -> tuple[Array, Array, Array, Array | None]:
-        xs, ts, tbs, tcs = self._perm
-        np.take(self.xaug, order, axis=0, out=xs)
-        np.take(self.t, order, axis=0, out=ts)
-        np.take(self.t_bool, order, axis=0, out=tbs)
-        if tcs is not None:
-            np.take(self.t_class, order, axis=0, out=tcs)
-        return xs, ts, tbs, tcs
+        for src, dst in zip(self.arrays(), self._perm, strict=True):
+            if src is not None:
+                np.take(src, order, axis=self._axis, out=dst)
+        return self._perm
+
+    def cut(self, arrays: tuple, start: int, stop: int) -> tuple:
+        """The samples start..stop of (x, t, t_bool, t_class)."""
+        if self.first:
+            return tuple(None if a is None else a[..., start:stop] for a in arrays)
+        return tuple(None if a is None else a[start:stop] for a in arrays)
 
 
 class _Batch:
-    """The state of the runs still training: their parameters, momentum and workspaces."""
+    """The state of the runs still training: their parameters, momentum and workspaces.
+
+    ``params`` is (n_params, runs) whichever kernel runs; ``store`` is the kernel's own layout
+    ((runs, n_params) for the runs-first one, else params itself).
+    """
 
     def __init__(self, config: ConvergenceConfig, data: _Data, run_ids: Array) -> None:
         self.config = config
         self.data = data
         self.ids = np.asarray(run_ids, np.intp)
-        self.params = stack_initial(config, self.ids)
-        self.velocity = np.zeros_like(self.params) if config.momentum else None
+        self.pos = np.arange(len(self.ids))  # where each run's results go
+        initial = stack_initial(config, self.ids)
+        self.store = np.ascontiguousarray(initial.T) if data.first else initial
+        self.velocity = np.zeros_like(self.store) if config.momentum else None
         self.momentum = np.array(config.momentum)
         self.rng = np.random.default_rng(config.seed)
         B = config.batch_size
         self.batch = None if B is None or B >= data.n else B
+        self._kernel = _RunsFirstWorkspace if data.first else _Workspace
         self._new_buffers()
 
-    def _new_buffers(self) -> None:
-        self.grad = np.empty_like(self.params)
-        self._ws: dict[int, _Workspace] = {}
+    @property
+    def params(self) -> Array:
+        return self.store.T if self.data.first else self.store
 
-    def workspace(self, batch: int) -> _Workspace:
+    def _new_buffers(self) -> None:
+        self.grad = np.empty_like(self.store)
+        self._ws: dict[int, _Workspace | _RunsFirstWorkspace] = {}
+
+    def workspace(self, batch: int) -> _Workspace | _RunsFirstWorkspace:
         ws = self._ws.get(batch)
         if ws is None:
-            ws = self._ws[batch] = _Workspace(self.config, self.params, self.grad, batch)
+            ws = self._ws[batch] = self._kernel(self.config, self.store, self.grad, batch)
         return ws
 
     def keep(self, mask: Array) -> None:
         """Drop the runs where mask is False (new contiguous arrays: only between chunks)."""
         self.ids = self.ids[mask]
-        self.params = np.ascontiguousarray(self.params[:, mask])
+        self.pos = self.pos[mask]
+        take = (lambda a: a[mask]) if self.data.first else (lambda a: a[:, mask])
+        self.store = np.ascontiguousarray(take(self.store))
         if self.velocity is not None:
-            self.velocity = np.ascontiguousarray(self.velocity[:, mask])
+            self.velocity = np.ascontiguousarray(take(self.velocity))
         self._new_buffers()
 
     def train(self, loss_rows: Array, wrong_rows: Array) -> None:
@@ -533,27 +685,24 @@ class _Batch:
         cfg, d = self.config, self.data
         n, B = d.n, self.batch
         lr = cfg.lr
-        p, g, v, mu = self.params, self.grad, self.velocity, self.momentum
+        p, g, v, mu = self.store, self.grad, self.velocity, self.momentum
         if B is None:
             ws = self.workspace(n)
             step = ws.step
-            x, t, tb, tc = d.xaug, d.t, d.t_bool, d.t_class
+            x, t, tb, tc = d.arrays()
             s = lr / n
             for e in range(len(loss_rows)):
                 step(x, t, tb, tc, loss_rows[e], wrong_rows[e], False, s, p, g, v, mu)
             return
         for e in range(len(loss_rows)):
             order = epoch_order(self.rng, n, cfg.shuffle)
-            x, t, tb, tc = d.permuted(order) if cfg.shuffle else (
-                d.xaug, d.t, d.t_bool, d.t_class)
+            arrays = d.permuted(order) if cfg.shuffle else d.arrays()
             for start in range(0, n, B):
                 stop = min(start + B, n)
                 ws = self.workspace(stop - start)
-                ws.step(
-                    x[start:stop], t[start:stop], tb[start:stop],
-                    None if tc is None else tc[start:stop],
-                    loss_rows[e], wrong_rows[e], start > 0, lr / (stop - start), p, g, v, mu,
-                )
+                x, t, tb, tc = d.cut(arrays, start, stop)
+                ws.step(x, t, tb, tc, loss_rows[e], wrong_rows[e], start > 0, lr / (stop - start),
+                        p, g, v, mu)
 
 
 # ---- driver ----------------------------------------------------------------------------------
@@ -586,6 +735,7 @@ def run_convergence(
     Y: Array,
     progress: Progress | None = None,
     chunk: int | None = None,
+    workers: int | None = None,
 ) -> ConvergenceResult:
     """Train config.runs networks at once for up to config.epochs epochs; see the module doc.
 
@@ -595,16 +745,75 @@ def run_convergence(
     None: sized to take about ``CHUNK_SECONDS`` each. The per-run results do not depend on the
     chunks (unless a cancel cuts training short); ``epochs_run`` and the sampled fraction curve
     end at a chunk boundary.
+
+    ``workers`` processes share the runs (contiguous slices of them, see "Processes" in the
+    module doc): 1 trains in this process; None uses every core when the job is large enough
+    (``POOL_MIN_WORK``), else this process. The per-run results are the same bit for bit
+    whatever the number of workers.
     """
     X, Y = _check_data(config, X, Y)
     if chunk is not None and (
         isinstance(chunk, bool) or not isinstance(chunk, int | np.integer) or chunk < 1
     ):
         raise ValueError(f"chunk must be a whole number >= 1 or None, got {chunk!r}")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1
+    ):
+        raise ValueError(f"workers must be a whole number >= 1 or None, got {workers!r}")
     t0 = time.perf_counter()
-    R, E, n = config.runs, config.epochs, len(X)
-    data = _Data(X, Y)
-    state = _Batch(config, data, np.arange(R))
+    R = config.runs
+    n_workers = min(R, default_workers(config, len(X)) if workers is None else int(workers))
+    if n_workers > 1:
+        parts, ends = _train_in_processes(config, X, Y, n_workers, progress, chunk)
+    else:
+        def report(epoch: int, n_converged: int) -> bool | None:
+            return None if progress is None else progress(epoch, n_converged / R)
+
+        part = _train_part(config, X, Y, np.arange(R), report, chunk)
+        parts, ends = [part], part.ends
+    return _merge(config, parts, ends, time.perf_counter() - t0)
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers(config: ConvergenceConfig, n_samples: int) -> int:
+    """Every core when the job is worth the processes' start, else 1 (this process)."""
+    work = config.runs * config.epochs * n_samples * sum(config.layers[1:])
+    return cores() if work >= POOL_MIN_WORK else 1
+
+
+@dataclass
+class _Part:
+    """Per-run results of the runs ``run_ids`` (in that order), trained in one process."""
+
+    run_ids: Array
+    converged: Array
+    epochs: Array
+    final_loss: Array
+    final_acc: Array
+    curves: Array
+    diagnosis: list[str | None]
+    done: int
+    cancelled: bool
+    work: int
+    ends: list[int]  # the epoch at the end of every chunk
+
+
+def _train_part(
+    config: ConvergenceConfig, X: Array, Y: Array, run_ids: Array,
+    report: Callable[[int, int], bool | None], chunk: int | None,
+) -> _Part:
+    """Train the given runs in this process; report(epoch, n_converged) after every chunk,
+    False from it cancels."""
+    R, E, n = len(run_ids), config.epochs, len(X)
+    data = _Data(X, Y, runs_first(config, n))
+    state = _Batch(config, data, run_ids)
     converged = np.zeros(R, bool)
     diverged = np.zeros(R, bool)
     epochs = np.zeros(R, np.int64)
@@ -613,7 +822,7 @@ def run_convergence(
     stride = max(1, math.ceil(E / MAX_CURVE_POINTS))
     curve_x = np.arange(stride, E + 1, stride)
     curves = np.full((R, len(curve_x)), np.nan)
-    frac_x, frac_y = [0], [0.0]
+    ends: list[int] = []
     loss_scale = _loss_scale(config.loss) / n
     thr = config.loss_threshold
     size = 10 if chunk is None else int(chunk)
@@ -649,7 +858,7 @@ def run_convergence(
             with np.errstate(invalid="ignore"):
                 big = ~(np.abs(P).max(axis=0) <= WEIGHT_LIMIT)  # NaN counts as big
             div |= big & ~conv
-            ids = state.ids
+            ids = state.pos
             # history rows: the convergence epoch for converged runs, else the last one
             row = np.where(conv, first_ok, m - 1)
             cols = np.arange(Ra)
@@ -670,38 +879,145 @@ def run_convergence(
                 vals[ep[None, :] > stop_at[:, None]] = np.nan
                 curves[ids[:, None], (ep // stride - 1)[None, :]] = vals
             done += m
-            frac_x.append(done)
-            frac_y.append(float(converged.sum()) / R)
+            ends.append(done)
             leave = conv | div
             if leave.any():
                 state.keep(~leave)
-            if progress is not None and progress(done, frac_y[-1]) is False:
+            if report(done, int(converged.sum())) is False:
                 cancelled = done < E and len(state.ids) > 0
                 break
     diagnosis: list[str | None] = [None] * R
     for r in np.nonzero(diverged)[0]:
         diagnosis[r] = "diverged"
     if len(state.ids):
-        for r, dg in zip(state.ids, _diagnose(config, state, data, curves, stride, done),
+        for r, dg in zip(state.pos, _diagnose(config, state, data, curves, stride, done),
                          strict=True):
             diagnosis[r] = dg
+    return _Part(np.asarray(run_ids), converged, epochs * converged, final_loss, final_acc,
+                 curves, diagnosis, done, cancelled, work, ends)
+
+
+def _merge(
+    config: ConvergenceConfig, parts: list[_Part], ends: list[int], elapsed: float
+) -> ConvergenceResult:
+    R, E = config.runs, config.epochs
+    stride = max(1, math.ceil(E / MAX_CURVE_POINTS))
+    curves = np.empty((R, len(range(stride, E + 1, stride))))
+    converged = np.empty(R, bool)
+    epochs = np.empty(R, np.int64)
+    final_loss, final_acc = np.empty(R), np.empty(R)
+    diagnosis: list[str | None] = [None] * R
+    for part in parts:
+        ids = part.run_ids
+        converged[ids], epochs[ids], curves[ids] = part.converged, part.epochs, part.curves
+        final_loss[ids], final_acc[ids] = part.final_loss, part.final_acc
+        for r, dg in zip(ids.tolist(), part.diagnosis, strict=True):
+            diagnosis[r] = dg
+    # the fraction converged by the end of every chunk: exact from the runs' epochs
+    conv_epochs = np.sort(epochs[converged])
+    curve_epochs = np.array([0, *ends])
+    curve_fraction = np.searchsorted(conv_epochs, curve_epochs, side="right") / R
     return ConvergenceResult(
         config=config,
         seeds=config.seed + np.arange(R),
         converged=converged,
-        epochs=epochs * converged,
+        epochs=epochs,
         final_loss=final_loss,
         final_accuracy=final_acc,
         diagnosis=diagnosis,
-        loss_curve_epochs=curve_x,
+        loss_curve_epochs=np.arange(stride, E + 1, stride),
         loss_curves=curves,
-        curve_epochs=np.array(frac_x),
-        curve_fraction=np.array(frac_y),
-        epochs_run=done,
-        cancelled=cancelled,
-        elapsed=time.perf_counter() - t0,
-        network_epochs=work,
+        curve_epochs=curve_epochs,
+        curve_fraction=curve_fraction,
+        epochs_run=max(p.done for p in parts),
+        cancelled=any(p.cancelled for p in parts),
+        elapsed=elapsed,
+        network_epochs=sum(p.work for p in parts),
     )
+
+
+# ---- processes -------------------------------------------------------------------------------
+def _context() -> multiprocessing.context.BaseContext:
+    # Not fork: the GUI calls this from a thread, and forking a threaded process can copy locks
+    # that are held. The fork server starts once, imports this module, and forks cleanly.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _worker(
+    config: ConvergenceConfig, X: Array, Y: Array, run_ids: Array, chunk: int | None,
+    index: int, queue: multiprocessing.Queue, cancel: multiprocessing.synchronize.Event,
+) -> None:
+    def report(epoch: int, n_converged: int) -> bool:
+        queue.put(("progress", index, epoch, n_converged))
+        return not cancel.is_set()
+
+    try:
+        queue.put(("done", index, _train_part(config, X, Y, run_ids, report, chunk)))
+    except BaseException as exc:  # noqa: BLE001 (the parent must hear of it, not hang)
+        queue.put(("error", index, f"{type(exc).__name__}: {exc}"))
+
+
+def _train_in_processes(
+    config: ConvergenceConfig, X: Array, Y: Array, n_workers: int,
+    progress: Progress | None, chunk: int | None,
+) -> tuple[list[_Part], list[int]]:
+    """Each worker trains a contiguous slice of the runs; this process relays progress (at the
+    epoch every unfinished worker has reached) and the cancel."""
+    R = config.runs
+    ctx = _context()
+    queue, cancel = ctx.Queue(), ctx.Event()
+    slices = np.array_split(np.arange(R), n_workers)
+    procs = [
+        ctx.Process(target=_worker, args=(config, X, Y, ids, chunk, i, queue, cancel),
+                    daemon=True, name=f"nnviz-converge-{i}")
+        for i, ids in enumerate(slices)
+    ]
+    parts: list[_Part | None] = [None] * n_workers
+    reached = [0] * n_workers
+    n_conv = [0] * n_workers
+    ends: list[int] = []
+    try:
+        for p in procs:
+            p.start()
+        while any(part is None for part in parts):
+            try:
+                kind, i, *rest = queue.get(timeout=0.25)
+            except Empty:
+                for i, p in enumerate(procs):
+                    if parts[i] is None and not p.is_alive():
+                        raise RuntimeError(
+                            f"convergence worker process {i} ended without a result "
+                            f"(exit code {p.exitcode})") from None
+                continue
+            if kind == "error":
+                raise RuntimeError(f"a convergence worker process failed: {rest[0]}")
+            if kind == "done":
+                parts[i] = rest[0]
+                n_conv[i] = int(rest[0].converged.sum())
+                if any(part is None for part in parts):
+                    continue  # its runs are finished; the others set the pace
+                epoch = max(part.done for part in parts)
+            else:
+                reached[i], n_conv[i] = rest
+                epoch = min(reached[j] for j in range(n_workers) if parts[j] is None)
+            if epoch > (ends[-1] if ends else 0):
+                ends.append(epoch)
+                if progress is not None and progress(epoch, sum(n_conv) / R) is False:
+                    cancel.set()
+    finally:
+        cancel.set()  # stops the workers if this ends early (an error or an interrupt)
+        for p in procs:
+            if p.pid is None:  # never started
+                continue
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
+        queue.close()
+    return parts, ends  # type: ignore[return-value]
 
 
 def _diagnose(
@@ -710,7 +1026,8 @@ def _diagnose(
 ) -> list[str | None]:
     """Diagnoses for the runs still in ``state`` (neither converged nor diverged)."""
     sizes = config.layers
-    ws = _Workspace(config, state.params, np.empty_like(state.params), data.n)
+    params = np.ascontiguousarray(state.params)
+    ws = _Workspace(config, params, np.empty_like(params), data.n)
     with np.errstate(all="ignore"):
         out = ws.forward(data.xaug)
     Ra = len(state.ids)
@@ -751,8 +1068,8 @@ def _diagnose(
     ref_epoch = int(0.9 * epochs_run) // stride * stride
     last_epoch = epochs_run // stride * stride
     if ref_epoch >= stride and last_epoch > ref_epoch:
-        ref = curves[state.ids, ref_epoch // stride - 1]
-        last = curves[state.ids, last_epoch // stride - 1]
+        ref = curves[state.pos, ref_epoch // stride - 1]
+        last = curves[state.pos, last_epoch // stride - 1]
         with np.errstate(invalid="ignore"):
             flat = np.abs(last - ref) <= PLATEAU_RTOL * np.maximum(np.abs(ref), 1e-12)
         mark(flat, "loss plateau")

@@ -22,9 +22,12 @@ from nnviz.core.convergence import (
 X, Y = datasets.load("xor")
 
 
-def _history_of_batch(cfg: ConvergenceConfig, X: np.ndarray, Y: np.ndarray, epochs: int):
-    """Train all runs of cfg in the batched kernel; per-run weights and history columns."""
-    state = _Batch(cfg, _Data(X, Y), np.arange(cfg.runs))
+def _history_of_batch(
+    cfg: ConvergenceConfig, X: np.ndarray, Y: np.ndarray, epochs: int, first: bool = False
+):
+    """Train all runs of cfg in a batched kernel (runs first or runs last); per-run weights and
+    history columns."""
+    state = _Batch(cfg, _Data(X, Y, first), np.arange(cfg.runs))
     loss = np.empty((epochs, cfg.runs))
     wrong = np.empty((epochs, cfg.runs))
     state.train(loss, wrong)
@@ -47,16 +50,20 @@ CASES = {
                           runs=4), "iris", 40),
     "softmax/mse full batch": (
         ConvergenceConfig((4, 5, 3), output="softmax", loss="mse", runs=4), "iris", 60),
+    "two wide tanh layers, bce, full batch": (
+        ConvergenceConfig((2, 8, 8, 1), activation="tanh", loss="bce", runs=3), "checkerboard",
+        60),
 }
 
 
+@pytest.mark.parametrize("first", [False, True], ids=["runs last", "runs first"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_every_run_of_the_batch_equals_that_network_trained_alone(case: str) -> None:
+def test_every_run_of_the_batch_equals_that_network_trained_alone(case: str, first: bool) -> None:
     cfg, dataset, epochs = CASES[case]
     Xd, Yd = datasets.load(dataset)
     if dataset == "checkerboard":
         Xd, Yd = Xd[:100], Yd[:100]  # 100 = 4 batches of 24 + one of 4
-    blocks, loss, acc = _history_of_batch(cfg, Xd, Yd, epochs)
+    blocks, loss, acc = _history_of_batch(cfg, Xd, Yd, epochs, first)
     for r in range(cfg.runs):
         trainer = cfg.trainer(r, Xd, Yd)
         trainer.run(epochs)
