@@ -1,7 +1,7 @@
 """`nnviz converge`: how often, and how fast, does a network learn the data from random starts?
 
     nnviz converge --dataset xor --layers 2,2,1 --layers 2,3,1 --layers 2,4,1 --runs 1000 \\
-        --epochs 10000 --lr 0.5 --seed 0 [--init xavier|small|...] [--json]
+        --epochs 10000 --lr 0.5 --seed 0 [--init xavier|small|...] [--workers N] [--json]
 
 Every configuration (each --layers x each --init x each --lr) is trained from ``--runs`` random
 initialisations at once (seeds seed .. seed+runs-1, see nnviz.core.convergence). Per
@@ -107,6 +107,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "X (default 0.05)")
     train.add_argument("--loss-only", action="store_true",
                        help="converged = loss below --threshold, correct or not")
+    train.add_argument("--workers", type=argtypes.int_at_least(1), default=None, metavar="N",
+                       help="processes that share the runs (default: every core for large "
+                            "jobs, else 1); the results are the same for any N")
 
     out = parser.add_argument_group("output")
     out.add_argument("--bins", type=argtypes.int_at_least(1), default=10,
@@ -193,7 +196,8 @@ def _run(args: argparse.Namespace) -> int:
             bar.update(i, cfg.label, epoch, cfg.epochs, fraction)
 
         bar.start = time.perf_counter()
-        results.append(run_convergence(cfg, ds.X_train, ds.Y_train, progress))
+        results.append(run_convergence(cfg, ds.X_train, ds.Y_train, progress,
+                                       workers=args.workers))
         bar.clear()
     if args.json:
         doc = {

@@ -119,6 +119,7 @@ def test_json_has_null_for_diverged_runs(capsys: pytest.CaptureFixture[str]) -> 
         (["--batch", "0"], "must be 'full' or a whole number >= 1"),
         (["--init", "zeros"], "'zeros' is not one of xavier"),
         (["--threshold", "0"], "--threshold: must be a number > 0"),
+        (["--workers", "0"], "--workers: must be >= 1"),
         (["--momentum", "1"], "--momentum: must be in [0, 1)"),
         (["--dataset", "nope"], "nope"),
         (["--loss", "bce", "--output", "tanh"], "loss 'bce' needs a sigmoid output"),
@@ -133,3 +134,14 @@ def test_bad_arguments_exit_2_with_one_line(
     assert out == ""
     assert len(err.strip().splitlines()) == 1, err
     assert message in err
+
+
+def test_workers_change_nothing_but_the_time(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ("--dataset", "checkerboard", "--n", "64", "--layers", "2,8,1", "--runs", "4",
+            "--epochs", "300", "--json")
+    docs = []
+    for workers in ("1", "2"):
+        code, out, err = run_cli(capsys, *argv, "--workers", workers)
+        assert code == 0, err
+        docs.append(json.loads(out, parse_constant=_no_nan))
+    assert docs[0]["configs"][0]["runs"] == docs[1]["configs"][0]["runs"]
