@@ -22,6 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seconds", type=float, default=1.0,
         help="approximate time per measurement (default 1.0); larger is steadier",
     )
+    parser.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="converge only: worker processes for the all-cores rows (default: every core)",
+    )
 
 
 def machine() -> dict:
@@ -40,8 +44,14 @@ def run(args: argparse.Namespace) -> int:
     if args.seconds <= 0:
         print("nnviz bench: error: --seconds must be > 0", file=sys.stderr)
         return 2
+    workers = getattr(args, "workers", None)
+    if workers is not None and (args.suite != "converge" or workers < 1):
+        print("nnviz bench: error: --workers must be >= 1 and applies to converge only",
+              file=sys.stderr)
+        return 2
     suite = importlib.import_module(f"nnviz.bench.{args.suite}")
-    result = suite.measure(args.seconds)
+    result = suite.measure(args.seconds, workers) if args.suite == "converge" else suite.measure(
+        args.seconds)
     result = {"suite": args.suite, "machine": machine(), **result}
     if args.json:
         print(json.dumps(result, indent=2))

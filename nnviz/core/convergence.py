@@ -260,6 +260,7 @@ class ConvergenceResult:
     cancelled: bool = False
     elapsed: float = 0.0
     network_epochs: int = 0  # run-epochs actually computed (converged runs drop out)
+    cpu_seconds: float = 0.0  # processor time of the training, summed over the processes
     _runs: list[RunResult] | None = field(default=None, repr=False)
 
     @property
@@ -803,6 +804,7 @@ class _Part:
     cancelled: bool
     work: int
     ends: list[int]  # the epoch at the end of every chunk
+    cpu_seconds: float
 
 
 def _train_part(
@@ -811,6 +813,7 @@ def _train_part(
 ) -> _Part:
     """Train the given runs in this process; report(epoch, n_converged) after every chunk,
     False from it cancels."""
+    cpu0 = time.process_time()
     R, E, n = len(run_ids), config.epochs, len(X)
     data = _Data(X, Y, runs_first(config, n))
     state = _Batch(config, data, run_ids)
@@ -894,7 +897,7 @@ def _train_part(
                          strict=True):
             diagnosis[r] = dg
     return _Part(np.asarray(run_ids), converged, epochs * converged, final_loss, final_acc,
-                 curves, diagnosis, done, cancelled, work, ends)
+                 curves, diagnosis, done, cancelled, work, ends, time.process_time() - cpu0)
 
 
 def _merge(
@@ -933,6 +936,7 @@ def _merge(
         cancelled=any(p.cancelled for p in parts),
         elapsed=elapsed,
         network_epochs=sum(p.work for p in parts),
+        cpu_seconds=sum(p.cpu_seconds for p in parts),
     )
 
 

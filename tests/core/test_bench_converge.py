@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nnviz.bench import converge
 
 
 def test_measure_and_report_smoke() -> None:
-    result = converge.measure(0.05)
+    result = converge.measure(0.05, workers=2)
     assert result["runs"] == 1000 and result["epochs"] == 10_000
     for key in ("batched_network_epochs_per_s", "sequential_network_epochs_per_s", "speedup",
                 "full_seconds"):
@@ -25,3 +27,17 @@ def test_measure_and_report_smoke() -> None:
     assert any("speed-up" in line and ("PASS" in line or "MISS" in line) for line in lines)
     assert any("extrapolated" in line and ("PASS" in line or "MISS" in line) for line in lines)
     assert "run_convergence on that workload: not run" in text
+    # the checkerboard rows: every layers x runs pair, ratios against the same serial figure
+    rows = result["checkerboard"]
+    assert [(r["layers"], r["runs"]) for r in rows] == [
+        ([2, 8, 8, 1], 20), ([2, 8, 8, 1], 100), ([2, 16, 16, 1], 20), ([2, 16, 16, 1], 100)]
+    for r in rows:
+        assert r["workers"] == 2 and r["processes_target"] == 1.8
+        assert r["one_core_ratio"] == pytest.approx(
+            r["serial_us_per_run_epoch"] / r["batched_us_per_run_epoch"])
+        assert r["processes_pass"] == (r["processes_ratio"] >= 1.8)
+        assert r["processes_cpu_us_per_run_epoch"] > 0
+    table = text[text.index("checkerboard 512 points"):].splitlines()
+    assert len([line for line in table if line.startswith("  2-")]) == 4
+    assert all(line.count("PASS") + line.count("MISS") == 2
+               for line in table if line.startswith("  2-"))
