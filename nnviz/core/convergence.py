@@ -55,15 +55,40 @@ of each other (they keep their random differences of size 0.01); it is their out
 nearly the same, which is what the diagnosis tests. The same 2-2-1 network with ``xavier``
 init converges in about three runs out of four.
 
-Speed (measured by ``nnviz bench converge``). Arrays are stored with the run axis LAST
-(activations (batch, units, runs), parameter blocks (n_in + 1, n_out, runs), all parameters of
-all runs in one (n_params, runs) array), so every elementwise call is one long contiguous loop
-and an optimiser step is two NumPy calls for all runs. The products use ``np.einsum`` over that
-layout: for XOR-sized layers it measured 2-8x faster than ``np.matmul`` over a leading run axis
-and ~2x faster than explicit broadcasting plus a sum (for a 512-sample 9x8 layer matmul is ~4x
-faster, but there the elementwise work dominates either way). Each layer keeps a trailing row
-of ones in its input (the bias trick) so one product gives z = a W + b and one gives [dW; db].
-Nothing is allocated per epoch for mse losses and full batch.
+Speed (measured by ``nnviz bench converge``; README "Speed")
+    Two kernels, chosen from the shapes alone (``runs_first``), never from the number of runs,
+    so each run computes the same bits however the runs are grouped.
+
+    Runs last, for small batches such as XOR's 4 points: activations (batch, units, runs),
+    parameter blocks (n_in + 1, n_out, runs), all parameters of all runs in one (n_params, runs)
+    array, so every elementwise call is one long contiguous loop over all runs and an optimiser
+    step is two NumPy calls. The products use ``np.einsum`` over that layout: at these sizes it
+    measured 2-8x faster than ``np.matmul`` over a leading run axis and ~1.7x faster than
+    broadcasting plus a sum (7 against 12 us a call for 1,000 XOR runs).
+
+    Runs first, once samples x widest layer reach ``RUNS_FIRST_MIN_SIZE``: activations
+    (runs, units, batch), each run's [W; b] a (n_in + 1, n_out) block of a (runs, n_params)
+    array, so every run's product is one BLAS call on contiguous memory (``np.matmul`` over the
+    run axis) and every elementwise call still covers all runs. There the work is the
+    elementwise passes themselves (the sigmoid's exp is about half of it), the same for
+    batched and serial, so one core gains only the Python calls the batch shares (~1.0-1.15x);
+    the cores do the rest.
+
+    Each layer keeps a trailing row (or unit) of ones in its input (the bias trick) so one
+    product gives z = a W + b and one gives [dW; db]. Nothing is allocated per epoch for mse
+    losses and full batch.
+
+Processes
+    ``run_convergence(..., workers=N)`` splits the runs into N contiguous slices and trains each
+    in its own process (``multiprocessing`` with a fork server: the GUI calls this from a thread,
+    and forking a threaded process can copy held locks). This process relays progress (the
+    epoch every unfinished slice has reached, the fraction converged over all runs) and the
+    cancel (an Event the workers check after every chunk), then merges the slices. Per-run
+    results are the same bit for bit for any N (a test checks 1, 2 and 3); ``epochs_run`` and
+    the chunk ends of the fraction curve depend on the chunks, as in one process. The default
+    (None) uses every core for jobs of at least ``POOL_MIN_WORK`` run x epoch x sample x unit
+    steps, about half a second on one core. Scripts that call it with workers > 1 need the
+    usual ``if __name__ == "__main__":`` guard (the workers import the main module).
 """
 
 from __future__ import annotations
@@ -639,7 +664,9 @@ class _Batch:
     """The state of the runs still training: their parameters, momentum and workspaces.
 
     ``params`` is (n_params, runs) whichever kernel runs; ``store`` is the kernel's own layout
-    ((runs, n_params) for the runs-first one, else params itself).
+    ((runs, n_params) for the runs-first one, else (n_params, runs)). The runs-last kernel never
+    holds a single run: einsum drops a run axis of length 1 and then sums in another order, so
+    a lone run trains with a copy of itself beside it and computes the bits it would in company.
     """
 
     def __init__(self, config: ConvergenceConfig, data: _Data, run_ids: Array) -> None:
@@ -648,7 +675,7 @@ class _Batch:
         self.ids = np.asarray(run_ids, np.intp)
         self.pos = np.arange(len(self.ids))  # where each run's results go
         initial = stack_initial(config, self.ids)
-        self.store = np.ascontiguousarray(initial.T) if data.first else initial
+        self.store = np.ascontiguousarray(initial.T) if data.first else self._padded(initial)
         self.velocity = np.zeros_like(self.store) if config.momentum else None
         self.momentum = np.array(config.momentum)
         self.rng = np.random.default_rng(config.seed)
@@ -657,9 +684,19 @@ class _Batch:
         self._kernel = _RunsFirstWorkspace if data.first else _Workspace
         self._new_buffers()
 
+    @staticmethod
+    def _padded(runs_last: Array) -> Array:
+        return np.repeat(runs_last, 2, axis=1) if runs_last.shape[1] == 1 else runs_last
+
+    @property
+    def padded(self) -> bool:
+        return not self.data.first and self.store.shape[1] != len(self.ids)
+
     @property
     def params(self) -> Array:
-        return self.store.T if self.data.first else self.store
+        if self.data.first:
+            return self.store.T
+        return self.store[:, : len(self.ids)]
 
     def _new_buffers(self) -> None:
         self.grad = np.empty_like(self.store)
@@ -673,16 +710,31 @@ class _Batch:
 
     def keep(self, mask: Array) -> None:
         """Drop the runs where mask is False (new contiguous arrays: only between chunks)."""
+        n = len(self.ids)
         self.ids = self.ids[mask]
         self.pos = self.pos[mask]
-        take = (lambda a: a[mask]) if self.data.first else (lambda a: a[:, mask])
-        self.store = np.ascontiguousarray(take(self.store))
+        if self.data.first:
+            def take(a: Array) -> Array:
+                return np.ascontiguousarray(a[mask])
+        else:
+            def take(a: Array) -> Array:
+                return self._padded(np.ascontiguousarray(a[:, :n][:, mask]))
+        self.store = take(self.store)
         if self.velocity is not None:
-            self.velocity = np.ascontiguousarray(take(self.velocity))
+            self.velocity = take(self.velocity)
         self._new_buffers()
 
     def train(self, loss_rows: Array, wrong_rows: Array) -> None:
         """One epoch per row of loss_rows/wrong_rows (epochs, runs), which receive the raw sums."""
+        if self.padded:
+            rows = np.empty((len(loss_rows), 2)), np.empty((len(loss_rows), 2))
+            self._train(*rows)
+            loss_rows[:] = rows[0][:, :1]
+            wrong_rows[:] = rows[1][:, :1]
+        else:
+            self._train(loss_rows, wrong_rows)
+
+    def _train(self, loss_rows: Array, wrong_rows: Array) -> None:
         cfg, d = self.config, self.data
         n, B = d.n, self.batch
         lr = cfg.lr
@@ -1030,11 +1082,11 @@ def _diagnose(
 ) -> list[str | None]:
     """Diagnoses for the runs still in ``state`` (neither converged nor diverged)."""
     sizes = config.layers
-    params = np.ascontiguousarray(state.params)
+    params = _Batch._padded(np.ascontiguousarray(state.params))  # as in training: never 1 run
     ws = _Workspace(config, params, np.empty_like(params), data.n)
     with np.errstate(all="ignore"):
         out = ws.forward(data.xaug)
-    Ra = len(state.ids)
+    Ra = params.shape[1]
     found: list[str | None] = [None] * Ra
     hidden = config.activation
 
@@ -1077,7 +1129,7 @@ def _diagnose(
         with np.errstate(invalid="ignore"):
             flat = np.abs(last - ref) <= PLATEAU_RTOL * np.maximum(np.abs(ref), 1e-12)
         mark(flat, "loss plateau")
-    return found
+    return found[: len(state.ids)]
 
 
 def _spread(a: Array, axis: int) -> Array:

@@ -40,7 +40,7 @@ def test_per_run_results_are_bit_identical_for_any_number_of_workers(cfg, datase
     X, Y = datasets.load(dataset, n=64) if dataset == "checkerboard" else datasets.load(dataset)
     assert runs_first(cfg, len(X)) == (dataset == "checkerboard")
     one = run_convergence(cfg, X, Y, workers=1)
-    for workers in (2, 3):
+    for workers in (2, 3, cfg.runs):  # cfg.runs: one run per process
         many = run_convergence(cfg, X, Y, workers=workers)
         _assert_same_runs(one, many)
         if dataset == "checkerboard":  # no run converges: all train every epoch
