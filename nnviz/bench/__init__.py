@@ -26,6 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=None, metavar="N",
         help="converge only: worker processes for the all-cores rows (default: every core)",
     )
+    parser.add_argument(
+        "--cpu-time", action="store_true",
+        help="core and converge: time in-process work by processor time, not wall time "
+             "(steadier while other processes share the cores)",
+    )
 
 
 def machine() -> dict:
@@ -49,9 +54,17 @@ def run(args: argparse.Namespace) -> int:
         print("nnviz bench: error: --workers must be >= 1 and applies to converge only",
               file=sys.stderr)
         return 2
+    cpu_time = getattr(args, "cpu_time", False)
+    if cpu_time and args.suite == "gui":
+        print("nnviz bench: error: --cpu-time applies to core and converge only", file=sys.stderr)
+        return 2
     suite = importlib.import_module(f"nnviz.bench.{args.suite}")
-    result = suite.measure(args.seconds, workers) if args.suite == "converge" else suite.measure(
-        args.seconds)
+    if args.suite == "converge":
+        result = suite.measure(args.seconds, workers, cpu_time=cpu_time)
+    elif args.suite == "core":
+        result = suite.measure(args.seconds, cpu_time=cpu_time)
+    else:
+        result = suite.measure(args.seconds)
     result = {"suite": args.suite, "machine": machine(), **result}
     if args.json:
         print(json.dumps(result, indent=2))

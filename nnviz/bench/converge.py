@@ -62,6 +62,10 @@ def _config() -> ConvergenceConfig:
                              init="xavier", lr=0.5, epochs=EPOCHS, runs=RUNS, seed=0)
 
 
+# The clock of the in-process items: wall time, or processor time with --cpu-time.
+_clock = time.perf_counter
+
+
 class _Batched:
     def __init__(self, cfg: ConvergenceConfig, X: np.ndarray, Y: np.ndarray) -> None:
         self.state = _Batch(cfg, _Data(X, Y, runs_first(cfg, len(X))), np.arange(cfg.runs))
@@ -73,10 +77,10 @@ class _Batched:
         if self.buf[0].shape[0] < epochs:
             self.buf = (np.empty((epochs, self.R)), np.empty((epochs, self.R)))
         loss, wrong = self.buf[0][:epochs], self.buf[1][:epochs]
-        t0 = time.perf_counter()
+        t0 = _clock()
         with np.errstate(all="ignore"):
             self.state.train(loss, wrong)
-        return time.perf_counter() - t0
+        return _clock() - t0
 
 
 class _Sequential:
@@ -88,9 +92,9 @@ class _Sequential:
     def call(self, epochs: int) -> float:
         tr = self.trainers[self.turn % len(self.trainers)]
         self.turn += 1
-        t0 = time.perf_counter()
+        t0 = _clock()
         tr.run(epochs)
-        return time.perf_counter() - t0
+        return _clock() - t0
 
 
 def _calibrate(item, budget: float) -> int:
@@ -175,7 +179,11 @@ def measure_checkerboard(seconds: float, workers: int) -> list[dict]:
     return rows
 
 
-def measure(seconds: float, workers: int | None = None) -> dict:
+def measure(seconds: float, workers: int | None = None, cpu_time: bool = False) -> dict:
+    """All rows; cpu_time times the in-process items by processor time (the all-worker rows
+    stay wall time, start to result, with the workers' processor time beside it)."""
+    global _clock
+    _clock = time.process_time if cpu_time else time.perf_counter
     workers = cores() if workers is None else int(workers)
     load_before = _load()
     result = measure_xor(seconds)
@@ -183,6 +191,7 @@ def measure(seconds: float, workers: int | None = None) -> dict:
     result["workers"] = workers
     result["cores"] = cores()
     result["load_average"] = [load_before, _load()]
+    result["clock"] = "processor time" if cpu_time else "wall"
     return result
 
 
@@ -310,6 +319,9 @@ def report(result: dict) -> str:
             lines.append(f"  {'-'.join(map(str, row['layers'])):<11} {row['runs']:>4}  "
                          f"{row['serial_us_per_run_epoch']:7.1f}  {one:>24}  {many:>24}  "
                          f"{row['processes_cpu_us_per_run_epoch']:11.1f}")
+    if r.get("clock") == "processor time":
+        lines.append("  serial and one-core figures timed by processor time (--cpu-time); the "
+                     "all-worker figures by the wall clock")
     load = r.get("load_average")
     if load and None not in load:
         lines.append(f"  load average (1 min) {load[0]:.2f} at the start, {load[1]:.2f} at the "

@@ -131,6 +131,10 @@ MAX_CHUNK = 2000
 #: Batches whose samples x widest layer reach this train in the runs-first kernel (the
 #: measured crossover: XOR 2-2-1 stays runs-last, 16 points of 2-8-8-1 go runs-first).
 RUNS_FIRST_MIN_SIZE = 64
+#: The runs-first kernel trains runs in groups of about this many activations per layer
+#: (runs x samples x widest layer; 2-8-8-1 on 512 points: 16 runs); measured: 16k (4 runs) and
+#: smaller tiles lose more to the calls per tile than they gain in cache.
+TILE_ELEMENTS = 65_536
 #: Jobs of at least this many run x epoch x sample x unit steps use every core by default
 #: (about half a second on one core; below it the processes' start does not pay).
 POOL_MIN_WORK = 50_000_000
@@ -681,7 +685,6 @@ class _Batch:
         self.rng = np.random.default_rng(config.seed)
         B = config.batch_size
         self.batch = None if B is None or B >= data.n else B
-        self._kernel = _RunsFirstWorkspace if data.first else _Workspace
         self._new_buffers()
 
     @staticmethod
@@ -700,13 +703,7 @@ class _Batch:
 
     def _new_buffers(self) -> None:
         self.grad = np.empty_like(self.store)
-        self._ws: dict[int, _Workspace | _RunsFirstWorkspace] = {}
-
-    def workspace(self, batch: int) -> _Workspace | _RunsFirstWorkspace:
-        ws = self._ws.get(batch)
-        if ws is None:
-            ws = self._ws[batch] = self._kernel(self.config, self.store, self.grad, batch)
-        return ws
+        self._ws: dict[tuple[int, int], _Workspace | _RunsFirstWorkspace] = {}
 
     def keep(self, mask: Array) -> None:
         """Drop the runs where mask is False (new contiguous arrays: only between chunks)."""
@@ -734,28 +731,58 @@ class _Batch:
         else:
             self._train(loss_rows, wrong_rows)
 
+    def _tiles(self) -> list[slice]:
+        """Groups of runs trained one after another: runs first, as many as keep a layer's
+        activations near ``TILE_ELEMENTS`` (they then stay in the core's cache across the
+        chunk's epochs); runs last, all of them."""
+        R = self.store.shape[0] if self.data.first else self.store.shape[1]
+        if not self.data.first:
+            return [slice(0, R)]
+        batch = self.data.n if self.batch is None else self.batch
+        size = max(1, TILE_ELEMENTS // (batch * max(self.config.layers[1:])))
+        return [slice(r, min(r + size, R)) for r in range(0, R, size)]
+
+    def _tile_workspace(self, tile: slice, batch: int) -> _Workspace | _RunsFirstWorkspace:
+        key = (tile.start, batch)
+        ws = self._ws.get(key)
+        if ws is None:
+            if self.data.first:
+                ws = _RunsFirstWorkspace(self.config, self.store[tile], self.grad[tile], batch)
+            else:
+                ws = _Workspace(self.config, self.store, self.grad, batch)
+            self._ws[key] = ws
+        return ws
+
     def _train(self, loss_rows: Array, wrong_rows: Array) -> None:
         cfg, d = self.config, self.data
         n, B = d.n, self.batch
-        lr = cfg.lr
-        p, g, v, mu = self.store, self.grad, self.velocity, self.momentum
-        if B is None:
-            ws = self.workspace(n)
-            step = ws.step
-            x, t, tb, tc = d.arrays()
-            s = lr / n
-            for e in range(len(loss_rows)):
-                step(x, t, tb, tc, loss_rows[e], wrong_rows[e], False, s, p, g, v, mu)
-            return
-        for e in range(len(loss_rows)):
-            order = epoch_order(self.rng, n, cfg.shuffle)
-            arrays = d.permuted(order) if cfg.shuffle else d.arrays()
-            for start in range(0, n, B):
-                stop = min(start + B, n)
-                ws = self.workspace(stop - start)
-                x, t, tb, tc = d.cut(arrays, start, stop)
-                ws.step(x, t, tb, tc, loss_rows[e], wrong_rows[e], start > 0, lr / (stop - start),
-                        p, g, v, mu)
+        lr, mu = cfg.lr, self.momentum
+        first = d.first
+        # every tile sees the same batch order: draw the chunk's orders once
+        orders = None if B is None else [epoch_order(self.rng, n, cfg.shuffle)
+                                         for _ in range(len(loss_rows))]
+        for tile in self._tiles():
+            if first:
+                p, g = self.store[tile], self.grad[tile]
+                v = None if self.velocity is None else self.velocity[tile]
+            else:
+                p, g, v = self.store, self.grad, self.velocity
+            lrows, wrows = loss_rows[:, tile], wrong_rows[:, tile]
+            if B is None:
+                step = self._tile_workspace(tile, n).step
+                x, t, tb, tc = d.arrays()
+                s = lr / n
+                for e in range(len(loss_rows)):
+                    step(x, t, tb, tc, lrows[e], wrows[e], False, s, p, g, v, mu)
+                continue
+            for e, order in enumerate(orders):
+                arrays = d.permuted(order) if cfg.shuffle else d.arrays()
+                for start in range(0, n, B):
+                    stop = min(start + B, n)
+                    ws = self._tile_workspace(tile, stop - start)
+                    x, t, tb, tc = d.cut(arrays, start, stop)
+                    ws.step(x, t, tb, tc, lrows[e], wrows[e], start > 0, lr / (stop - start),
+                            p, g, v, mu)
 
 
 # ---- driver ----------------------------------------------------------------------------------
