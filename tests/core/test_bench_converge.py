@@ -41,3 +41,17 @@ def test_measure_and_report_smoke() -> None:
     assert len([line for line in table if line.startswith("  2-")]) == 4
     assert all(line.count("PASS") + line.count("MISS") == 2
                for line in table if line.startswith("  2-"))
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["bench", "core", "--workers", "2"], "--workers must be >= 1 and applies to converge only"),
+    (["bench", "converge", "--workers", "0"], "--workers must be >= 1"),
+    (["bench", "gui", "--cpu-time"], "--cpu-time applies to core and converge only"),
+])
+def test_bench_options_out_of_place_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    from nnviz import cli
+
+    assert cli.main(argv) == 2
+    assert message in capsys.readouterr().err
