@@ -536,13 +536,24 @@ class _RunsFirstWorkspace:
         self.fprime = [hidden.derivative] * (L - 1)
         blocks = _run_blocks(P, sizes)
         self.PT = [b.transpose(0, 2, 1) for b in blocks]  # (runs, n_out, n_in + 1)
+        # Sigmoid hidden layers take their products from negated weights: (-W) a gives -z
+        # exactly (negation is exact and every sum of negated terms rounds alike), which is
+        # the first step of 1 / (1 + e^-z), so the pass that negates z is saved.
+        self.P, self.negP = P, (np.empty_like(P) if hidden.name == "sigmoid" else None)
+        if self.negP is not None:
+            self.nPT = [b.transpose(0, 2, 1) for b in _run_blocks(self.negP, sizes)]
         self.W = [b[:, :-1] for b in blocks]  # (runs, n_in, n_out)
         self.G = _run_blocks(G, sizes)
         # a_aug[l] = activations entering layer l with a trailing row of ones (the bias trick);
         # a[0] is the data, passed to step as (n_in + 1, batch).
         self.a_aug = [None] + [np.ones((R, n + 1, batch)) for n in sizes[1:-1]]
         self.a = [None] + [m[:, :-1] for m in self.a_aug[1:]] + [np.empty((R, k, batch))]
-        self.z = [np.empty((R, n, batch)) for n in sizes[1:]]
+        # Hidden z is written straight into a and activated in place: one buffer less to
+        # stream through the cache. Every hidden derivative can take a for z (sigmoid and tanh
+        # use a; relu's and leaky relu's z > 0 is a > 0), but leaky relu's f cannot run in place.
+        inplace = hidden.name != "leaky_relu"
+        self.z = [self.a[l + 1] if inplace else np.empty((R, n, batch))
+                  for l, n in enumerate(sizes[1:-1])] + [np.empty((R, k, batch))]  # noqa: E741
         self.d = [np.empty((R, n, batch)) for n in sizes[1:]]
         self.s = [np.empty((R, n, batch)) for n in sizes[1:]]
         self.single = k == 1
@@ -555,11 +566,25 @@ class _RunsFirstWorkspace:
     def forward(self, x: Array) -> Array:
         """x (n_in + 1, batch) with a trailing row of ones -> output (runs, k, batch)."""
         mm = np.matmul
-        mm(self.PT[0], x, out=self.z[0])
-        self.f[0](self.z[0], self.a[1])
-        for l in range(1, self.L):  # noqa: E741
-            mm(self.PT[l], self.a_aug[l], out=self.z[l])
-            self.f[l](self.z[l], self.a[l + 1])
+        negP = self.negP
+        if negP is not None:
+            np.negative(self.P, negP)
+        A = x
+        for l in range(self.L):  # noqa: E741
+            z = self.z[l]
+            if z is not self.a[l + 1]:
+                mm(self.PT[l], A, out=z)
+                self.f[l](z, self.a[l + 1])
+            elif negP is not None:  # sigmoid, in place from -z
+                mm(self.nPT[l], A, out=z)
+                np.exp(z, z)
+                np.add(z, 1.0, z)
+                np.reciprocal(z, z)
+            else:  # hidden, in place
+                mm(self.PT[l], A, out=z)
+                self.f[l](z, z)
+            if l + 1 < self.L:
+                A = self.a_aug[l + 1]
         return self.a[self.L]
 
     def step(
