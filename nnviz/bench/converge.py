@@ -35,6 +35,7 @@ import numpy as np
 
 from nnviz.core import datasets
 from nnviz.core.convergence import (
+    CHUNK_SECONDS,
     ConvergenceConfig,
     _Batch,
     _Data,
@@ -154,7 +155,7 @@ def measure_checkerboard(seconds: float, workers: int) -> list[dict]:
         n_s = _calibrate(seq, CALL_SECONDS)
         for runs in CB_RUNS:
             batched = _Batched(_cb_config(sizes, runs), X, Y)
-            n_b = _calibrate(batched, CALL_SECONDS)
+            n_b = _calibrate(batched, CHUNK_SECONDS)  # the chunks run_convergence trains in
             t_s, t_b = _best([seq, batched], [n_s, n_b], seconds / 2)
             t_b /= runs
             # the processes' job: about `seconds` long at the serial rate shared by the workers

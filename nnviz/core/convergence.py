@@ -1134,11 +1134,21 @@ def _diagnose(
 ) -> list[str | None]:
     """Diagnoses for the runs still in ``state`` (neither converged nor diverged)."""
     sizes = config.layers
-    params = _Batch._padded(np.ascontiguousarray(state.params))  # as in training: never 1 run
-    ws = _Workspace(config, params, np.empty_like(params), data.n)
-    with np.errstate(all="ignore"):
-        out = ws.forward(data.xaug)
-    Ra = params.shape[1]
+    # the final activations on all training points, in the kernel the runs trained in, seen
+    # as (samples, units, runs)
+    if data.first:
+        store = np.ascontiguousarray(state.store)
+        ws = _RunsFirstWorkspace(config, store, np.empty_like(store), data.n)
+        with np.errstate(all="ignore"):
+            out = ws.forward(data.x).transpose(2, 1, 0)
+        acts = [None] + [ws.a[l].transpose(2, 1, 0) for l in range(1, len(sizes) - 1)]  # noqa: E741
+    else:
+        params = _Batch._padded(np.ascontiguousarray(state.params))  # as in training
+        ws = _Workspace(config, params, np.empty_like(params), data.n)
+        with np.errstate(all="ignore"):
+            out = ws.forward(data.xaug)
+        acts = ws.a
+    Ra = out.shape[-1]
     found: list[str | None] = [None] * Ra
     hidden = config.activation
 
@@ -1150,13 +1160,13 @@ def _diagnose(
     # Dead ReLUs first: a layer of dead units is also "symmetric", but this names the cause.
     for l in range(1, len(sizes) - 1):  # noqa: E741
         if hidden == "relu":
-            dead = (ws.a[l] <= 0.0).all(axis=0)  # (units, runs)
+            dead = (acts[l] <= 0.0).all(axis=0)  # (units, runs)
             mark(dead.sum(axis=0) * 2 >= sizes[l], "dead ReLUs")
 
     for l in range(1, len(sizes) - 1):  # noqa: E741
         # before symmetric: units saturated alike are copies too, but saturation is the cause
         if hidden in _BOUNDS:
-            a = ws.a[l]
+            a = acts[l]
             lo, hi = _BOUNDS[hidden]
             sat = ((a - lo <= SATURATION_TOL) | (hi - a <= SATURATION_TOL)).all(axis=0)
             mark(sat.sum(axis=0) * 2 >= sizes[l], "saturated hidden units")
@@ -1168,7 +1178,7 @@ def _diagnose(
     sym = np.zeros(Ra, bool)
     for l in range(1, len(sizes) - 1):  # noqa: E741
         if sizes[l] >= 2:
-            a = ws.a[l]
+            a = acts[l]
             sym |= _spread(a, axis=1).max(axis=0) <= SYMMETRY_TOL * _range(hidden, a)
     mark(flat_out & sym, "symmetric hidden units")
 
