@@ -1,6 +1,7 @@
 """`nnviz bench core|gui|converge|landscape`: speed figures measured in one run, printed or as JSON.
 
-Each suite is a module here with ``measure(seconds: float) -> dict`` and ``report(result) -> str``.
+Each suite is a module here with ``measure(seconds: float) -> dict`` and ``report(result) -> str``
+(core's and converge's measure also take ``cpu_time``, converge's ``workers``).
 Benchmarks pin BLAS to one thread (set by the CLI before NumPy loads) so figures are comparable.
 """
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     cpu_time = getattr(args, "cpu_time", False)
-    if cpu_time and args.suite == "gui":
+    if cpu_time and args.suite not in ("core", "converge"):
         print("nnviz bench: error: --cpu-time applies to core and converge only", file=sys.stderr)
         return 2
     suite = importlib.import_module(f"nnviz.bench.{args.suite}")
