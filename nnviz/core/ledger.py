@@ -10,6 +10,10 @@ forward l: W, b, z, a (and the input a_0 in phase 0); loss: t, E_k (per output),
 output_delta: error (a - t), fprime or s, delta; backward l: backprop (sum_k w_jk delta_k),
 fprime, delta; gradients: dW, db per layer; update: W_new, b_new per layer (vW, vb with
 momentum) and the non-zero hyper-parameters. ``full=True`` lists every value of every record.
+
+``bias_modes`` (the network's, one per weight layer) leaves out what a layer's bias mode makes
+meaningless: every bias number of a layer without bias (mode none), and the gradient and the
+"new" value of a frozen bias (README "Bias modes").
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,12 +101,29 @@ def _index(idx: tuple[int, ...]) -> str:
     return ",".join(str(i + 1) for i in idx)
 
 
-def ledger_rows(records: Iterable[PhaseRecord], full: bool = False) -> list[LedgerRow]:
+_BIAS_QUANTITIES = ("b", "b_old", "b_new", "db", "vb", "vb_old", "vb_new")
+_LEARNT_BIAS_QUANTITIES = ("b_new", "db", "vb", "vb_old", "vb_new")
+
+
+def _hidden_by_bias_mode(q: str, layer: int | None, bias_modes: Sequence[str]) -> bool:
+    if layer is None or not 1 <= layer <= len(bias_modes):
+        return False
+    mode = bias_modes[layer - 1]
+    if mode == "none":
+        return q in _BIAS_QUANTITIES
+    return mode == "frozen" and q in _LEARNT_BIAS_QUANTITIES
+
+
+def ledger_rows(
+    records: Iterable[PhaseRecord], full: bool = False, bias_modes: Sequence[str] = ()
+) -> list[LedgerRow]:
     """One row per number of the records (normally ``stepper.sample_records()``)."""
     rows = []
     for rec in records:
         quantities = _all_quantities(rec) if full else _own_quantities(rec)
         for q, layer, arr in quantities:
+            if _hidden_by_bias_mode(q, layer, bias_modes):
+                continue
             arr = np.asarray(arr)
             for idx in np.ndindex(arr.shape):
                 rows.append(
@@ -111,12 +132,14 @@ def ledger_rows(records: Iterable[PhaseRecord], full: bool = False) -> list[Ledg
     return rows
 
 
-def ledger_csv(records: Iterable[PhaseRecord], full: bool = False) -> str:
+def ledger_csv(
+    records: Iterable[PhaseRecord], full: bool = False, bias_modes: Sequence[str] = ()
+) -> str:
     """The ledger as CSV with a header; values at full precision (they round-trip)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(LEDGER_COLUMNS)
-    for r in ledger_rows(records, full):
+    for r in ledger_rows(records, full, bias_modes):
         w.writerow(
             [r.phase, r.kind, "" if r.layer is None else r.layer, r.quantity, r.index,
              repr(r.value)]
@@ -125,14 +148,15 @@ def ledger_csv(records: Iterable[PhaseRecord], full: bool = False) -> str:
 
 
 def ledger_markdown(
-    records: Iterable[PhaseRecord], precision: int = 4, full: bool = False
+    records: Iterable[PhaseRecord], precision: int = 4, full: bool = False,
+    bias_modes: Sequence[str] = (),
 ) -> str:
     """The ledger as a Markdown table, numbers with ``precision`` decimals (as the panel)."""
     lines = [
         "| " + " | ".join(LEDGER_COLUMNS) + " |",
         "|" + "|".join(["---:", "---", "---:", "---", "---", "---:"]) + "|",
     ]
-    for r in ledger_rows(records, full):
+    for r in ledger_rows(records, full, bias_modes):
         layer = "" if r.layer is None else str(r.layer)
         lines.append(
             f"| {r.phase} | {r.kind} | {layer} | {r.quantity} | {r.index} | "

@@ -20,6 +20,31 @@ from nnviz.core import losses
 Array = np.ndarray
 
 INITS: tuple[str, ...] = ("xavier", "he", "normal", "uniform", "small")
+#: What happens to a layer's biases: learnt (the default), kept at their initial values, or
+#: absent (held at 0: drawn nowhere, no term in the formulas). README "Bias modes".
+BIAS_MODES: tuple[str, ...] = ("trained", "frozen", "none")
+
+
+def parse_bias(spec: str | Sequence[str] | None, n_layers: int) -> tuple[str, ...]:
+    """'frozen' -> that mode for every weight layer; 'trained,none' -> one mode per layer.
+
+    Raises ValueError naming the bad word or the count mismatch.
+    """
+    if spec is None:
+        return ("trained",) * n_layers
+    parts = spec.split(",") if isinstance(spec, str) else list(spec)
+    modes = tuple(str(p).strip().lower() for p in parts)
+    for m in modes:
+        if m not in BIAS_MODES:
+            raise ValueError(f"unknown bias mode {m!r}; choose one of {', '.join(BIAS_MODES)}")
+    if len(modes) == 1:
+        return modes * n_layers
+    if len(modes) != n_layers:
+        raise ValueError(
+            f"bias modes {','.join(modes)} give {len(modes)} layers but the network has "
+            f"{n_layers} weight layers (give one mode, or one per weight layer)"
+        )
+    return modes
 
 
 def parse_layers(spec: str | Sequence[int]) -> tuple[int, ...]:
@@ -128,6 +153,9 @@ class Workspace:
         self.G = net._blocks(self.grad)
         self.dW = [g[:-1] for g in self.G]
         self.db = [g[-1] for g in self.G]
+        # Biases that are frozen or absent get a zero gradient after every backward pass, so
+        # every optimiser (and the trainer's fused update) leaves them where they are.
+        self.fixed_db = [self.db[l] for l, m in enumerate(net.bias_modes) if m != "trained"]  # noqa: E741
         self.deltaT = [np.empty((n, batch), dtype) for n in outs]
         self.a = [m.T for m in self.aT]
         self.z = [m.T for m in self.zT]
@@ -170,6 +198,7 @@ class Network:
         init: str = "xavier",
         seed: int = 0,
         dtype: type = np.float64,
+        bias: str | Sequence[str] | None = None,
     ) -> None:
         self.sizes = parse_layers(sizes)
         if len(self.sizes) < 2:
@@ -192,6 +221,7 @@ class Network:
         losses.check_pair(out.name, self.loss_name)
         if out.name == "softmax" and self.sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 output units (one per class)")
+        self.bias_modes = parse_bias(bias, len(self.sizes) - 1)
         self.activation = hidden.name
         self.output = out.name
         self.init = init
@@ -205,7 +235,7 @@ class Network:
         w, b = initial_parameters(self.sizes, init, seed, self.dtype.type)
         for l in range(self.n_layers):  # noqa: E741
             self.weights[l][...] = w[l]
-            self.biases[l][...] = b[l]
+            self.biases[l][...] = 0.0 if self.bias_modes[l] == "none" else b[l]
 
     def _blocks(self, flat: Array) -> list[Array]:
         """Split a flat parameter-shaped vector into per-layer (n_in + 1, n_out) blocks."""
@@ -233,7 +263,7 @@ class Network:
         return self._acts[l]
 
     def config(self) -> dict:
-        return {
+        cfg = {
             "layers": list(self.sizes),
             "activation": self.activation,
             "output": self.output,
@@ -241,6 +271,13 @@ class Network:
             "init": self.init,
             "seed": self.seed,
         }
+        if any(m != "trained" for m in self.bias_modes):  # the default goes unsaid
+            cfg["bias"] = list(self.bias_modes)
+        return cfg
+
+    def has_bias(self, l: int) -> bool:  # noqa: E741
+        """False when weight layer l has no bias at all (mode none): nothing to draw or write."""
+        return self.bias_modes[l] != "none"
 
     def __repr__(self) -> str:
         s = "-".join(map(str, self.sizes))
@@ -275,6 +312,8 @@ class Network:
                 raise ValueError(f"biases[{l}] has shape {b.shape}, expected {(want[1],)}")
             if not (np.isfinite(w).all() and np.isfinite(b).all()):
                 raise ValueError(f"layer {l} parameters contain NaN or inf")
+            if self.bias_modes[l] == "none" and np.any(b != 0):
+                raise ValueError(f"biases[{l}] must be 0: that layer has no bias (mode none)")
             new_w.append(w)
             new_b.append(b)
         for l in range(self.n_layers):  # noqa: E741
@@ -342,6 +381,8 @@ class Network:
             if l:
                 dot(W, DT, out=DT_prev)
                 DT_prev *= fprime(Z_prev, A_l, S)
+        for row in ws.fixed_db:
+            row.fill(0.0)
         if ws.batch != 1:
             ws.grad *= ws.inv_n
         return total
@@ -434,6 +475,11 @@ def gradient_check_detail(net: Network, X: Array, Y: Array, eps: float = 1e-5) -
                 flat[i] = old
                 gflat[i] = (up - down) / (2 * eps)
             out.append(g)
+    # A frozen or absent bias is no parameter of the training, so its (zeroed) backprop
+    # gradient is not compared with the loss's slope along it.
+    for l, mode in enumerate(net.bias_modes):  # noqa: E741
+        if mode != "trained":
+            num_b[l][...] = 0.0
     errors = tuple(
         _rel_error(np.concatenate([grads.dW[l].ravel(), grads.db[l].ravel()]),
                    np.concatenate([num_W[l].ravel(), num_b[l].ravel()]))

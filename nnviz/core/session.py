@@ -63,7 +63,8 @@ except inside `network` and a built-in `dataset`, where they are errors):
 * `written_by` is informational (optional). `velocity`, `rng_state`, `dataset` and `stepper`
   may be `null`.
 * `network`: layer sizes (whole numbers >= 1, at least two layers), hidden and output
-  activation, loss, init scheme and its seed, and `dtype` (`float64` or `float32`). They are
+  activation, loss, init scheme and its seed, and `dtype` (`float64` or `float32`); optional
+  `bias`, one mode per weight layer (`trained`, `frozen` or `none`; missing = all trained). They are
   checked by the same code that builds a `Network`, so a file can never describe a network
   nnviz would refuse (e.g. loss `bce` needs a `sigmoid` output).
 * Array references `{"npy": member, "shape": [...]}` declare their shape, so sizes are checked
@@ -126,7 +127,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from nnviz.core import datasets
-from nnviz.core.network import Network
+from nnviz.core.network import Network, parse_bias
 from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import History, Trainer
 
@@ -180,7 +181,7 @@ _COLUMN_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _DATA_ARRAYS = ("X_train", "Y_train", "X_test", "Y_test")
 _DTYPES = ("float64", "float32")
 _BUILTIN_KEYS = ("kind", "name", "n", "noise", "test_ratio", "seed", "options")
-_NETWORK_KEYS = ("layers", "activation", "output", "loss", "init", "seed", "dtype")
+_NETWORK_KEYS = ("layers", "activation", "output", "loss", "init", "seed", "dtype", "bias")
 
 
 class SessionError(ValueError):
@@ -304,6 +305,7 @@ class Session:
             net = Network(
                 sizes, activation=cfg["activation"], output=cfg["output"], loss=cfg["loss"],
                 init=cfg["init"], seed=cfg["seed"], dtype=np.dtype(cfg.get("dtype", "float64")),
+                bias=cfg.get("bias"),
             )
             net.set_params(self.weights, self.biases)
         except SessionError:
@@ -855,6 +857,14 @@ def _check_network(cfg: Any) -> tuple[int, ...]:
         if not isinstance(_get(cfg, key, "network"), str):
             raise SessionError(f"network.{key} must be a name, got {cfg[key]!r}")
     seed = _int(_get(cfg, "seed", "network"), "network.seed", low=0)
+    bias = cfg.get("bias")
+    if bias is not None:
+        if not isinstance(bias, list) or not all(isinstance(m, str) for m in bias):
+            raise SessionError(f"network.bias must be a list of bias modes, got {bias!r}")
+        try:
+            parse_bias(bias, len(sizes) - 1)
+        except ValueError as exc:
+            raise SessionError(f"network.bias: {exc}") from None
     dtype = _get(cfg, "dtype", "network")
     if dtype not in _DTYPES:
         raise SessionError(f"network.dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}")

@@ -779,6 +779,9 @@ def _short(sel: tuple[int, ...], own: int, what: str, n: int = 2) -> tuple[int, 
     return sel
 
 
+_BIAS_NOTE = {"frozen": "biases frozen (kept, not learnt)", "none": "no bias"}
+
+
 class _Explainer:
     def __init__(self, rec: PhaseRecord, net: Network, p: int, max_terms: int) -> None:
         self.rec, self.net, self.p, self.max_terms = rec, net, p, max_terms
@@ -839,11 +842,17 @@ class _Explainer:
         terms = [
             f"{n(a)} * {n(w)}" for a, w in zip(v["a_prev"], v["W"][:, j], strict=True)
         ]
-        z_line = (
-            f"{_sym('z', l, j)} = sum_i {_sym('a', l - 1)}_i {_sym('w', l)}_i{_sub(j)} + "
-            f"{_sym('b', l, j)} = {_join_terms(terms, self.max_terms)} + {n(v['b'][j])} = "
-            f"{n(v['z'][j])}"
-        )
+        if self.net.has_bias(l - 1):
+            z_line = (
+                f"{_sym('z', l, j)} = sum_i {_sym('a', l - 1)}_i {_sym('w', l)}_i{_sub(j)} + "
+                f"{_sym('b', l, j)} = {_join_terms(terms, self.max_terms)} + {n(v['b'][j])} = "
+                f"{n(v['z'][j])}"
+            )
+        else:  # a layer without bias has no b term at all
+            z_line = (
+                f"{_sym('z', l, j)} = sum_i {_sym('a', l - 1)}_i {_sym('w', l)}_i{_sub(j)} = "
+                f"{_join_terms(terms, self.max_terms)} = {n(v['z'][j])}"
+            )
         name = self.net.layer_activation(l - 1).name
         expr = _activation_expr(name, float(v["z"][j]), list(v["z"]), j, self.p)
         a_line = f"{_sym('a', l, j)} = {name}({_sym('z', l, j)}) = {expr} = {n(v['a'][j])}"
@@ -930,7 +939,8 @@ class _Explainer:
             return self._loss_summary()
         if kind == "forward":
             name = self.net.layer_activation(l - 1).name
-            head = f"z^({l}) = a^({l - 1}) W^({l}) + b^({l}),  a^({l}) = {name}(z^({l}))"
+            plus_b = f" + b^({l})" if self.net.has_bias(l - 1) else ""
+            head = f"z^({l}) = a^({l - 1}) W^({l}){plus_b},  a^({l}) = {name}(z^({l}))"
             units = range(self.net.sizes[l])
         elif kind == "output_delta":
             rule = losses.describe(self.net.loss_name, self.net.output).delta_formula
@@ -945,9 +955,14 @@ class _Explainer:
                 dW, db = self.v[f"dW_{k}"], self.v[f"db_{k}"]
                 i, j = np.unravel_index(int(np.argmax(np.abs(dW))), dW.shape)
                 jb = int(np.argmax(np.abs(db)))
+                mode = self.net.bias_modes[k - 1]
+                tail = (
+                    f"largest |dE/db| = {n(abs(db[jb]))} at {_sym('b', k, jb)}"
+                    if mode == "trained" else _BIAS_NOTE[mode]
+                )
                 lines.append(
                     f"layer {k}: largest |dE/dw| = {n(abs(dW[i, j]))} at {_sym('w', k, i, j)}, "
-                    f"largest |dE/db| = {n(abs(db[jb]))} at {_sym('b', k, jb)}"
+                    + tail
                 )
             return "\n".join(lines)
         else:
@@ -974,6 +989,12 @@ class _Explainer:
         v, n = self.v, self.n
         d = float(v[f"delta_{l}"][j])
         sym = _sym("b", l, j)
+        mode = self.net.bias_modes[l - 1]
+        if mode == "none":
+            return f"layer {l} has no bias: there is no {sym}"
+        if mode == "frozen":
+            kept = f" = {n(v[f'b_old_{l}'][j])}" if f"b_old_{l}" in v else ""
+            return f"{sym}{kept} is frozen: not learnt, so no gradient and no update"
         if self.rec.kind == "gradients":
             return f"dE/d{sym} = {_sym('delta', l, j)} = {n(v[f'db_{l}'][j])}"
         old, new = float(v[f"b_old_{l}"][j]), float(v[f"b_new_{l}"][j])
@@ -1022,6 +1043,10 @@ class _Explainer:
         else:
             rule = f"W^(l) <- W^(l) - lr * {g}"
         lines = [f"{rule}  (biases alike, without penalties; lr = {_hyper(v['lr'])}{extra})"]
+        lines += [
+            f"layer {k}: {_BIAS_NOTE[m]}" for k, m in enumerate(self.net.bias_modes, 1)
+            if m != "trained"
+        ]
         for k in range(1, self.L + 1):
             change = np.abs(v[f"W_new_{k}"] - v[f"W_old_{k}"])
             i, j = np.unravel_index(int(np.argmax(change)), change.shape)

@@ -129,6 +129,7 @@ def make_step(
     if ce:
         fwd = fwd[:-1] + [(*fwd[-1][:2], _softmax_keeping(SL, ws.batch), *fwd[-1][3:])]
         log_s = fwd[-1][2].log_sum
+    fixed_db = ws.fixed_db  # frozen or absent biases: their gradient is zeroed before the update
 
     def step(x: Array, y: Array) -> float:
         A = x
@@ -178,6 +179,8 @@ def make_step(
             dot(W, DT, out=DTp)
             mul(DTp, fp(Zp, Al, S), DTp)
         dot(x, D_first, out=G_first)
+        for row in fixed_db:
+            row.fill(0.0)
         if fold:
             sub(params, grad, params)
         elif online_plain:

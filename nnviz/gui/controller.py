@@ -316,7 +316,9 @@ class Controller(QObject):
             if full:
                 view.set_network(net.sizes, net.weights, net.biases)
                 labels_in = list(self.dataset.feature_names) or None
-                labels_out = list(self.dataset.class_names) if net.sizes[-1] > 1 else None
+                # Regression or multi-target data has no class names: unlabelled outputs.
+                names = list(self.dataset.class_names)
+                labels_out = names if net.sizes[-1] > 1 and names else None
                 if hasattr(view, "set_labels"):
                     view.set_labels(labels_in, labels_out)
             else:

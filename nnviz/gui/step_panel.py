@@ -793,7 +793,7 @@ class StepPanel(QWidget):
             dW, nW = gc.dW[l], gc.numeric_dW[l]
             for i, j in np.ndindex(dW.shape):
                 rows.append((_sym("w", l + 1, i, j), dW[i, j], nW[i, j]))
-            for j in range(gc.db[l].size):
+            for j in range(gc.db[l].size if self.c.net.bias_modes[l] == "trained" else 0):
                 rows.append((_sym("b", l + 1, j), gc.db[l][j], gc.numeric_db[l][j]))
         t = self.check_table
         t.setRowCount(0)
@@ -842,7 +842,7 @@ class StepPanel(QWidget):
             if not os.path.splitext(path)[1]:
                 path += f".{kind}"
         if kind == "csv":
-            text = ledger_csv(records)
+            text = ledger_csv(records, bias_modes=self.c.net.bias_modes)
         else:
             net = self.c.net
             text = (f"# Ledger: row {row}, epoch {epoch + 1}\n\n"
@@ -850,14 +850,15 @@ class StepPanel(QWidget):
                     f"{net.output} output, {net.loss_name} loss; "
                     f"{len(records)} of {self._n_phases()} phases; numbers with "
                     f"{self._precision} decimals.\n\n"
-                    + ledger_markdown(records, precision=self._precision))
+                    + ledger_markdown(records, precision=self._precision,
+                                      bias_modes=net.bias_modes))
         try:
             with open(path, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
         except OSError as exc:
             self._message(f"Could not write the ledger to {path}: {exc.strerror or exc}")
             return None
-        n = len(ledger_rows(records))
+        n = len(ledger_rows(records, bias_modes=self.c.net.bias_modes))
         self._message(f"Ledger of row {row} ({n} numbers) written to {path}")
         return path
 
@@ -1230,7 +1231,7 @@ class StepPanel(QWidget):
 
     def _render_ledger(self) -> None:
         records = self.ledger_records()
-        rows = ledger_rows(records)
+        rows = ledger_rows(records, bias_modes=self.c.net.bias_modes)
         t = self.ledger
         t.setUpdatesEnabled(False)
         t.setRowCount(0)
@@ -1490,7 +1491,7 @@ def phase_rows(rec: PhaseRecord, net: Network) -> list[_Row]:
         W = v["W"]
         for i, j in np.ndindex(W.shape):
             add(_sym("w", l, i, j), "weight", W[i, j], ("edge", l, i, j), False)
-        for j in range(v["b"].size):
+        for j in range(v["b"].size if net.has_bias(l - 1) else 0):
             add(_sym("b", l, j), "bias", v["b"][j], ("node", l, j), False)
     elif rec.kind == "loss":
         for k in range(v["a"].size):
@@ -1524,7 +1525,7 @@ def phase_rows(rec: PhaseRecord, net: Network) -> list[_Row]:
             dW, db = v[f"dW_{k}"], v[f"db_{k}"]
             for i, j in np.ndindex(dW.shape):
                 add(f"dE/d{_sym('w', k, i, j)}", "a * delta", dW[i, j], ("edge", k, i, j), True)
-            for j in range(db.size):
+            for j in range(db.size if net.bias_modes[k - 1] == "trained" else 0):
                 add(f"dE/d{_sym('b', k, j)}", "delta", db[j], ("node", k, j), True)
     elif rec.kind == "update":
         for k in range(1, L + 1):
@@ -1534,7 +1535,7 @@ def phase_rows(rec: PhaseRecord, net: Network) -> list[_Row]:
                 if not full():
                     rows.append(_Row(_sym("w", k, i, j), "weight old → new", float(Wn[i, j]),
                                      None, ("edge", k, i, j), True, float(Wo[i, j])))
-            for j in range(bo.size):
+            for j in range(bo.size if net.bias_modes[k - 1] == "trained" else 0):
                 if not full():
                     rows.append(_Row(_sym("b", k, j), "bias old → new", float(bn[j]), None,
                                      ("node", k, j), True, float(bo[j])))
