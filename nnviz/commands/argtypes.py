@@ -75,17 +75,16 @@ def batch(text: str) -> int | None:
 
 
 def layers(text: str) -> tuple[int, ...]:
+    """Hidden sizes ('16,16'; '0' for none) or the whole network ('2,16,16,1'): which one is
+    decided against the data (check_layer_widths)."""
     from nnviz.core.network import parse_layers  # light: network imports NumPy only
 
+    if text.strip() in ("0", "-"):
+        return ()
     try:
-        sizes = parse_layers(text)
+        return parse_layers(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    if len(sizes) < 2:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has one layer; give at least input and output sizes, e.g. 2,4,1"
-        )
-    return sizes
 
 
 def choice(options: tuple[str, ...]) -> Callable[[str], str]:
@@ -126,12 +125,12 @@ def load_data(args: argparse.Namespace, test_ratio: float = 0.0):  # noqa: ANN20
         raise UsageError(str(exc)) from None
 
 
-def check_layer_widths(sizes: tuple[int, ...], ds, where: str) -> None:  # noqa: ANN001
-    """The first and last layer must match the data's features and outputs."""
-    spec = ",".join(map(str, sizes))
-    if sizes[0] != ds.n_inputs:
-        raise UsageError(f"--layers {spec}: the first layer has {sizes[0]} units but {where} "
-                         f"has {ds.n_inputs} feature{'s' if ds.n_inputs != 1 else ''}")
-    if sizes[-1] != ds.n_outputs:
-        raise UsageError(f"--layers {spec}: the last layer has {sizes[-1]} units but {where} "
-                         f"has {ds.n_outputs} output{'s' if ds.n_outputs != 1 else ''}")
+def check_layer_widths(sizes: tuple[int, ...], ds, where: str) -> tuple[int, ...]:  # noqa: ANN001
+    """The whole network's sizes for a --layers spec (hidden only, or whole with ends that
+    match the data's features and outputs); a spec with one wrong end is a UsageError."""
+    from nnviz.core.network import resolve_layers
+
+    try:
+        return resolve_layers(sizes, ds.n_inputs, ds.n_outputs, where)
+    except ValueError as exc:
+        raise UsageError(f"--{exc}") from None

@@ -72,8 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     net = parser.add_argument_group("networks (each --layers x each --init x each --lr)")
     net.add_argument("--layers", type=argtypes.layers, action="append", metavar="SIZES",
-                     help="layer sizes, e.g. 2,2,1; repeat to compare architectures "
-                          "(default: inputs,4,outputs)")
+                     help="hidden sizes (e.g. 2 or 8,8) or the whole network (e.g. 2,2,1); "
+                          "repeat to compare architectures (default: one hidden layer of 4)")
     net.add_argument("--init", type=argtypes.choice(INITS), action="append", metavar="I",
                      help=f"initialisation: {', '.join(INITS)}; repeat to compare "
                           "(default xavier)")
@@ -121,9 +121,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _configs(args: argparse.Namespace, ds) -> list:
     from nnviz.core.convergence import ConvergenceConfig
 
-    layer_list = args.layers or [(ds.n_inputs, 4, ds.n_outputs)]
-    for sizes in layer_list:
-        check_layer_widths(tuple(sizes), ds, data_label(args))
+    layer_list = [check_layer_widths(tuple(sizes), ds, data_label(args))
+                  for sizes in args.layers or [(4,)]]
     output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
     configs = []
     for sizes, init, lr in itertools.product(layer_list, args.init or ["xavier"],

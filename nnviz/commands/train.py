@@ -67,8 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     net = parser.add_argument_group("network")
     net.add_argument("--layers", type=argtypes.layers, metavar="SIZES",
-                     help="layer sizes, e.g. 2,4,1; the first must equal the data's features and "
-                          "the last its outputs (default: inputs,4,outputs)")
+                     help="hidden layer sizes (e.g. 4 or 16,16; 0 for none) or the whole "
+                          "network (e.g. 2,4,1: its ends must match the data) "
+                          "(default: one hidden layer of 4)")
     net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), default="sigmoid",
                      metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
                                        "(default sigmoid)")
@@ -106,9 +107,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_layers(args: argparse.Namespace, ds) -> tuple[int, ...]:
-    sizes = tuple(args.layers or (ds.n_inputs, 4, ds.n_outputs))
-    check_layer_widths(sizes, ds, data_label(args))
-    return sizes
+    if args.layers is None:
+        return (ds.n_inputs, 4, ds.n_outputs)
+    return check_layer_widths(tuple(args.layers), ds, data_label(args))
 
 
 def _number(value: float) -> float | None:

@@ -70,6 +70,35 @@ def parse_layers(spec: str | Sequence[int]) -> tuple[int, ...]:
     return tuple(sizes)
 
 
+def resolve_layers(
+    spec: Sequence[int], n_in: int, n_out: int, where: str = "the data"
+) -> tuple[int, ...]:
+    """A --layers spec made whole against the data: README "Layer sizes (--layers)".
+
+    A spec whose first and last sizes are the data's input and output widths is the whole
+    network (``2,16,16,1`` on XOR); any other spec lists the hidden layers only (``16,16``,
+    ``()`` for none). A spec of three or more sizes with exactly one matching end is refused
+    as a whole-network spec with a wrong end, naming it.
+    """
+    sizes = tuple(int(n) for n in spec)
+    first, last = len(sizes) >= 2 and sizes[0] == n_in, len(sizes) >= 2 and sizes[-1] == n_out
+    if first and last:
+        return sizes
+    if len(sizes) >= 3 and (first or last):
+        text = ",".join(map(str, sizes))
+        if first:
+            problem = (f"its last size {sizes[-1]} is not the {n_out} "
+                       f"output{'s' if n_out != 1 else ''} of {where}")
+        else:
+            problem = (f"its first size {sizes[0]} is not the {n_in} "
+                       f"input{'s' if n_in != 1 else ''} of {where}")
+        raise ValueError(
+            f"layers {text}: read as the whole network, {problem}; give "
+            f"{n_in},...,{n_out} or the hidden sizes only"
+        )
+    return (n_in, *sizes, n_out)
+
+
 def initial_parameters(
     sizes: Sequence[int], init: str = "xavier", seed: int | np.random.Generator = 0,
     dtype: type = np.float64,

@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.core import activations, datasets, losses
-from nnviz.core.network import INITS
+from nnviz.core.network import INITS, resolve_layers
 from nnviz.gui.controller import Settings, parse_hidden
 
 _PROCESS_START = time.perf_counter()
@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = ArgumentParser(prog="nnviz", description="Open the nnviz window.")
     p.add_argument("session", nargs="?", help="a .nnviz session file to open")
     p.add_argument("--dataset", default="xor", help=f"one of {', '.join(datasets.names())}")
-    p.add_argument("--layers", default=None, help="hidden layer sizes, e.g. 4 or 16,16")
+    p.add_argument("--layers", default=None,
+                   help="hidden layer sizes, e.g. 4 or 16,16, or the whole network, e.g. 2,4,1")
     p.add_argument("--activation", default="sigmoid", choices=activations.HIDDEN_ACTIVATIONS)
     p.add_argument("--output", default=None, choices=activations.OUTPUT_ACTIVATIONS)
     p.add_argument("--loss", default=None, choices=losses.LOSSES)
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
     try:
-        hidden = parse_hidden(args.layers) if args.layers is not None else None
+        spec = parse_hidden(args.layers) if args.layers is not None else None
     except ValueError as exc:
         parser.error(f"--layers: {exc}")
     name = args.dataset.strip().lower()
@@ -62,6 +63,14 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
         multi = data.n_outputs > 1
     except datasets.DatasetError as exc:
         parser.error(str(exc))
+    hidden = None
+    if spec is not None:
+        # Hidden sizes, or the whole network when its ends match the data (README "--layers").
+        try:
+            hidden = resolve_layers(spec, data.n_inputs, data.n_outputs,
+                                    f"data set {name!r}")[1:-1]
+        except ValueError as exc:
+            parser.error(f"--{exc}")
     if hidden is None:
         hidden = (4,) if name in ("xor", "xor-bias") else (8,) if not data.is_2d else (8, 8)
     output = args.output or ("softmax" if multi else "sigmoid")

@@ -110,8 +110,8 @@ def test_json_has_null_for_diverged_runs(capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--layers", "3,2,1"], "first layer has 3 units but data set 'xor' has 2 features"),
-        (["--layers", "2,2,2"], "last layer has 2 units but data set 'xor' has 1 output"),
+        (["--layers", "3,2,1"], "first size 3 is not the 2 inputs of data set 'xor'"),
+        (["--layers", "2,2,2"], "last size 2 is not the 1 output of data set 'xor'"),
         (["--layers", "2,x,1"], "'x' is not a whole number"),
         (["--runs", "0"], "--runs: must be >= 1"),
         (["--epochs", "ten"], "'ten' is not a whole number"),

@@ -130,10 +130,11 @@ def test_same_seed_bit_identical_other_seed_differs(capsys: pytest.CaptureFixtur
         (["--layers", "2,,1"], "argument --layers: layer spec '2,,1': size 2 is empty"),
         (["--layers", "2,x,1"], "'x' is not a whole number"),
         (["--layers", "3,4,1"],
-         "--layers 3,4,1: the first layer has 3 units but data set 'xor' has 2 features"),
+         "--layers 3,4,1: read as the whole network, its first size 3 is not the 2 inputs of "
+         "data set 'xor'"),
         (["--layers", "2,4,3"],
-         "--layers 2,4,3: the last layer has 3 units but data set 'xor' has 1 output"),
-        (["--layers", "2"], "has one layer"),
+         "--layers 2,4,3: read as the whole network, its last size 3 is not the 1 output of "
+         "data set 'xor'"),
         (["--lr", "0"], "argument --lr: must be a number > 0, got 0"),
         (["--lr", "-0.5"], "argument --lr: must be a number > 0"),
         (["--lr", "fast"], "argument --lr: 'fast' is not a number"),
@@ -230,3 +231,16 @@ def test_python_m_nnviz_train_subprocess() -> None:
         "nnviz train: error: argument --layers: layer spec '2,,1': size 2 is empty "
         "(write e.g. 2,4,1)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "sizes"),
+    [("4", [2, 4, 1]), ("16,16", [2, 16, 16, 1]), ("2,16,16,1", [2, 16, 16, 1]),
+     ("0", [2, 1]), ("2,1", [2, 1]), ("2,2", [2, 2, 2, 1])],
+)
+def test_layers_are_hidden_sizes_or_the_whole_network(
+    capsys: pytest.CaptureFixture[str], spec: str, sizes: list[int]
+) -> None:
+    code, out, _ = run_cli(capsys, "--layers", spec, "--epochs", "1", "--json")
+    assert code == 0
+    assert json.loads(out)["config"]["layers"] == sizes

@@ -29,3 +29,27 @@ def test_bad_window_options_exit_2_with_one_line():
         assert result.returncode == 2, (args, result.stderr)
         lines = [ln for ln in result.stderr.strip().splitlines() if "propagateSizeHints" not in ln]
         assert len(lines) == 1 and "error" in lines[0], (args, result.stderr)
+
+
+def test_layers_mean_hidden_sizes_or_the_whole_network_in_the_window_too():
+    import argparse
+
+    from nnviz.gui.app import build_parser, settings_from_args
+
+    parser = build_parser()
+    for spec, hidden in (("16,16", (16, 16)), ("2,16,16,1", (16, 16)), ("0", ())):
+        args = parser.parse_args(["--dataset", "xor", "--layers", spec])
+        assert settings_from_args(args, parser).hidden == hidden
+    errors = []
+
+    class Catch(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            errors.append(message)
+            raise SystemExit(2)
+
+    args = parser.parse_args(["--dataset", "xor", "--layers", "3,16,1"])
+    try:
+        settings_from_args(args, Catch())
+    except SystemExit:
+        pass
+    assert errors and "first size 3 is not the 2 inputs of data set 'xor'" in errors[0]
