@@ -80,6 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help=f"{', '.join(LOSSES)} (default mse, 1/2 sum (a - t)^2)")
     net.add_argument("--init", type=argtypes.choice(INITS), default="xavier", metavar="I",
                      help=f"weight initialisation: {', '.join(INITS)} (default xavier)")
+    net.add_argument("--bias", default=None, metavar="MODES",
+                     help="biases: trained (default), frozen (kept at the initial value) or "
+                          "none; one mode for all layers or one per weight layer, e.g. "
+                          "trained,none")
 
     train = parser.add_argument_group("training")
     train.add_argument("--lr", type=argtypes.positive_float, default=0.5,
@@ -178,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     try:
         net = Network(sizes, activation=args.activation, output=output, loss=args.loss,
-                      init=args.init, seed=args.seed)
+                      init=args.init, seed=args.seed, bias=args.bias)
         trainer = Trainer(net, ds.X_train, ds.Y_train, lr=args.lr, batch_size=args.batch,
                           momentum=args.momentum, l2=args.l2, l1=args.l1,
                           shuffle=not args.no_shuffle, seed=args.seed,
@@ -193,6 +197,7 @@ def _run(args: argparse.Namespace) -> int:
         "output": net.output,
         "loss": net.loss_name,
         "init": net.init,
+        "bias": list(net.bias_modes),
         "lr": args.lr,
         "epochs": args.epochs,
         "seed": args.seed,

@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.core import activations, datasets, losses
-from nnviz.core.network import INITS, resolve_layers
+from nnviz.core.network import INITS, parse_bias, resolve_layers
 from nnviz.gui.controller import Settings, parse_hidden
 
 _PROCESS_START = time.perf_counter()
@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, choices=activations.OUTPUT_ACTIVATIONS)
     p.add_argument("--loss", default=None, choices=losses.LOSSES)
     p.add_argument("--init", default="xavier", choices=INITS)
+    p.add_argument("--bias", default="trained",
+                   help="trained, frozen or none; or one per weight layer, e.g. trained,none")
     p.add_argument("--lr", type=float, default=None, help="learning rate")
     p.add_argument("--batch", default="full", help="full, 1 (online) or a mini-batch size N")
     p.add_argument("--momentum", type=float, default=0.0)
@@ -92,10 +94,15 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
         losses.check_pair(output, loss)
     except ValueError as exc:
         parser.error(str(exc))
+    bias = args.bias.strip().lower().replace(" ", "")
+    try:
+        parse_bias(bias, len(hidden) + 1)
+    except ValueError as exc:
+        parser.error(f"--bias: {exc}")
     return Settings(dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,
                     activation=args.activation, output=output, loss=loss, init=args.init,
                     seed=args.seed, lr=lr, batch_size=batch_size, momentum=args.momentum,
-                    l2=args.l2)
+                    l2=args.l2, bias=bias)
 
 
 _collector = None

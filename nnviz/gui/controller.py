@@ -47,6 +47,8 @@ class Settings:
     l1: float = 0.0
     max_rate: float | None = None
     dataset_options: dict = field(default_factory=dict)
+    #: bias modes: one for every layer ("trained") or one per weight layer ("trained,none")
+    bias: str = "trained"
 
 
 def parse_hidden(spec: str) -> tuple[int, ...]:
@@ -118,7 +120,7 @@ class Controller(QObject):
         sizes = (data.n_inputs, *s.hidden, data.n_outputs)
         output, loss = s.output, s.loss
         net = Network(sizes, activation=s.activation, output=output, loss=loss, init=s.init,
-                      seed=s.seed)
+                      seed=s.seed, bias=s.bias)
         trainer = Trainer(
             net, data.X_train, data.Y_train, lr=s.lr, batch_size=s.batch_size,
             momentum=s.momentum, l2=s.l2, l1=s.l1, seed=s.seed,
@@ -314,6 +316,8 @@ class Controller(QObject):
         view = self.views.get("network")
         if view is not None:
             if full:
+                if hasattr(view, "set_bias_modes"):
+                    view.set_bias_modes(net.bias_modes)
                 view.set_network(net.sizes, net.weights, net.biases)
                 labels_in = list(self.dataset.feature_names) or None
                 # Regression or multi-target data has no class names: unlabelled outputs.
@@ -398,10 +402,34 @@ class Controller(QObject):
         if not math.isfinite(value):
             self.statusChanged.emit("A bias must be a finite number")
             return
+        if not self.net.has_bias(layer):
+            self.statusChanged.emit(f"Layer {layer + 1} has no bias (mode none)")
+            return
         with self.worker.lock:
             self.net.biases[layer][j] = value
         self.statusChanged.emit(f"b[{layer + 1}][{j + 1}] set to {value:g}")
         self.refresh_from_network()
+
+    @Slot(int, str)
+    def set_bias_mode(self, layer: int, mode: str) -> str | None:
+        """Give weight layer ``layer`` another bias mode, keeping every weight and the other
+        biases (a layer set to none loses its biases); returns the error, if any."""
+        modes = list(self.net.bias_modes)
+        if mode == modes[layer]:
+            return None
+        modes[layer] = mode
+        with self.worker.lock:
+            w, b = self.net.get_params()
+        if mode == "none":
+            b[layer][:] = 0.0
+        spec = modes[0] if len(set(modes)) == 1 else ",".join(modes)
+        error = self.apply_settings(bias=spec)
+        if error is None:
+            with self.worker.lock:
+                self.net.set_params(w, b)
+            self.refresh_from_network()
+            self.statusChanged.emit(f"Layer {layer + 1}: bias {mode}")
+        return error
 
     # ---- reading ----------------------------------------------------------------------------
     def status_text(self) -> str:

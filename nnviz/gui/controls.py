@@ -82,6 +82,14 @@ class ControlsPanel(QWidget):
         self._hidden_tip = "Hidden layer sizes, comma separated; input and output follow the data"
         self.hidden.setToolTip(self._hidden_tip)
         f.addRow("Hidden layers", self.hidden)
+        self.bias = QLineEdit(s.bias)
+        self.bias.setObjectName("biasModesEdit")
+        self.bias.setPlaceholderText("trained, or e.g. trained,none")
+        self._bias_tip = ("Bias of each weight layer: trained, frozen (kept at its value) or "
+                          "none (no bias); one mode for all layers or one per layer, comma "
+                          "separated")
+        self.bias.setToolTip(self._bias_tip)
+        f.addRow("Biases", self.bias)
         self.activation = QComboBox()
         self.activation.addItems(list(activations.HIDDEN_ACTIVATIONS))
         self.activation.setCurrentText(s.activation)
@@ -179,6 +187,7 @@ class ControlsPanel(QWidget):
         self.noise.editingFinished.connect(self._on_data_option)
         self.test_ratio.editingFinished.connect(self._on_data_option)
         self.hidden.editingFinished.connect(self._on_hidden)
+        self.bias.editingFinished.connect(self._on_bias)
         for combo, key in ((self.activation, "activation"), (self.output, "output"),
                            (self.loss, "loss"), (self.init, "init")):
             combo.activated.connect(lambda _i, c=combo, k=key: self._on_structure(k, c))
@@ -199,7 +208,8 @@ class ControlsPanel(QWidget):
         """Show the controller's settings (after a rebuild, a loaded session or run)."""
         s = self.c.settings
         n = len(self.c.dataset.X_train)
-        fields = (self.dataset, self.noise, self.test_ratio, self.hidden, self.activation,
+        fields = (self.dataset, self.noise, self.test_ratio, self.hidden, self.bias,
+                  self.activation,
                   self.output, self.loss, self.init, self.seed, self.lr, self.batch_mode,
                   self.batch_size, self.momentum, self.l2, self.speed, self.sample)
         blocked = [w.blockSignals(True) for w in fields]  # showing values must not re-apply them
@@ -213,6 +223,7 @@ class ControlsPanel(QWidget):
             self.noise.setValue(s.noise)
             self.test_ratio.setValue(s.test_ratio)
             self.hidden.setText(",".join(map(str, s.hidden)))
+            self.bias.setText(s.bias)
             self.activation.setCurrentText(s.activation)
             self.output.setCurrentText(s.output)
             self.loss.setCurrentText(s.loss)
@@ -232,10 +243,11 @@ class ControlsPanel(QWidget):
         finally:
             for w, was in zip(fields, blocked, strict=True):
                 w.blockSignals(was)
-        for w in (self.hidden, self.activation, self.output, self.loss, self.init, self.dataset,
-                  self.seed, self.noise, self.test_ratio, self.lr, self.batch_mode):
+        for w in (self.hidden, self.bias, self.activation, self.output, self.loss, self.init,
+                  self.dataset, self.seed, self.noise, self.test_ratio, self.lr, self.batch_mode):
             _mark(w, None)  # earlier rejections no longer apply
         self.hidden.setToolTip(self._hidden_tip)
+        self.bias.setToolTip(self._bias_tip)
 
     # ---- handlers ---------------------------------------------------------------------------
     def _apply(self, widget: QWidget, **changes) -> None:
@@ -266,6 +278,15 @@ class ControlsPanel(QWidget):
         self._apply(self.hidden, hidden=hidden)
         if not self.hidden.property("invalid"):
             self.hidden.setToolTip(self._hidden_tip)
+
+    def _on_bias(self) -> None:
+        spec = self.bias.text().strip().lower().replace(" ", "") or "trained"
+        if spec == self.c.settings.bias:
+            _mark(self.bias, None, self._bias_tip)
+            return
+        self._apply(self.bias, bias=spec)
+        if not self.bias.property("invalid"):
+            self.bias.setToolTip(self._bias_tip)
 
     def _on_structure(self, key: str, combo: QComboBox) -> None:
         self._apply(combo, **{key: combo.currentText()})

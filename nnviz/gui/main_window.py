@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
 
         self.network_view.weightEdited.connect(c.edit_weight)
         self.network_view.biasEdited.connect(c.edit_bias)
+        self.network_view.biasModeChanged.connect(c.set_bias_mode)
         c.statusChanged.connect(self.show_message)
         c.metricsChanged.connect(self.update_status)
         c.playingChanged.connect(self._on_playing)

@@ -337,6 +337,7 @@ class NetworkView(QWidget):
 
     weightEdited = Signal(int, int, int, float)
     biasEdited = Signal(int, int, float)
+    biasModeChanged = Signal(int, str)  # weight layer, new bias mode (from the bias dialog)
     nodeSelected = Signal(int, int)
     # ("edge", (layer, i, j)), ("bias", (layer, j)), ("node", (layer, i)) or None: other views
     # (the weight matrices) highlight what the pointer is on
@@ -374,6 +375,7 @@ class NetworkView(QWidget):
         self._press_pos: QPoint | None = None
         # caches
         self._layout: _Layout | None = None
+        self._bias_modes: tuple[str, ...] = ()  # per weight layer; "none" draws no bias square
         self._edges: list[_EdgeSet] | None = None
         self._value_scale = 1.0
         self._scene: QImage | None = None
@@ -437,6 +439,16 @@ class NetworkView(QWidget):
             self._output_labels = None
         self._layout = None
         self._invalidate_edges()
+
+    def set_bias_modes(self, modes: Sequence[str]) -> None:
+        """The bias mode of every weight layer (README "Bias modes"): a layer without bias
+        (mode none) has no square to draw, hover or click; a frozen one says so when edited."""
+        self._bias_modes = tuple(modes)
+        self._layout = None
+        self.update()
+
+    def bias_mode(self, layer: int) -> str:
+        return self._bias_modes[layer] if layer < len(self._bias_modes) else "trained"
 
     def set_params(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
                    grads: Sequence[np.ndarray] | None = None) -> None:
@@ -672,7 +684,7 @@ class NetworkView(QWidget):
         """The clickable bias square of node j of weight layer ``layer`` (None if compressed)."""
         lay = self._ensure_layout()
         a = layer + 1
-        if lay.compressed[a]:
+        if lay.compressed[a] or self.bias_mode(layer) == "none":
             return None
         r = lay.radius[a]
         # clickable even on small circles, but never larger than its circle (crowded layers)
@@ -802,7 +814,7 @@ class NetworkView(QWidget):
             rows.append(("z", _fmt(self._z[a_layer - 1][i])))
         if self._a is not None and self._a[a_layer] is not None:
             rows.append(("a" if a_layer else "x", _fmt(self._a[a_layer][i])))
-        if a_layer > 0:
+        if a_layer > 0 and self.bias_mode(a_layer - 1) != "none":
             rows.append(("bias", _fmt(self._biases[a_layer - 1][i])))
             if self._delta is not None and self._delta[a_layer - 1] is not None:
                 rows.append(("δ", _fmt(self._delta[a_layer - 1][i])))
@@ -821,6 +833,8 @@ class NetworkView(QWidget):
     def _bias_text(self, li: int, j: int) -> str:
         title = f"Bias of {self._node_name(li + 1, j)}  (b[{li}][{j}])"
         rows = [("bias", _fmt(self._biases[li][j]))]
+        if self.bias_mode(li) == "frozen":
+            rows.append(("mode", "frozen (training keeps it)"))
         return self._tip(title, rows, "click to edit")
 
     # ---------------------------------------------------------------- validation
@@ -1816,7 +1830,7 @@ class NetworkView(QWidget):
                     self._draw_cells(p, pix, mcell, np.arange(nodes.size), lay,
                                      ("maps", al, nodes.tobytes()), float(lay.xs[al]),
                                      lay.ys[al][nodes])
-            if al > 0:
+            if al > 0 and self.bias_mode(al - 1) != "none":
                 cx, cy, size = self._bias_centres(lay, al - 1)
                 pix, bcell = self._bias_atlas(size)
                 self._draw_cells(p, pix, bcell, self._bias_cells(al - 1), lay, ("biases", al),
@@ -2314,6 +2328,13 @@ class NetworkView(QWidget):
         cur = float(self._biases[li][j])
         label = (f"Bias of {self._node_name(li + 1, j)}\n"
                  f"(b[{li}][{j}], now {_fmt(self._biases[li][j])}):")
-        value, ok = QInputDialog.getDouble(self, "Edit bias", label, cur, -1e9, 1e9, 6)
-        if ok:
+        from nnviz.gui import bias_dialog
+
+        answer = bias_dialog.ask_bias(self, label, cur, self.bias_mode(li))
+        if answer is None:
+            return
+        value, mode = answer
+        if mode != self.bias_mode(li):
+            self.biasModeChanged.emit(li, mode)
+        if mode != "none" and value != cur:
             self.biasEdited.emit(li, j, float(value))

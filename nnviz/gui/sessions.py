@@ -297,6 +297,13 @@ def _same_state(a: tuple, b: tuple) -> bool:
 # Restore
 
 
+def _bias_spec(modes: list[str] | None) -> str:
+    """The controls' spelling of a session's bias modes: one word when all layers agree."""
+    if not modes:
+        return "trained"
+    return modes[0] if len(set(modes)) == 1 else ",".join(modes)
+
+
 def _plan(c: Controller, session: Session) -> tuple[dict[str, Any], datasets.Dataset | None]:
     """Settings changes and embedded data for `session`; SessionError if it cannot be built."""
     cfg = session.network
@@ -308,6 +315,7 @@ def _plan(c: Controller, session: Session) -> tuple[dict[str, Any], datasets.Dat
         loss=str(cfg["loss"]), init=str(cfg["init"]), seed=int(cfg["seed"]),
         lr=float(h["lr"]), batch_size=None if batch is None else int(batch),
         momentum=float(h["momentum"]), l2=float(h["l2"]), l1=float(h["l1"]),
+        bias=_bias_spec(cfg.get("bias")),
     )
     spec = session.dataset
     csv = None

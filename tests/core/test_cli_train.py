@@ -244,3 +244,14 @@ def test_layers_are_hidden_sizes_or_the_whole_network(
     code, out, _ = run_cli(capsys, "--layers", spec, "--epochs", "1", "--json")
     assert code == 0
     assert json.loads(out)["config"]["layers"] == sizes
+
+
+def test_bias_modes_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--layers", "3", "--bias", "trained,none", "--epochs", "5",
+                           "--json")
+    assert code == 0
+    assert json.loads(out)["config"]["bias"] == ["trained", "none"]
+    code, _, err = run_cli(capsys, "--bias", "trained,none,frozen", "--epochs", "5")
+    assert code == 2 and "give 3 layers but the network has 2 weight layers" in err
+    code, _, err = run_cli(capsys, "--bias", "fixed", "--epochs", "5")
+    assert code == 2 and "unknown bias mode 'fixed'" in err

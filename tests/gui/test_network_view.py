@@ -251,13 +251,41 @@ def test_cancelled_dialog_emits_nothing(view, qtbot, monkeypatch):
 
 
 def test_click_on_bias_edits_bias(view, qtbot, monkeypatch):
+    from nnviz.gui import bias_dialog
+
     setup(view, [2, 4, 1])
     image(view)
-    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a: (-0.75, True)))
+    monkeypatch.setattr(bias_dialog, "ask_bias", lambda *a: (-0.75, "trained"))
     rect = view.bias_rect(1, 0)
     with qtbot.waitSignal(view.biasEdited) as sig:
         view.click_at(rect.center())
     assert sig.args == [1, 0, -0.75]
+
+
+def test_bias_dialog_changes_the_layers_mode_and_none_draws_no_square(view, qtbot, monkeypatch):
+    from nnviz.gui import bias_dialog
+
+    setup(view, [2, 4, 1])
+    image(view)
+    monkeypatch.setattr(bias_dialog, "ask_bias", lambda *a: (0.0, "none"))
+    with qtbot.waitSignal(view.biasModeChanged) as sig, qtbot.assertNotEmitted(view.biasEdited):
+        view.click_at(view.bias_rect(1, 0).center())
+    assert sig.args == [1, "none"]
+    view.set_bias_modes(["trained", "none"])
+    image(view)
+    assert view.bias_rect(1, 0) is None and view.bias_rect(0, 0) is not None
+    assert "frozen" not in view.tooltip_text_at(view.bias_rect(0, 0).center())
+
+
+def test_bias_dialog_offers_the_three_modes(qtbot):
+    from nnviz.gui.bias_dialog import BiasDialog
+
+    d = BiasDialog(None, "Bias of h1", 0.35, "frozen")
+    qtbot.addWidget(d)
+    assert [d.mode.itemData(i) for i in range(d.mode.count())] == ["trained", "frozen", "none"]
+    assert d.result_pair() == (0.35, "frozen")
+    d.mode.setCurrentIndex(2)
+    assert not d.value.isEnabled()
 
 
 def test_click_on_node_selects_it(view, qtbot):
