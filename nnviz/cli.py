@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "nnviz.commands.desktop",
         "remove what desktop-install added",
     ),
+    "lessons": ("nnviz.commands.lessons", "list the shipped lessons"),
 }
 
 HEADLESS_HINT = (
@@ -55,7 +56,7 @@ def build_parser(only: str | None = None) -> ArgumentParser:
         epilog="window: nnviz [SESSION.nnviz] [--dataset NAME] [--layers HIDDEN e.g. 16,16] "
         "[--activation F] [--output F] [--loss L] [--init I] [--lr X] [--batch full|N] "
         "[--momentum M] [--l2 X] [--seed S] [--noise X] [--test-ratio R] [--play] "
-        "[--presentation] [--screenshot OUT.png]",
+        "[--presentation] [--lesson NAME] [--screenshot OUT.png]",
     )
     from nnviz import __version__
 

@@ -56,6 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="xor, xor-bias, checkerboard, circles, spirals, gaussians, iris, "
                            "seeds, heart (default xor)")
     data.add_argument("--csv", metavar="PATH", help="train on your own CSV file instead")
+    data.add_argument("--lesson", metavar="NAME",
+                      help="start from a shipped lesson (nnviz lessons lists them): its "
+                           "network, weights, data and hyper-parameters")
+    data.add_argument("--session", metavar="FILE",
+                      help="start from a .nnviz session file, as --lesson does")
     data.add_argument("--target", metavar="COL", default="-1",
                       help="with --csv: target column, name or index (default -1, the last)")
     data.add_argument("--n", type=argtypes.int_at_least(2), metavar="N",
@@ -108,12 +113,66 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="log the loss every K epochs (default: a tenth of --epochs)")
     out.add_argument("--json", action="store_true",
                      help="print one JSON object (config, losses, accuracy, speed), nothing else")
+    out.add_argument("--save", metavar="OUT.nnviz",
+                     help="write the trained session (weights, history, data) to open in the "
+                          "window")
 
 
 def _check_layers(args: argparse.Namespace, ds) -> tuple[int, ...]:
     if args.layers is None:
         return (ds.n_inputs, 4, ds.n_outputs)
     return check_layer_widths(tuple(args.layers), ds, data_label(args))
+
+
+def _start_session(args: argparse.Namespace):  # noqa: ANN202 (a Session or None)
+    """The session --lesson or --session names, loaded (None without either)."""
+    if args.lesson and args.session:
+        raise UsageError("give --lesson or --session, not both")
+    if not (args.lesson or args.session):
+        return None
+    if args.csv:
+        raise UsageError("--csv cannot be combined with --lesson or --session (they bring "
+                         "their own data)")
+    from nnviz.core import lessons
+    from nnviz.core.session import SessionError, load
+
+    try:
+        return lessons.load(args.lesson) if args.lesson else load(args.session)
+    except (lessons.LessonError, SessionError) as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.session}: {exc.strerror or exc}") from None
+
+
+def _from_session(start):  # noqa: ANN001, ANN202 (Session -> Network, Dataset, Trainer)
+    from nnviz.core.session import SessionError
+
+    try:
+        ds = start.load_dataset()
+        net = start.build_network()
+        return net, ds, start.build_trainer(net, ds)
+    except SessionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _save_session(args: argparse.Namespace, start, net, ds, trainer) -> None:  # noqa: ANN001
+    """--save: the trained network, its history and data as a session the window opens."""
+    from nnviz.core import session as core_session
+
+    if start is not None:
+        dataset, title, notes = start.dataset, start.title, start.notes
+        view, hidden = start.view, start.hidden
+    else:
+        dataset = (core_session.embedded_spec(ds, source=args.csv) if args.csv else
+                   core_session.builtin_spec(args.dataset, n=args.n, noise=args.noise,
+                                             test_ratio=args.test_ratio, seed=args.seed))
+        title, notes, view, hidden = "", "", {}, []
+    s = core_session.Session.from_network(net, dataset=dataset, trainer=trainer, view=view,
+                                          hidden=hidden, title=title, notes=notes)
+    try:
+        core_session.save(args.save, s)
+    except (OSError, core_session.SessionError) as exc:
+        raise UsageError(f"--save {args.save}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _number(value: float) -> float | None:
@@ -172,23 +231,28 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"argument --momentum: must be in [0, 1), got {args.momentum:g}")
     if args.test_ratio >= 1.0:
         raise UsageError(f"argument --test-ratio: must be < 1, got {args.test_ratio:g}")
-    ds = load_data(args, args.test_ratio)
-    sizes = _check_layers(args, ds)
-    output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
-    if output == "softmax" and ds.n_outputs < 2:
-        raise UsageError(
-            f"a softmax output needs one unit per class, but {data_label(args)} has one output "
-            "column (two classes); use --output sigmoid with --loss bce or mse"
-        )
-    try:
-        net = Network(sizes, activation=args.activation, output=output, loss=args.loss,
-                      init=args.init, seed=args.seed, bias=args.bias)
-        trainer = Trainer(net, ds.X_train, ds.Y_train, lr=args.lr, batch_size=args.batch,
-                          momentum=args.momentum, l2=args.l2, l1=args.l1,
-                          shuffle=not args.no_shuffle, seed=args.seed,
-                          X_test=ds.X_test, Y_test=ds.Y_test)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    start = _start_session(args)
+    if start is not None:
+        net, ds, trainer = _from_session(start)
+        sizes = net.sizes
+    else:
+        ds = load_data(args, args.test_ratio)
+        sizes = _check_layers(args, ds)
+        output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+        if output == "softmax" and ds.n_outputs < 2:
+            raise UsageError(
+                f"a softmax output needs one unit per class, but {data_label(args)} has one "
+                "output column (two classes); use --output sigmoid with --loss bce or mse"
+            )
+        try:
+            net = Network(sizes, activation=args.activation, output=output, loss=args.loss,
+                          init=args.init, seed=args.seed, bias=args.bias)
+            trainer = Trainer(net, ds.X_train, ds.Y_train, lr=args.lr, batch_size=args.batch,
+                              momentum=args.momentum, l2=args.l2, l1=args.l1,
+                              shuffle=not args.no_shuffle, seed=args.seed,
+                              X_test=ds.X_test, Y_test=ds.Y_test)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     has_test = trainer.X_test is not None
     config: dict[str, Any] = {
         "dataset": ds.name if not args.csv else args.csv,
@@ -212,11 +276,21 @@ def _run(args: argparse.Namespace) -> int:
         "train_samples": len(ds.X_train),
         "test_samples": len(ds.X_test),
     }
+    if start is not None:  # the session's own setup, not the (unused) options
+        opt = trainer.optimizer
+        config.update(
+            dataset=args.lesson or args.session, lr=opt.lr, momentum=opt.momentum, l2=opt.l2,
+            l1=opt.l1, seed=trainer.seed, shuffle=trainer.shuffle,
+            batch="full" if trainer.batch_size is None else trainer.batch_size,
+            n=None, noise=None, test_ratio=None, start_epoch=trainer.epoch,
+        )
+    first = trainer.epoch  # a session may resume from a later epoch: train --epochs more
+    end = first + args.epochs
     log = not args.json
     if log:
-        batch = "full" if args.batch is None else args.batch
         print(f"[INFO] training {net!r} on {config['dataset']}: {len(ds.X_train)} samples, "
-              f"lr={args.lr:g}, batch={batch}, epochs={args.epochs}, seed={args.seed}",
+              f"lr={config['lr']:g}, batch={config['batch']}, epochs={args.epochs}, "
+              f"seed={config['seed']}",
               flush=True)
     log_every = args.log_every or max(1, args.epochs // 10)
     progress = Progress(args.epochs, sys.stderr)
@@ -224,23 +298,23 @@ def _run(args: argparse.Namespace) -> int:
     chunk = 1
     started = time.perf_counter()
     try:
-        while trainer.epoch < args.epochs:
+        while trainer.epoch < end:
             # Chunks end on log epochs, so each line is printed as soon as its epoch is done.
             next_log = (trainer.epoch // log_every + 1) * log_every
-            size = min(chunk, args.epochs - trainer.epoch, next_log - trainer.epoch)
+            size = min(chunk, end - trainer.epoch, next_log - trainer.epoch)
             t0 = time.perf_counter()
             trainer.run(size)
             spent = time.perf_counter() - t0
             # Grow or shrink the chunk towards CHUNK_SECONDS of work.
             chunk = max(1, min(chunk * 4, int(size * CHUNK_SECONDS / max(spent, 1e-6))))
             epoch = trainer.epoch
-            if log and (epoch == 1 or epoch % log_every == 0 or epoch == args.epochs):
+            if log and (epoch == 1 or epoch % log_every == 0 or epoch == end):
                 progress.clear()
                 line = f"[INFO] epoch={epoch}, loss={history.train_loss[-1]:.7f}"
                 if has_test:
                     line += f", test_loss={history.test_loss[-1]:.7f}"
                 print(line, flush=True)
-            progress.update(epoch)
+            progress.update(epoch - first)
     except DivergenceError as exc:
         progress.clear()
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -262,8 +336,12 @@ def _run(args: argparse.Namespace) -> int:
         "test_accuracy": _number(ev.test_accuracy) if has_test and classify else None,
         "epochs": trainer.epoch,
         "seconds": seconds,
-        "epochs_per_second": trainer.epoch / seconds if seconds > 0 else None,
+        "epochs_per_second": (trainer.epoch - first) / seconds if seconds > 0 else None,
     }
+    if args.save:
+        _save_session(args, start, net, ds, trainer)
+        if not args.json:
+            print(f"[INFO] session saved to {args.save} (open it: nnviz {args.save})")
     if args.json:
         print(json.dumps(result))
         return 0

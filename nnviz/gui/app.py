@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test-ratio", type=float, default=0.0)
     p.add_argument("--play", action="store_true", help="start training at once")
     p.add_argument("--presentation", action="store_true", help="start in presentation mode (F5)")
+    p.add_argument("--lesson", default=None, metavar="NAME",
+                   help="open a shipped lesson (nnviz lessons lists them)")
     return p
 
 
@@ -94,6 +96,15 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
         losses.check_pair(output, loss)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.lesson is not None:
+        from nnviz.core import lessons
+
+        try:
+            lessons.path(args.lesson)
+        except lessons.LessonError as exc:
+            parser.error(f"--lesson: {exc}")
+        if args.session:
+            parser.error("give a session file or --lesson, not both")
     bias = args.bias.strip().lower().replace(" ", "")
     try:
         parse_bias(bias, len(hidden) + 1)
@@ -165,6 +176,10 @@ def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: boo
         from nnviz.gui.sessions import open_path
 
         open_path(window, args.session)
+    elif args.lesson:
+        from nnviz.gui.lessons_menu import open_lesson
+
+        open_lesson(window, args.lesson)
     if args.presentation and "classroom" in window.features:
         window.features["classroom"].set_presentation(True)
     if args.play:

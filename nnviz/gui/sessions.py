@@ -605,6 +605,10 @@ class SessionManager(QObject):
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.action_open)
         menu.insertMenu(first, self.recent_menu)
+        from nnviz.gui.lessons_menu import build_menu
+
+        self.lessons_menu = build_menu(w, self.maybe_save)
+        menu.insertMenu(first, self.lessons_menu)
         menu.insertSeparator(first)
         menu.insertAction(first, self.action_save)
         menu.insertAction(first, self.action_save_as)

@@ -255,3 +255,55 @@ def test_bias_modes_from_the_command_line(capsys: pytest.CaptureFixture[str]) ->
     assert code == 2 and "give 3 layers but the network has 2 weight layers" in err
     code, _, err = run_cli(capsys, "--bias", "fixed", "--epochs", "5")
     assert code == 2 and "unknown bias mode 'fixed'" in err
+
+
+def test_train_a_lesson_headless_to_the_published_error(capsys: pytest.CaptureFixture[str]):
+    code, out, _ = run_cli(capsys, "--lesson", "worked-example", "--epochs", "10000", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["train_loss"] == pytest.approx(3.5102e-05, rel=1e-4)
+    assert data["config"]["dataset"] == "worked-example" and data["config"]["lr"] == 0.5
+    assert data["config"]["bias"] == ["frozen", "frozen"]
+
+
+def test_save_then_resume_from_the_session_equals_one_long_run(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from nnviz.core import session as core_session
+
+    first = tmp_path / "first.nnviz"
+    code, out, _ = run_cli(capsys, "--layers", "3", "--epochs", "300", "--save", str(first))
+    assert code == 0 and f"session saved to {first}" in out
+    s = core_session.load(first)
+    assert s.epoch == 300 and len(s.history["epoch"]) == 300
+    code, out, _ = run_cli(capsys, "--session", str(first), "--epochs", "200", "--json")
+    resumed = json.loads(out)
+    code, out, _ = run_cli(capsys, "--layers", "3", "--epochs", "500", "--json")
+    assert resumed["epochs"] == 500 and resumed["train_loss"] == json.loads(out)["train_loss"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lesson", "nope"], "no lesson 'nope'; the lessons are: checkerboard-recipe"),
+        (["--lesson", "worked-example", "--session", "x.nnviz"], "not both"),
+        (["--session", "/nonexistent/x.nnviz"], "x.nnviz"),
+        (["--lesson", "worked-example", "--save", "/nonexistent/dir/out.nnviz"], "--save"),
+    ],
+)
+def test_bad_lesson_session_or_save_is_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run_cli(capsys, *argv, "--epochs", "1")
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_lessons_command_lists_every_lesson(capsys: pytest.CaptureFixture[str]) -> None:
+    from nnviz.core import lessons
+
+    assert cli.main(["lessons", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [x["name"] for x in listed] == lessons.names()
+    assert cli.main(["lessons"]) == 0
+    text = capsys.readouterr().out
+    assert all(name in text for name in lessons.names()) and "nnviz --lesson NAME" in text

@@ -1,0 +1,101 @@
+"""File > Lessons: open a shipped lesson (README "Lessons") and show its short text.
+
+A lesson opens like a session file, except that the window keeps no path for it: Save asks
+where to write, so the shipped file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core import lessons
+
+if TYPE_CHECKING:
+    from nnviz.gui.main_window import MainWindow
+
+
+class LessonText(QDialog):
+    """The lesson's title and text, beside the window (not modal: the class goes on working)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("lessonTextDialog")
+        self.setModal(False)
+        outer = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        outer.addWidget(self.heading)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("lessonText")
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Lesson text")
+        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        outer.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        outer.addWidget(buttons)
+
+    def show_lesson(self, name: str, title: str, notes: str) -> None:
+        self.setWindowTitle(f"Lesson: {name}")
+        self.heading.setText(title or name)
+        self.text.setPlainText(notes)
+        self.show()
+        self.raise_()
+
+
+def open_lesson(window: MainWindow, name: str) -> str | None:
+    """Open shipped lesson ``name`` in ``window``; None on success, else the message (shown)."""
+    from nnviz.gui.sessions import _manager, restore
+
+    try:
+        session = lessons.load(name)
+    except (lessons.LessonError, ValueError) as exc:
+        window.show_message(f"Could not open the lesson: {exc}")
+        return str(exc)
+    key = lessons.path(name).stem
+    error = restore(window, session, name=f"lesson {key}", validate=False)
+    if error is not None:
+        return error
+    m = _manager(window)
+    if m is not None:
+        m.set_path(None)
+    text = getattr(window, "_lesson_text", None)
+    if text is None:
+        text = window._lesson_text = LessonText(window)
+    text.show_lesson(key, session.title, session.notes)
+    window.show_message(f"Lesson {key}: {session.title}")
+    return None
+
+
+def build_menu(window: MainWindow, ask_first) -> QMenu:  # noqa: ANN001 (() -> bool)
+    """The Lessons submenu; ``ask_first`` offers to save unsaved changes (False = cancel)."""
+    menu = QMenu("Lessons", window)
+    menu.setObjectName("menuLessons")
+    for info in lessons.catalogue():
+        action = menu.addAction(f"{info.name}: {info.title}")
+        action.setObjectName(f"actionLesson_{info.name}")
+        action.setData(info.name)
+        action.setStatusTip(info.summary)
+        action.setToolTip(info.summary)
+
+        def run(_checked: bool = False, name: str = info.name) -> None:
+            if ask_first():
+                open_lesson(window, name)
+
+        action.triggered.connect(functools.partial(run))
+    if menu.isEmpty():
+        menu.addAction("No lessons installed").setEnabled(False)
+    return menu
