@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QLabel,
     QMenu,
     QPlainTextEdit,
@@ -26,34 +24,39 @@ if TYPE_CHECKING:
     from nnviz.gui.main_window import MainWindow
 
 
-class LessonText(QDialog):
-    """The lesson's title and text, beside the window (not modal: the class goes on working)."""
+class LessonText(QWidget):
+    """The lesson's title and text, in a dock beside the controls (the class goes on working)."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("lessonTextDialog")
-        self.setModal(False)
+        self.setObjectName("lessonText")
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         outer.addWidget(self.heading)
         self.text = QPlainTextEdit()
-        self.text.setObjectName("lessonText")
+        self.text.setObjectName("lessonTextEdit")
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Lesson text")
         self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         outer.addWidget(self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        outer.addWidget(buttons)
 
-    def show_lesson(self, name: str, title: str, notes: str) -> None:
-        self.setWindowTitle(f"Lesson: {name}")
-        self.heading.setText(title or name)
+    def show_lesson(self, title: str, notes: str) -> None:
+        self.heading.setText(title)
         self.text.setPlainText(notes)
-        self.show()
-        self.raise_()
+
+
+def _lesson_dock(window: MainWindow) -> LessonText:
+    dock = window.docks.get("lesson")
+    if dock is None:
+        dock = window.add_dock("lesson", "Lesson", LessonText(),
+                               Qt.DockWidgetArea.LeftDockWidgetArea)
+        window.menus["view"].addAction(dock.toggleViewAction())
+    dock.show()
+    dock.raise_()
+    return dock.widget()
 
 
 def open_lesson(window: MainWindow, name: str) -> str | None:
@@ -72,10 +75,7 @@ def open_lesson(window: MainWindow, name: str) -> str | None:
     m = _manager(window)
     if m is not None:
         m.set_path(None)
-    text = getattr(window, "_lesson_text", None)
-    if text is None:
-        text = window._lesson_text = LessonText(window)
-    text.show_lesson(key, session.title, session.notes)
+    _lesson_dock(window).show_lesson(session.title or key, session.notes)
     window.show_message(f"Lesson {key}: {session.title}")
     return None
 

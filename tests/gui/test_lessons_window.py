@@ -17,8 +17,9 @@ def test_every_shipped_lesson_opens_in_the_window(make_window, name):
     assert c.net.bias_modes == tuple(s.network.get("bias", ["trained"] * c.net.n_layers))
     for ours, saved in zip(c.net.weights, s.weights, strict=True):
         np.testing.assert_array_equal(ours, saved)
-    text = w._lesson_text
-    assert text.isVisible() and text.text.toPlainText() == s.notes
+    text = w.docks["lesson"].widget()
+    assert w.docks["lesson"].isVisible() and text.text.toPlainText() == s.notes
+    assert text.heading.text() == s.title
     assert w.features["sessions"].path is None  # Save never overwrites the shipped file
     assert not w.features["sessions"].dirty
 
