@@ -32,6 +32,13 @@ Generated points come in a seeded random order (except XOR), so online training 
 does not see one class after the other. The noise is drawn last, so changing only `noise` moves
 the same points (same order, same labels, except the flipped checkerboard ones).
 
+Generated regression sets (a number to predict, ``class_names == ()``; `n`, `noise`, `seed`):
+
+* ``sine``: `n` (default 200) points x uniform in [-pi, pi], y = sin(x) plus Gaussian noise of
+  standard deviation `noise` (1-D).
+* ``bumps``: `n` (default 400) points uniform in [-1, 1]^2, y = a sum of three Gaussian bumps
+  (heights 0.8, 0.6, 0.4) plus Gaussian noise of standard deviation `noise`.
+
 Real sets (files in ``resources/datasets``, parsed exactly as UCI ships them; see the README there
 for provenance and the CC BY 4.0 licence). `n` and `noise` do not apply to them. The rows are split
 first (`test_ratio`, stratified, seeded) and then every feature is standardised with the mean and
@@ -69,6 +76,7 @@ from nnviz.core.resources import resource_path
 __all__ = [
     "GENERATED",
     "REAL",
+    "REGRESSION",
     "Dataset",
     "DatasetError",
     "Table",
@@ -116,6 +124,8 @@ class Dataset:
 
 GENERATED: tuple[str, ...] = ("xor", "xor-bias", "checkerboard", "circles", "spirals", "gaussians")
 REAL: tuple[str, ...] = ("iris", "seeds", "heart")
+#: Generated sets with a number to predict (class_names == ()).
+REGRESSION: tuple[str, ...] = ("sine", "bumps")
 
 _ALIASES = {
     "wheat": "seeds",
@@ -129,7 +139,7 @@ _MAX_NUMERIC_CLASSES = 20
 
 
 def names() -> tuple[str, ...]:
-    return GENERATED + REAL
+    return GENERATED + REAL + REGRESSION
 
 
 def load_dataset(
@@ -398,6 +408,39 @@ def _gaussians(
     )
 
 
+def _sine(*, n: int | None, noise: float, test_ratio: float, seed: int) -> Dataset:
+    n = 200 if n is None else int(n)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-math.pi, math.pi, n)
+    y = np.sin(x)
+    if noise:
+        y = y + noise * rng.standard_normal(n)
+    return _make(
+        "sine", x[:, None], y[:, None], test_ratio, seed, ("x",), (),
+        f"y = sin(x) for {n} points x uniform in [-pi, pi]" + _noise_note(noise, "Gaussian noise"),
+    )
+
+
+#: (centre x1, centre x2, height, width) of the bumps of the "bumps" set.
+_BUMPS = ((-0.45, -0.35, 0.8, 0.3), (0.45, 0.4, 0.6, 0.25), (0.35, -0.5, 0.4, 0.2))
+
+
+def _bumps(*, n: int | None, noise: float, test_ratio: float, seed: int) -> Dataset:
+    n = 400 if n is None else int(n)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, (n, 2))
+    y = np.zeros(n)
+    for c1, c2, height, width in _BUMPS:
+        y += height * np.exp(-((X[:, 0] - c1) ** 2 + (X[:, 1] - c2) ** 2) / (2 * width**2))
+    if noise:
+        y = y + noise * rng.standard_normal(n)
+    return _make(
+        "bumps", X, y[:, None], test_ratio, seed, ("x1", "x2"), (),
+        f"y = a sum of {len(_BUMPS)} Gaussian bumps over [-1, 1]^2: {n} points"
+        + _noise_note(noise, "Gaussian noise"),
+    )
+
+
 def _shuffle(
     rng: np.random.Generator, X: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -583,6 +626,8 @@ _BUILDERS: dict[str, tuple[Callable[..., Dataset], tuple[str, ...]]] = {
     "iris": (_iris, ("standardize",)),
     "seeds": (_seeds, ("standardize",)),
     "heart": (_heart, ("standardize", "missing")),
+    "sine": (_sine, ()),
+    "bumps": (_bumps, ()),
 }
 
 
@@ -737,13 +782,14 @@ def _numeric_matrix(
 def load_csv(
     path: str | os.PathLike[str],
     *,
-    target: str | int = -1,
+    target: str | int | Sequence[str | int] = -1,
     header: bool | None = None,
     features: Sequence[str | int] | None = None,
     test_ratio: float = 0.0,
     seed: int = 0,
     standardize: bool = True,
     table: Table | None = None,
+    task: str | None = None,
 ) -> Dataset:
     """Load your own table: one row per sample, numeric feature columns, one target column.
 
@@ -757,6 +803,10 @@ def load_csv(
       are class labels (sorted; numerically when numeric): two classes give one 0/1 column (1 =
       the second class), three or more give one-hot columns. Other numeric targets are a
       regression target, kept unscaled in one column, and class_names is ().
+    * target may also list several columns: several numbers to predict (a regression task,
+      one output per column). task="classify" or "regress" overrides the inference for a
+      single target column ("regress" reads integer labels as numbers, "classify" reads any
+      distinct values as classes); task=None infers it as above.
     * With standardize=True the inputs are scaled with the statistics of the training part.
 
     Problems raise DatasetError naming the file, the line and what is wrong. `table` is the
@@ -791,14 +841,21 @@ def load_csv(
 
     first_data_line = rows[0][0]
     ref_line = header_line if names_row is not None else first_data_line
-    t = _column_index(path, ref_line, target, names_row, width, "target")
+    if task not in (None, "classify", "regress"):
+        raise DatasetError(f"{path}: task must be classify or regress, got {task!r}")
+    targets = [target] if isinstance(target, str | int | np.integer) else list(target)
+    t_cols = [_column_index(path, ref_line, c, names_row, width, "target") for c in targets]
+    if not t_cols or len(set(t_cols)) != len(t_cols):
+        raise DatasetError(f"{path}: line {ref_line}: give each target column once")
+    t = t_cols[0]
     if features is None:
-        f_cols = [j for j in range(width) if j != t]
+        f_cols = [j for j in range(width) if j not in t_cols]
     else:
         f_cols = [_column_index(path, ref_line, f, names_row, width, "feature") for f in features]
-        if t in f_cols:
+        both = [j for j in t_cols if j in f_cols]
+        if both:
             raise DatasetError(
-                f"{path}: line {ref_line}: column {column_names[t]!r} is both the target "
+                f"{path}: line {ref_line}: column {column_names[both[0]]!r} is both the target "
                 "and a feature"
             )
         if len(set(f_cols)) != len(f_cols):
@@ -807,12 +864,24 @@ def load_csv(
         raise DatasetError(f"{path}: line {ref_line}: no feature columns besides the target")
 
     X = _numeric_matrix(path, rows, f_cols, sep=sep, column_names=names_row)
-    Y, class_names = _encode_target(path, rows, t, sep, column_names[t])
+    if len(t_cols) > 1 or task == "regress":
+        if task == "classify":
+            raise DatasetError(
+                f"{path}: several target columns are numbers to predict (task regress); "
+                "classify takes one target column"
+            )
+        Y, class_names = _numeric_matrix(path, rows, t_cols, sep=sep,
+                                         column_names=column_names), ()
+    else:
+        Y, class_names = _encode_target(path, rows, t, sep, column_names[t],
+                                        classes=task == "classify")
 
     X_train, Y_train, X_test, Y_test = split(X, Y, test_ratio, seed)
     if standardize:
         X_train, X_test, _, _ = _standardize(X_train, X_test)
     kind = f"{len(class_names)} classes" if class_names else "regression target"
+    if len(t_cols) > 1:
+        kind = f"{len(t_cols)} regression targets"
     return Dataset(
         path.stem,
         X_train,
@@ -821,7 +890,8 @@ def load_csv(
         Y_test,
         tuple(column_names[j] for j in f_cols),
         class_names,
-        f"{path.name}: {len(rows)} rows, {len(f_cols)} inputs, target {column_names[t]!r} ({kind})",
+        f"{path.name}: {len(rows)} rows, {len(f_cols)} inputs, target "
+        f"{', '.join(repr(column_names[j]) for j in t_cols)} ({kind})",
     )
 
 
@@ -889,6 +959,7 @@ def _encode_target(
     t: int,
     sep: str | None,
     column_name: str,
+    classes: bool = False,
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     cells = []
     for line, row in rows:
@@ -909,7 +980,7 @@ def _encode_target(
                 f"({_number_label(distinct[0])}); need at least two"
             )
         is_integer = bool(np.all(distinct == np.round(distinct)))
-        if not (is_integer and len(distinct) <= _MAX_NUMERIC_CLASSES):
+        if not classes and not (is_integer and len(distinct) <= _MAX_NUMERIC_CLASSES):
             return numbers[:, None], ()
         index = np.searchsorted(distinct, numbers)
         class_names = tuple(_number_label(v) for v in distinct)

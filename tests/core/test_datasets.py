@@ -30,6 +30,9 @@ def test_every_set_has_consistent_shapes_and_dtypes(name: str) -> None:
     assert np.all(np.isfinite(ds.X_train))
     assert ds.description and "\n" not in ds.description
     k = ds.n_outputs
+    if name in datasets.REGRESSION:  # a number to predict, no classes
+        assert ds.class_names == () and k == 1 and np.all(np.isfinite(ds.Y_train))
+        return
     assert len(ds.class_names) >= 2
     if k == 1:
         assert len(ds.class_names) == 2
@@ -41,7 +44,8 @@ def test_every_set_has_consistent_shapes_and_dtypes(name: str) -> None:
 
 
 def test_names_and_2d_sets() -> None:
-    assert datasets.names() == datasets.GENERATED + datasets.REAL
+    assert datasets.names() == datasets.GENERATED + datasets.REAL + datasets.REGRESSION
+    assert datasets.REGRESSION == ("sine", "bumps")
     assert datasets.GENERATED == (
         "xor",
         "xor-bias",
@@ -51,9 +55,9 @@ def test_names_and_2d_sets() -> None:
         "gaussians",
     )
     assert datasets.REAL == ("iris", "seeds", "heart")
-    for name in ("xor", "checkerboard", "circles", "spirals", "gaussians"):
+    for name in ("xor", "checkerboard", "circles", "spirals", "gaussians", "bumps"):
         assert load_dataset(name).is_2d
-    for name in ("xor-bias", "iris", "seeds", "heart"):
+    for name in ("xor-bias", "iris", "seeds", "heart", "sine"):
         assert not load_dataset(name).is_2d
 
 
