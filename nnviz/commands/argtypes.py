@@ -112,13 +112,15 @@ def load_data(args: argparse.Namespace, test_ratio: float = 0.0):  # noqa: ANN20
 
     try:
         if args.csv:
-            target: str | int = args.target
-            try:
-                target = int(args.target)
-            except ValueError:
-                pass
-            return datasets.load_csv(args.csv, target=target, test_ratio=test_ratio,
-                                     seed=args.seed)
+            targets: list[str | int] = []
+            for part in str(args.target).split(","):
+                try:
+                    targets.append(int(part))
+                except ValueError:
+                    targets.append(part.strip())
+            return datasets.load_csv(args.csv, target=targets if len(targets) > 1 else targets[0],
+                                     test_ratio=test_ratio, seed=args.seed,
+                                     task=getattr(args, "task", None))
         return datasets.load_dataset(args.dataset, n=args.n, noise=args.noise,
                                      test_ratio=test_ratio, seed=args.seed)
     except datasets.DatasetError as exc:

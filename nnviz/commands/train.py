@@ -62,7 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--session", metavar="FILE",
                       help="start from a .nnviz session file, as --lesson does")
     data.add_argument("--target", metavar="COL", default="-1",
-                      help="with --csv: target column, name or index (default -1, the last)")
+                      help="with --csv: target column, name or index (default -1, the last), "
+                           "or several numeric columns to predict, e.g. t1,t2")
+    data.add_argument("--task", type=argtypes.choice(("classify", "regress")), metavar="T",
+                      help="with --csv: classify or regress (default: inferred from the target)")
     data.add_argument("--n", type=argtypes.int_at_least(2), metavar="N",
                       help="number of points of a generated data set")
     data.add_argument("--noise", type=argtypes.non_negative_float, default=0.0, metavar="X",
@@ -225,6 +228,7 @@ def _run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nnviz.core import DivergenceError, Network, Trainer
+    from nnviz.core.metrics import default_output, mae, r2
     from nnviz.core.network import correct
 
     if args.momentum >= 1.0:
@@ -239,6 +243,8 @@ def _run(args: argparse.Namespace) -> int:
         ds = load_data(args, args.test_ratio)
         sizes = _check_layers(args, ds)
         output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+        if args.output is None and not ds.is_classification:
+            output = default_output(ds)[0]  # linear, or sigmoid for targets inside (0, 1)
         if output == "softmax" and ds.n_outputs < 2:
             raise UsageError(
                 f"a softmax output needs one unit per class, but {data_label(args)} has one "
@@ -334,10 +340,19 @@ def _run(args: argparse.Namespace) -> int:
         "test_loss": _number(ev.test_loss) if has_test else None,
         "accuracy": _number(ev.accuracy) if classify else None,
         "test_accuracy": _number(ev.test_accuracy) if has_test and classify else None,
+        "task": "classify" if classify else "regress",
         "epochs": trainer.epoch,
         "seconds": seconds,
         "epochs_per_second": (trainer.epoch - first) / seconds if seconds > 0 else None,
     }
+    if not classify:  # numbers to predict: R^2 and mean absolute error instead of accuracy
+        out_train = net.predict(ds.X_train)
+        result.update(r2=_number(r2(out_train, ds.Y_train)),
+                      mae=_number(mae(out_train, ds.Y_train)))
+        if has_test:
+            out_test = net.predict(ds.X_test)
+            result.update(test_r2=_number(r2(out_test, ds.Y_test)),
+                          test_mae=_number(mae(out_test, ds.Y_test)))
     if args.save:
         _save_session(args, start, net, ds, trainer)
         if not args.json:
@@ -373,6 +388,9 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print(f"Loss: {ev.train_loss:.7f}" + (f", test loss: {ev.test_loss:.7f}" if has_test
                                              else ""))
+        print(f"R^2: {result['r2']:.4f}, mean absolute error: {result['mae']:.4g}"
+              + (f"; test R^2: {result['test_r2']:.4f}, test mean absolute error: "
+                 f"{result['test_mae']:.4g}" if has_test else ""))
     print(f"[INFO] {trainer.epoch} epochs in {seconds:.2f} s "
           f"({result['epochs_per_second'] or 0:,.0f} epochs/s)")
     return 0

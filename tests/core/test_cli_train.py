@@ -307,3 +307,37 @@ def test_lessons_command_lists_every_lesson(capsys: pytest.CaptureFixture[str]) 
     assert cli.main(["lessons"]) == 0
     text = capsys.readouterr().out
     assert all(name in text for name in lessons.names()) and "nnviz --lesson NAME" in text
+
+
+def test_regression_reports_r2_and_mae_instead_of_accuracy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(capsys, "--dataset", "sine", "--n", "60", "--layers", "12",
+                           "--activation", "tanh", "--lr", "0.05", "--epochs", "2000",
+                           "--test-ratio", "0.2", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["task"] == "regress" and data["accuracy"] is None
+    assert data["config"]["output"] == "linear"  # sin x leaves (0, 1)
+    assert data["r2"] > 0.9 and 0 < data["mae"] < 0.2
+    assert data["test_r2"] is not None and data["test_mae"] is not None
+    code, out, _ = run_cli(capsys, "--dataset", "sine", "--n", "30", "--epochs", "10")
+    assert "R^2: " in out and "mean absolute error" in out and "Accuracy" not in out
+
+
+def test_several_csv_targets_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    path = tmp_path / "two.csv"
+    rows = ["i1,i2,t1,t2"] + [f"{a / 10},{b / 10},{0.2 + a / 50},{0.8 - b / 50}"
+                              for a in range(5) for b in range(5)]
+    path.write_text("\n".join(rows) + "\n")
+    code, out, _ = run_cli(capsys, "--csv", str(path), "--target", "t1,t2", "--epochs", "50",
+                           "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["config"]["layers"] == [2, 4, 2] and data["config"]["output"] == "sigmoid"
+    assert data["task"] == "regress"
+    code, _, err = run_cli(capsys, "--csv", str(path), "--target", "t1,t2", "--task",
+                           "classify", "--epochs", "5")
+    assert code == 2 and "classify takes one target column" in err
