@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.core import activations, datasets, losses
+from nnviz.core.metrics import default_output
 from nnviz.core.network import INITS, parse_bias, resolve_layers
 from nnviz.gui.controller import Settings, parse_hidden
 
@@ -78,6 +79,8 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
     if hidden is None:
         hidden = (4,) if name in ("xor", "xor-bias") else (8,) if not data.is_2d else (8, 8)
     output = args.output or ("softmax" if multi else "sigmoid")
+    if args.output is None and not data.is_classification:
+        output = default_output(data)[0]  # numbers: linear, or sigmoid inside (0, 1)
     loss = args.loss or ("cross_entropy" if output == "softmax" else "mse")
     lr = args.lr if args.lr is not None else (0.5 if not multi else 0.1)
     if not lr > 0:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nnviz.core import datasets
+from nnviz.core import datasets, metrics
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import Trainer
@@ -432,6 +432,18 @@ class Controller(QObject):
         return error
 
     # ---- reading ----------------------------------------------------------------------------
+    def regression_scores(self) -> list[str]:
+        """R^2 and mean absolute error of the shown weights, instead of an accuracy that
+        numbers to predict do not have (README "Several targets and regression")."""
+        d, net = self.dataset, self.display_net
+        parts = []
+        for label, X, Y in (("", d.X_train, d.Y_train), ("test ", d.X_test, d.Y_test)):
+            if len(X):
+                out = net.predict(X)
+                parts.append(f"{label}R² {metrics.r2(out, Y):.4f}")
+                parts.append(f"{label}MAE {metrics.mae(out, Y):.4g}")
+        return parts
+
     def status_text(self) -> str:
         """Epoch, losses, accuracy and speed, from the last snapshot (never the live trainer)."""
         snap = self.last_snapshot
@@ -454,9 +466,12 @@ class Controller(QObject):
             parts.append(f"loss {last['train_loss']:.6g}")
             if has_test:
                 parts.append(f"test loss {last['test_loss']:.6g}")
-            parts.append(f"accuracy {100 * last['accuracy']:.1f}%")
-            if has_test and not math.isnan(last["test_accuracy"]):
-                parts.append(f"test accuracy {100 * last['test_accuracy']:.1f}%")
+            if self.dataset.is_classification:
+                parts.append(f"accuracy {100 * last['accuracy']:.1f}%")
+                if has_test and not math.isnan(last["test_accuracy"]):
+                    parts.append(f"test accuracy {100 * last['test_accuracy']:.1f}%")
+            else:
+                parts.extend(self.regression_scores())
         if running and rate:
             parts.append(f"{rate:,.0f} epochs/s")
         return "  |  ".join(parts)

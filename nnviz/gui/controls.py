@@ -260,7 +260,19 @@ class ControlsPanel(QWidget):
             self.dataset.setCurrentText(self.c.settings.dataset)
             self.openCsvRequested.emit()
             return
-        self._apply(self.dataset, dataset=name)
+        changes: dict = {"dataset": name}
+        s = self.c.settings
+        try:
+            data = datasets.load_dataset(name, n=s.n_points, noise=s.noise,
+                                         test_ratio=s.test_ratio, seed=s.data_seed)
+        except datasets.DatasetError:
+            data = None  # apply_settings reports it
+        if data is not None:
+            from nnviz.gui.csv_dialog import fit_output
+
+            # Classes and numbers to predict need different outputs (README "regression").
+            changes["output"], changes["loss"] = fit_output(data, s.output, s.loss)
+        self._apply(self.dataset, **changes)
 
     def _on_data_option(self) -> None:
         self._apply(self.noise, noise=self.noise.value(), test_ratio=self.test_ratio.value())

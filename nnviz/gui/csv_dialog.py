@@ -62,6 +62,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.datasets import Dataset, DatasetError
+from nnviz.core.metrics import default_output
 from nnviz.gui.csv_reader import TableReader
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def fit_output(data: Dataset, output: str, loss: str) -> tuple[str, str]:
         if output == "sigmoid":
             return output, loss if loss in ("mse", "bce") else "bce"
         return "sigmoid", "mse"
-    return "linear", "mse"  # a regression target is unbounded
+    return default_output(data)  # numbers: linear, or sigmoid when all lie inside (0, 1)
 
 
 class FeatureColumns(QAbstractListModel):

@@ -37,7 +37,7 @@ LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are 
 #: names the widgets all the others made).
 FEATURES: tuple[str, ...] = ("step_panel", "convergence_view", "sessions", "classroom", "export",
                              "landscape_view", "weight_matrix_view", "pinned_runs",
-                             "point_editor", "stage", "accessibility")
+                             "point_editor", "fit_view", "stage", "accessibility")
 
 
 class MainWindow(QMainWindow):

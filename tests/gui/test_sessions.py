@@ -124,7 +124,7 @@ def test_actions_shortcuts_and_file_menu(make_window):
     assert a["actionSave"].shortcut().toString() == "Ctrl+S"
     assert a["actionSaveAs"].shortcut().toString() == "Ctrl+Shift+S"
     texts = [act.text() for act in w.menus["file"].actions() if not act.isSeparator()]
-    assert texts[:4] == ["Open...", "Recent files", "Save", "Save As..."]
+    assert texts[:5] == ["Open...", "Recent files", "Lessons", "Save", "Save As..."]
     assert "Open CSV..." in texts and texts[-1] == "Quit"
     assert not w.features["sessions"].dirty
     assert w.windowTitle().startswith("nnviz — ")  # untitled and clean: no prefix
