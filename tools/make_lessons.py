@@ -120,12 +120,29 @@ def checkerboard_recipe() -> core_session.Session:
     )
 
 
+def xor_with_features() -> core_session.Session:
+    net = Network([3, 1], seed=0)
+    return core_session.Session.from_network(
+        net, dataset=core_session.builtin_spec("xor", features=["x1", "x2", "x1x2"]),
+        hyper={"lr": 2.0, "batch_size": None, "seed": 0},
+        title="XOR with the feature x1*x2 needs no hidden layer",
+        notes=(
+            "The inputs are the features x1, x2 and x1*x2 of each point, and there is no hidden "
+            "layer: XOR = x1 + x2 - 2 x1 x2 is a straight cut in that space.\n"
+            "Train (Space): 100 % within a few hundred epochs, and the boundary over the plane "
+            "is curved although the network is linear in its inputs. Then clear Features (raw "
+            "x1, x2): the same network cannot learn XOR (accuracy stays at 50 %)."
+        ),
+    )
+
+
 LESSONS: dict[str, Callable[[], core_session.Session]] = {
     "worked-example": worked_example,
     "tutorial-class": tutorial_class,
     "xor-stuck-and-solved": xor_stuck_and_solved,
     "symmetric-start": symmetric_start,
     "checkerboard-recipe": checkerboard_recipe,
+    "xor-with-features": xor_with_features,
 }
 
 

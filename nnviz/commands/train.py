@@ -72,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="noise of a generated data set (default 0)")
     data.add_argument("--test-ratio", type=argtypes.non_negative_float, default=0.0, metavar="R",
                       help="fraction held out as a test split (default 0)")
+    data.add_argument("--features", metavar="LIST",
+                      help="feed 2-D data as these input features: x1, x2, x1^2, x2^2, x1x2, "
+                           "sinx1, sinx2, e.g. x1,x2,x1x2 (default: the raw inputs)")
 
     net = parser.add_argument_group("network")
     net.add_argument("--layers", type=argtypes.layers, metavar="SIZES",
@@ -168,7 +171,8 @@ def _save_session(args: argparse.Namespace, start, net, ds, trainer) -> None:  #
     else:
         dataset = (core_session.embedded_spec(ds, source=args.csv) if args.csv else
                    core_session.builtin_spec(args.dataset, n=args.n, noise=args.noise,
-                                             test_ratio=args.test_ratio, seed=args.seed))
+                                             test_ratio=args.test_ratio, seed=args.seed,
+                                             features=ds.features))
         title, notes, view, hidden = "", "", {}, []
     s = core_session.Session.from_network(net, dataset=dataset, trainer=trainer, view=view,
                                           hidden=hidden, title=title, notes=notes)
@@ -176,6 +180,15 @@ def _save_session(args: argparse.Namespace, start, net, ds, trainer) -> None:  #
         core_session.save(args.save, s)
     except (OSError, core_session.SessionError) as exc:
         raise UsageError(f"--save {args.save}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _with_features(ds, spec: str):  # noqa: ANN001, ANN202 (Dataset -> Dataset)
+    from nnviz.core.features import with_features
+
+    try:
+        return with_features(ds, spec)
+    except ValueError as exc:
+        raise UsageError(f"--features: {exc}") from None
 
 
 def _number(value: float) -> float | None:
@@ -241,6 +254,8 @@ def _run(args: argparse.Namespace) -> int:
         sizes = net.sizes
     else:
         ds = load_data(args, args.test_ratio)
+        if args.features:
+            ds = _with_features(ds, args.features)
         sizes = _check_layers(args, ds)
         output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
         if args.output is None and not ds.is_classification:
@@ -262,6 +277,7 @@ def _run(args: argparse.Namespace) -> int:
     has_test = trainer.X_test is not None
     config: dict[str, Any] = {
         "dataset": ds.name if not args.csv else args.csv,
+        "features": list(ds.features),
         "layers": list(sizes),
         "activation": net.activation,
         "output": net.output,

@@ -104,6 +104,10 @@ class Dataset:
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
     description: str
+    #: Input features of a 2-D plane (``nnviz.core.features``), () when the inputs are the data's
+    #: own columns; then ``plane`` holds the raw (x1, x2) points of the train and test parts.
+    features: tuple[str, ...] = ()
+    plane: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def n_inputs(self) -> int:
@@ -115,7 +119,12 @@ class Dataset:
 
     @property
     def is_2d(self) -> bool:
-        return self.n_inputs == 2
+        """The samples are points of a plane (two inputs, or features of two inputs)."""
+        return bool(self.features) or self.n_inputs == 2
+
+    def plane_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The train and test samples as points (x1, x2) of the plane (2-D data only)."""
+        return self.plane if self.plane is not None else (self.X_train, self.X_test)
 
     @property
     def is_classification(self) -> bool:

@@ -77,7 +77,8 @@ except inside `network` and a built-in `dataset`, where they are errors):
   present whenever any column is.
 * `dataset`: either `{"kind": "builtin", ...}`, re-created on load with
   `nnviz.core.datasets.load_dataset(name, n=..., noise=..., test_ratio=..., seed=..., **options)`
-  (generated and UCI sets), or `{"kind": "embedded", "name", "source" (the CSV file it came
+  (generated and UCI sets; optional `features`, a list of input features of its 2-D points
+  such as `["x1", "x2", "x1x2"]`), or `{"kind": "embedded", "name", "source" (the CSV file it came
   from, informational), "description", "feature_names", "class_names", "arrays": {"X_train",
   "Y_train", "X_test", "Y_test"}}` with the data itself in the file. Either way its input and
   output widths must match the first and last layer sizes.
@@ -126,7 +127,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnviz.core import datasets
+from nnviz.core import datasets, features
 from nnviz.core.network import Network, parse_bias
 from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import History, Trainer
@@ -180,7 +181,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed member timestamps: identical sessions
 _COLUMN_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _DATA_ARRAYS = ("X_train", "Y_train", "X_test", "Y_test")
 _DTYPES = ("float64", "float32")
-_BUILTIN_KEYS = ("kind", "name", "n", "noise", "test_ratio", "seed", "options")
+_BUILTIN_KEYS = ("kind", "name", "n", "noise", "test_ratio", "seed", "options", "features")
 _NETWORK_KEYS = ("layers", "activation", "output", "loss", "init", "seed", "dtype", "bias")
 
 
@@ -371,10 +372,12 @@ def builtin_spec(
     noise: float = 0.0,
     test_ratio: float = 0.0,
     seed: int = 0,
+    features: Sequence[str] = (),
     **options: Any,
 ) -> dict[str, Any]:
-    """The spec of a generated or UCI data set, re-created on load (see `datasets.load_dataset`)."""
-    return {
+    """The spec of a generated or UCI data set, re-created on load (see `datasets.load_dataset`);
+    with ``features``, its 2-D points are fed as those input features (`features.py`)."""
+    spec = {
         "kind": "builtin",
         "name": name,
         "n": n,
@@ -383,6 +386,9 @@ def builtin_spec(
         "seed": seed,
         "options": _plain_copy(dict(options)),
     }
+    if features:
+        spec["features"] = list(features)
+    return spec
 
 
 def embedded_spec(ds: Dataset, *, source: str | os.PathLike[str] = "") -> dict[str, Any]:
@@ -1016,11 +1022,17 @@ def _build_builtin(spec: Mapping[str, Any]) -> Dataset:
     if not isinstance(options, dict):
         raise SessionError(f"dataset.options must be an object, got {_type(options)}")
     _check_plain(options, "dataset.options")
+    feats = spec.get("features")
+    if feats is not None and (
+        not isinstance(feats, list) or not all(isinstance(f, str) for f in feats)
+    ):
+        raise SessionError(f"dataset.features must be a list of feature names, got {feats!r}")
     try:
-        return datasets.load_dataset(
+        ds = datasets.load_dataset(
             name, n=n, noise=noise, test_ratio=test_ratio, seed=seed, **options
         )
-    except datasets.DatasetError as exc:
+        return features.with_features(ds, feats) if feats else ds
+    except ValueError as exc:  # DatasetError included
         raise SessionError(f"dataset: {exc}") from None
     except Exception as exc:
         raise SessionError(f"dataset: cannot build {name!r}: {exc}") from None

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.core import activations, datasets, losses
+from nnviz.core.features import parse_features, with_features
 from nnviz.core.metrics import default_output
 from nnviz.core.network import INITS, parse_bias, resolve_layers
 from nnviz.gui.controller import Settings, parse_hidden
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, choices=activations.OUTPUT_ACTIVATIONS)
     p.add_argument("--loss", default=None, choices=losses.LOSSES)
     p.add_argument("--init", default="xavier", choices=INITS)
+    p.add_argument("--features", default=None, metavar="LIST",
+                   help="input features of 2-D data, e.g. x1,x2,x1x2 (x1^2, x2^2, sinx1, sinx2)")
     p.add_argument("--bias", default="trained",
                    help="trained, frozen or none; or one per weight layer, e.g. trained,none")
     p.add_argument("--lr", type=float, default=None, help="learning rate")
@@ -68,6 +71,13 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
         multi = data.n_outputs > 1
     except datasets.DatasetError as exc:
         parser.error(str(exc))
+    feats: tuple[str, ...] = ()
+    if args.features:
+        try:
+            feats = parse_features(args.features)
+            data = with_features(data, feats)
+        except ValueError as exc:
+            parser.error(f"--features: {exc}")
     hidden = None
     if spec is not None:
         # Hidden sizes, or the whole network when its ends match the data (README "--layers").
@@ -116,7 +126,7 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
     return Settings(dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,
                     activation=args.activation, output=output, loss=loss, init=args.init,
                     seed=args.seed, lr=lr, batch_size=batch_size, momentum=args.momentum,
-                    l2=args.l2, bias=bias)
+                    l2=args.l2, bias=bias, features=feats)
 
 
 _collector = None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nnviz.core import datasets, metrics
+from nnviz.core import datasets, features, metrics
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import Trainer
@@ -49,6 +49,8 @@ class Settings:
     dataset_options: dict = field(default_factory=dict)
     #: bias modes: one for every layer ("trained") or one per weight layer ("trained,none")
     bias: str = "trained"
+    #: input features of 2-D data (core/features.py); () feeds the raw inputs
+    features: tuple[str, ...] = ()
 
 
 def parse_hidden(spec: str) -> tuple[int, ...]:
@@ -105,6 +107,10 @@ class Controller(QObject):
 
     # ---- building ---------------------------------------------------------------------------
     def _load_data(self, s: Settings) -> datasets.Dataset:
+        data = self._raw_data(s)
+        return features.with_features(data, s.features) if s.features else data
+
+    def _raw_data(self, s: Settings) -> datasets.Dataset:
         if s.dataset == "csv":
             if self._csv is None:
                 raise ValueError("no CSV file loaded")
@@ -186,7 +192,8 @@ class Controller(QObject):
     def load_csv_dataset(self, data: datasets.Dataset) -> str | None:
         previous = self._csv
         self._csv = data
-        error = self.apply_settings(dataset="csv")
+        # Own data comes with its own columns: input features of a plane start over.
+        error = self.apply_settings(dataset="csv", features=())
         if error:
             self._csv = previous
         return error
@@ -346,7 +353,8 @@ class Controller(QObject):
     def _set_boundary_data(self, bview: object) -> None:
         d = self.dataset
         if d.is_2d:
-            bview.set_data(d.X_train, d.Y_train, d.X_test if len(d.X_test) else None,
+            X_train, X_test = d.plane_points()  # the raw (x1, x2) points, also with features
+            bview.set_data(X_train, d.Y_train, X_test if len(X_test) else None,
                            d.Y_test if len(d.Y_test) else None)
         self.set_boundary_probe(True)
 
@@ -355,13 +363,20 @@ class Controller(QObject):
         for 2-D data with a boundary view attached)."""
         bview = self.views.get("boundary")
         if enabled and bview is not None and self.dataset.is_2d:
-            self.worker.set_probe(bview.plane_points(), bview.neuron_rows())
+            self.worker.set_probe(self._plane_inputs(bview), bview.neuron_rows())
         else:
             self.worker.set_probe(None)
 
     def _update_boundary(self, bview: object) -> None:
         """Evaluate the plane here (paused: after an edit, a step, a rebuild)."""
-        self._show_boundary(bview, self.display_net.forward(bview.plane_points()).a[1:])
+        self._show_boundary(bview, self.display_net.forward(self._plane_inputs(bview)).a[1:])
+
+    def _plane_inputs(self, bview: object) -> np.ndarray:
+        """The network's inputs at the boundary view's points: the points themselves, or their
+        input features."""
+        points = bview.plane_points()
+        feats = self.dataset.features
+        return features.expand(points, feats) if feats else points
 
     def _show_boundary(self, bview: object, activations: tuple | list,
                        picked: bool = False) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations, datasets, losses
+from nnviz.core.features import parse_features
 from nnviz.core.network import INITS
 from nnviz.gui.controller import Controller, parse_hidden
 
@@ -71,6 +72,13 @@ class ControlsPanel(QWidget):
         self.test_ratio.setValue(s.test_ratio)
         self.test_ratio.setToolTip("Fraction of the data held out as a test set")
         f.addRow("Test ratio", self.test_ratio)
+        self.features = QLineEdit(",".join(s.features))
+        self.features.setObjectName("inputFeaturesEdit")
+        self.features.setPlaceholderText("x1,x2 (raw)")
+        self._features_tip = ("Input features of 2-D data, comma separated: x1, x2, x1^2, x2^2, "
+                              "x1x2, sinx1, sinx2; empty feeds the raw inputs")
+        self.features.setToolTip(self._features_tip)
+        f.addRow("Features", self.features)
         outer.addWidget(data)
 
         # ---- network
@@ -188,6 +196,7 @@ class ControlsPanel(QWidget):
         self.test_ratio.editingFinished.connect(self._on_data_option)
         self.hidden.editingFinished.connect(self._on_hidden)
         self.bias.editingFinished.connect(self._on_bias)
+        self.features.editingFinished.connect(self._on_features)
         for combo, key in ((self.activation, "activation"), (self.output, "output"),
                            (self.loss, "loss"), (self.init, "init")):
             combo.activated.connect(lambda _i, c=combo, k=key: self._on_structure(k, c))
@@ -208,7 +217,7 @@ class ControlsPanel(QWidget):
         """Show the controller's settings (after a rebuild, a loaded session or run)."""
         s = self.c.settings
         n = len(self.c.dataset.X_train)
-        fields = (self.dataset, self.noise, self.test_ratio, self.hidden, self.bias,
+        fields = (self.dataset, self.noise, self.test_ratio, self.features, self.hidden, self.bias,
                   self.activation,
                   self.output, self.loss, self.init, self.seed, self.lr, self.batch_mode,
                   self.batch_size, self.momentum, self.l2, self.speed, self.sample)
@@ -224,6 +233,7 @@ class ControlsPanel(QWidget):
             self.test_ratio.setValue(s.test_ratio)
             self.hidden.setText(",".join(map(str, s.hidden)))
             self.bias.setText(s.bias)
+            self.features.setText(",".join(s.features))
             self.activation.setCurrentText(s.activation)
             self.output.setCurrentText(s.output)
             self.loss.setCurrentText(s.loss)
@@ -243,11 +253,13 @@ class ControlsPanel(QWidget):
         finally:
             for w, was in zip(fields, blocked, strict=True):
                 w.blockSignals(was)
-        for w in (self.hidden, self.bias, self.activation, self.output, self.loss, self.init,
-                  self.dataset, self.seed, self.noise, self.test_ratio, self.lr, self.batch_mode):
+        for w in (self.hidden, self.bias, self.features, self.activation, self.output,
+                  self.loss, self.init, self.dataset, self.seed, self.noise, self.test_ratio,
+                  self.lr, self.batch_mode):
             _mark(w, None)  # earlier rejections no longer apply
         self.hidden.setToolTip(self._hidden_tip)
         self.bias.setToolTip(self._bias_tip)
+        self.features.setToolTip(self._features_tip)
 
     # ---- handlers ---------------------------------------------------------------------------
     def _apply(self, widget: QWidget, **changes) -> None:
@@ -290,6 +302,21 @@ class ControlsPanel(QWidget):
         self._apply(self.hidden, hidden=hidden)
         if not self.hidden.property("invalid"):
             self.hidden.setToolTip(self._hidden_tip)
+
+    def _on_features(self) -> None:
+        text = self.features.text().strip()
+        try:
+            feats = parse_features(text) if text else ()
+        except ValueError as exc:
+            _mark(self.features, str(exc))
+            self.c.statusChanged.emit(f"Not applied: {exc}")
+            return
+        if feats == self.c.settings.features:
+            _mark(self.features, None, self._features_tip)
+            return
+        self._apply(self.features, features=feats)
+        if not self.features.property("invalid"):
+            self.features.setToolTip(self._features_tip)
 
     def _on_bias(self) -> None:
         spec = self.bias.text().strip().lower().replace(" ", "") or "trained"

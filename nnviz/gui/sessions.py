@@ -239,7 +239,7 @@ def _dataset_spec(c: Controller, csv_source: str) -> dict[str, Any]:
     if s.dataset == "csv":
         return embedded_spec(c.dataset, source=csv_source)
     return builtin_spec(s.dataset, n=s.n_points, noise=s.noise, test_ratio=s.test_ratio,
-                        seed=s.data_seed, **dict(s.dataset_options))
+                        seed=s.data_seed, features=s.features, **dict(s.dataset_options))
 
 
 def _capture(window: MainWindow) -> tuple[Session, tuple]:
@@ -329,6 +329,7 @@ def _plan(c: Controller, session: Session) -> tuple[dict[str, Any], datasets.Dat
     elif spec.get("kind") == "embedded" or "arrays" in spec:
         data = csv = session.load_dataset()
         changes["dataset"] = "csv"
+        changes["features"] = ()  # embedded data holds its input columns as they are
     else:
         data = session.load_dataset()
         # The canonical name ("seeds" for "wheat"), as the data set menu lists it.
@@ -337,6 +338,7 @@ def _plan(c: Controller, session: Session) -> tuple[dict[str, Any], datasets.Dat
             dataset=name, n_points=None if spec.get("n") is None else int(spec["n"]),
             noise=float(spec.get("noise", 0.0)), test_ratio=float(spec.get("test_ratio", 0.0)),
             data_seed=int(spec.get("seed", 0)), dataset_options=dict(spec.get("options") or {}),
+            features=tuple(data.features),
         )
     # The whole state built once by the core: anything inconsistent fails here, before the
     # controller changes.

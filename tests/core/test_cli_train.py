@@ -341,3 +341,20 @@ def test_several_csv_targets_from_the_command_line(
     code, _, err = run_cli(capsys, "--csv", str(path), "--target", "t1,t2", "--task",
                            "classify", "--epochs", "5")
     assert code == 2 and "classify takes one target column" in err
+
+
+def test_input_features_from_the_command_line(capsys: pytest.CaptureFixture[str], tmp_path):
+    code, out, _ = run_cli(capsys, "--dataset", "xor", "--features", "x1,x2,x1x2", "--layers",
+                           "0", "--lr", "2", "--epochs", "2000", "--json",
+                           "--save", str(tmp_path / "f.nnviz"))
+    assert code == 0
+    data = json.loads(out)
+    assert data["config"]["layers"] == [3, 1] and data["accuracy"] == 1.0
+    assert data["config"]["features"] == ["x1", "x2", "x1x2"]
+    from nnviz.core import session as core_session
+
+    assert core_session.load(tmp_path / "f.nnviz").dataset["features"] == ["x1", "x2", "x1x2"]
+    code, _, err = run_cli(capsys, "--dataset", "iris", "--features", "x1", "--epochs", "1")
+    assert code == 2 and "--features: input features need data with two inputs" in err
+    code, _, err = run_cli(capsys, "--features", "x7", "--epochs", "1")
+    assert code == 2 and "unknown input feature 'x7'" in err
