@@ -254,6 +254,15 @@ class CsvDialog(QDialog):
         self.target_combo.setObjectName("csvTarget")
         self.target_combo.setToolTip("The column the network learns to predict")
         form.addRow("Target", self.target_combo)
+        self.task_combo = QComboBox()
+        self.task_combo.setObjectName("csvTask")
+        for label, task in (("inferred from the target", None), ("classify", "classify"),
+                            ("regress (numbers)", "regress")):
+            self.task_combo.addItem(label, task)
+        self.task_combo.setToolTip("Classes or numbers to predict; inferred: integers with few "
+                                   "distinct values and text are classes, other numbers are "
+                                   "predicted as numbers")
+        form.addRow("Task", self.task_combo)
         self.features = FeatureColumns(self)
         self.features_list = QListView()
         self.features_list.setModel(self.features)
@@ -325,6 +334,7 @@ class CsvDialog(QDialog):
         self.features.toggled.connect(self._on_features)
         self.test_ratio.valueChanged.connect(self.update_result)
         self.standardize_box.toggled.connect(self.update_result)
+        self.task_combo.currentIndexChanged.connect(self.update_result)
 
     # ---- reading ----------------------------------------------------------------------------
     def _short(self, message: str) -> str:
@@ -617,6 +627,7 @@ class CsvDialog(QDialog):
             target=self.target_index(), header=self.header_box.isChecked(),
             features=self.feature_indices(), test_ratio=self.test_ratio.value(),
             seed=self.seed, standardize=self.standardize_box.isChecked(),
+            task=self.task_combo.currentData(),
         )
         self._poller.start()
 
@@ -636,17 +647,18 @@ class CsvDialog(QDialog):
             self.summary.setText("")
         else:
             n = len(d.X_train) + len(d.X_test)
+            how = "inferred" if self.task_combo.currentData() is None else "chosen"
             if d.class_names:
                 kind = f"{len(d.class_names)} classes"
                 self.target_note.setText(
-                    f"{self.target_name()!r}: {kind}, "
+                    f"{self.target_name()!r}: {kind} (classification, {how}), "
                     + ("one 0/1 output (1 = " + repr(d.class_names[1]) + ")"
                        if d.n_outputs == 1 else f"{d.n_outputs} one-hot outputs"))
             else:
                 y = np.concatenate([d.Y_train[:, 0], d.Y_test[:, 0]])
                 kind = "a numeric target (regression)"
                 self.target_note.setText(
-                    f"{self.target_name()!r} is a number to predict (regression): "
+                    f"{self.target_name()!r} is a number to predict (regression, {how}): "
                     f"{y.min():.4g} to {y.max():.4g}, mean {y.mean():.4g}")
             middle = ["…"] if self.hidden is None else list(self.hidden)
             sizes = "-".join(map(str, [d.n_inputs, *middle, d.n_outputs]))

@@ -204,3 +204,13 @@ def test_fit_output(classes, output, loss, expected):
     data = Dataset("d", np.zeros((3, 2)), np.zeros((3, k)), np.zeros((0, 2)), np.zeros((0, k)),
                    ("x", "y"), classes, "")
     assert csv_dialog.fit_output(data, output, loss) == expected
+
+
+def test_task_choice_is_stated_and_passed_to_the_loader(qtbot, tmp_path):
+    path = tmp_path / "ints.csv"
+    path.write_text("x,y\n1,0\n2,1\n3,2\n4,1\n5,0\n6,2\n")
+    dlg = dialog(qtbot, path)
+    assert "3 classes (classification, inferred)" in dlg.target_note.text()
+    dlg.task_combo.setCurrentIndex(dlg.task_combo.findData("regress"))
+    assert "number to predict (regression, chosen)" in dlg.target_note.text()
+    assert dlg.dataset().class_names == ()
