@@ -65,7 +65,9 @@ CONTROL_ROWS: tuple[tuple[str, str, str], ...] = (
     ("dataset", "Data set", "dataset"),
     ("noise", "Noise", "noise"),
     ("test_ratio", "Test ratio", "test_ratio"),
+    ("features", "Features", "features"),
     ("hidden", "Hidden layers", "hidden"),
+    ("bias", "Biases", "bias"),
     ("activation", "Activation", "activation"),
     ("output", "Output", "output"),
     ("loss", "Loss", "loss"),
@@ -85,7 +87,7 @@ CONTROL_ROWS: tuple[tuple[str, str, str], ...] = (
 MOUSE_ROWS: tuple[tuple[str, str], ...] = (
     ("Hover", "Exact values of a node, edge or bias"),
     ("Click an edge", "Edit that weight"),
-    ("Click a bias square", "Edit that bias"),
+    ("Click a bias square", "Edit that bias and its layer's bias mode"),
     ("Click a node", "Select it"),
 )
 

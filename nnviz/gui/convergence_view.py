@@ -1153,7 +1153,8 @@ class ConvergencePanel(QWidget):
         changes = dict(job.data_settings, hidden=tuple(cfg.layers[1:-1]),
                        activation=cfg.activation, output=cfg.output, loss=cfg.loss,
                        init=cfg.init, seed=cfg.run_seed(run), lr=cfg.lr,
-                       momentum=cfg.momentum, batch_size=cfg.batch_size, l2=0.0, l1=0.0)
+                       momentum=cfg.momentum, batch_size=cfg.batch_size, l2=0.0, l1=0.0,
+                       bias="trained")  # the explorer trains every bias
         error = c.apply_settings(**changes)
         if error:
             return self._load_failed(error)

@@ -132,3 +132,12 @@ def test_every_lesson_loads_and_trains(name):
     trainer = s.build_trainer()
     trainer.run(5)
     assert trainer.epoch == 5 and np.isfinite(trainer.history.train_loss).all()
+
+
+def test_the_wheel_carries_the_lessons():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    include = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert include["resources/lessons"] == "nnviz/resources/lessons"
+    assert lessons.lesson_dir().name == "lessons"

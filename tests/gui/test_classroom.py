@@ -286,9 +286,9 @@ def test_hiding_every_row_of_a_group_hides_the_group(cwindow):
     w = cwindow()
     c = w.features["classroom"]
     group = w.controls.dataset.parentWidget()
-    c.set_hidden_items(["control:dataset", "control:noise"])
+    c.set_hidden_items(["control:dataset", "control:noise", "control:test_ratio"])
     assert not group.isHidden()
-    c.set_item_hidden("control:test_ratio", True)
+    c.set_item_hidden("control:features", True)
     assert group.isHidden()
     c.set_item_hidden("control:noise", False)
     assert not group.isHidden() and _row_visible(w, "noise")
