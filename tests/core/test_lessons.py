@@ -22,7 +22,8 @@ def _make_lessons():
 
 def test_every_recipe_is_shipped_and_the_files_match_it():
     maker = _make_lessons()
-    assert lessons.names() == sorted(maker.LESSONS)
+    # (other lessons may come with their own generator, e.g. landscape-stuck-vs-solved)
+    assert set(maker.LESSONS) <= set(lessons.names())
     assert maker.main(["--check"]) == 0
 
 
