@@ -69,6 +69,7 @@ class FitView(QWidget):
             axis = self.plot_item.getAxis(name)
             axis.setPen(pg.mkPen(fg))
             axis.setTextPen(pg.mkPen(fg))
+            axis.enableAutoSIPrefix(False)  # tick labels carry the real values
         self.legend.setLabelTextColor(fg)
 
     def set_data(self, data: Dataset) -> None:
