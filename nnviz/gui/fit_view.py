@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from nnviz.core import metrics
 from nnviz.core.datasets import Dataset
 from nnviz.core.network import Network
 from nnviz.gui import theme
+from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
 
 if TYPE_CHECKING:
     from nnviz.gui.main_window import MainWindow
@@ -56,21 +57,39 @@ class FitView(QWidget):
         self.diagonal = self.plot_item.plot([], [], pen=pg.mkPen(QColor(t.muted), width=1,
                                                                  style=Qt.PenStyle.DashLine))
         self.mode = "scatter"
+        self._scale = 1.0
         self._data: Dataset | None = None
         self._grid: np.ndarray | None = None
         self.apply_palette()
 
     def apply_palette(self) -> None:
-        """Background and axes from the application palette (light or dark theme)."""
-        pal = self.palette()
+        """Background, axes and text from the application palette and font (theme, zoom and
+        presentation mode set both)."""
+        pal = QApplication.palette()
         self.plot_widget.setBackground(pal.color(QPalette.ColorRole.Base))
         fg = pal.color(QPalette.ColorRole.Text)
+        font = QFont(QApplication.font())
+        s = self._scale
         for name in ("bottom", "left"):
             axis = self.plot_item.getAxis(name)
-            axis.setPen(pg.mkPen(fg))
+            axis.setPen(pg.mkPen(fg, width=max(1.0, s)))
             axis.setTextPen(pg.mkPen(fg))
-            axis.enableAutoSIPrefix(False)  # tick labels carry the real values
+            axis.setStyle(tickFont=font, tickTextOffset=int(4 * s))
+            axis.label.setFont(font)
+        self._plain_axes()
         self.legend.setLabelTextColor(fg)
+        self.legend.setLabelTextSize(f"{font.pointSizeF():.1f}pt")
+        self.curve.setPen(pg.mkPen(QColor(theme.LIGHT.highlight), width=2.5 * s))
+        for item, size in ((self.train_points, 6), (self.test_points, 7)):
+            item.setSymbolSize(size * s)
+
+    def set_scale(self, factor: float) -> None:
+        """Presentation mode and zoom: lines and markers grow with the text."""
+        self._scale = theme.check_scale(factor)
+        self.apply_palette()
+
+    def set_palette_mode(self, _dark: bool) -> None:
+        self.apply_palette()
 
     def set_data(self, data: Dataset) -> None:
         self._data = data
@@ -98,6 +117,14 @@ class FitView(QWidget):
             y = np.concatenate([data.Y_train.ravel(), data.Y_test.ravel()])
             lo, hi = float(y.min()), float(y.max())
             self.diagonal.setData([lo, hi], [lo, hi])
+        self._plain_axes()
+
+    def _plain_axes(self) -> None:
+        # Labels set after enableAutoSIPrefix(False) bring the prefix back (0.6 shown as 600).
+        for name in ("bottom", "left"):
+            axis = self.plot_item.getAxis(name)
+            axis.setSIPrefixEnableRanges(())  # pyqtgraph 0.14 scales [0, 1] by 1000 otherwise
+            axis.enableAutoSIPrefix(False)
 
     def show_network(self, net: Network) -> None:
         d = self._data
@@ -121,7 +148,9 @@ class FitFeature:
         self.view = FitView()
         self.dock = window.add_dock("fit", "Fit: prediction vs target", self.view,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dock.hide()  # shown for regression data, as a tab beside the decision boundary
         window.menus["view"].addAction(self.dock.toggleViewAction())
+        follow_restore_layout(window, "fit")
         self._shown_at = 0.0
         c = window.controller
         c.networkRebuilt.connect(self.on_rebuilt)
@@ -132,7 +161,10 @@ class FitFeature:
     def on_rebuilt(self) -> None:
         c = self.window.controller
         regression = metrics.is_regression(c.dataset)
-        self.dock.setVisible(regression)
+        if regression and not self.dock.isVisible():
+            show_tabbed(self.window, "fit")  # a tab beside the boundary: the column stays roomy
+        elif not regression:
+            self.dock.hide()
         if regression:
             self.view.set_data(c.dataset)
             self.view.show_network(c.display_net)
