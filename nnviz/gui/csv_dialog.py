@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListView,
     QPushButton,
     QTableWidget,
@@ -263,6 +264,12 @@ class CsvDialog(QDialog):
                                    "distinct values and text are classes, other numbers are "
                                    "predicted as numbers")
         form.addRow("Task", self.task_combo)
+        self.more_targets = QLineEdit()
+        self.more_targets.setObjectName("csvMoreTargets")
+        self.more_targets.setPlaceholderText("other numeric columns, e.g. t2,t3")
+        self.more_targets.setToolTip("Further target columns (names as in the preview): the "
+                                     "network then predicts several numbers (regression)")
+        form.addRow("More targets", self.more_targets)
         self.features = FeatureColumns(self)
         self.features_list = QListView()
         self.features_list.setModel(self.features)
@@ -335,6 +342,7 @@ class CsvDialog(QDialog):
         self.test_ratio.valueChanged.connect(self.update_result)
         self.standardize_box.toggled.connect(self.update_result)
         self.task_combo.currentIndexChanged.connect(self.update_result)
+        self.more_targets.editingFinished.connect(self.update_result)
 
     # ---- reading ----------------------------------------------------------------------------
     def _short(self, message: str) -> str:
@@ -507,6 +515,19 @@ class CsvDialog(QDialog):
     def target_name(self) -> str:
         return self.target_combo.currentText()
 
+    def more_target_indices(self) -> list[int]:
+        """The further target columns typed in "More targets" (DatasetError naming a bad one)."""
+        out = []
+        for part in self.more_targets.text().split(","):
+            if part.strip():
+                try:
+                    j = self._index(part.strip(), "target")
+                except ValueError as exc:
+                    raise DatasetError(f"{self.path.name}: more targets: {exc}") from None
+                if j != self.target_index() and j not in out:
+                    out.append(j)
+        return out
+
     def feature_indices(self) -> list[int]:
         return self.features.features()
 
@@ -623,9 +644,17 @@ class CsvDialog(QDialog):
 
     def _send_request(self) -> None:
         self._debounce.stop()
+        try:
+            extra = self.more_target_indices()
+        except DatasetError as exc:
+            self._data, self._error = None, self._short(str(exc))
+            self._show_result()
+            return
         self._request = self.reader.request(
-            target=self.target_index(), header=self.header_box.isChecked(),
-            features=self.feature_indices(), test_ratio=self.test_ratio.value(),
+            target=[self.target_index(), *extra] if extra else self.target_index(),
+            header=self.header_box.isChecked(),
+            features=[j for j in self.feature_indices() if j not in extra],
+            test_ratio=self.test_ratio.value(),
             seed=self.seed, standardize=self.standardize_box.isChecked(),
             task=self.task_combo.currentData(),
         )
@@ -654,6 +683,10 @@ class CsvDialog(QDialog):
                     f"{self.target_name()!r}: {kind} (classification, {how}), "
                     + ("one 0/1 output (1 = " + repr(d.class_names[1]) + ")"
                        if d.n_outputs == 1 else f"{d.n_outputs} one-hot outputs"))
+            elif d.n_outputs > 1:
+                kind = f"{d.n_outputs} numeric targets (regression)"
+                self.target_note.setText(
+                    f"{d.n_outputs} numbers to predict (regression, {how}), one output each")
             else:
                 y = np.concatenate([d.Y_train[:, 0], d.Y_test[:, 0]])
                 kind = "a numeric target (regression)"

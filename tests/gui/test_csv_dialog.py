@@ -214,3 +214,19 @@ def test_task_choice_is_stated_and_passed_to_the_loader(qtbot, tmp_path):
     dlg.task_combo.setCurrentIndex(dlg.task_combo.findData("regress"))
     assert "number to predict (regression, chosen)" in dlg.target_note.text()
     assert dlg.dataset().class_names == ()
+
+
+def test_more_targets_predict_several_numbers(qtbot, tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text("i1,i2,t1,t2\n0.05,0.10,0.01,0.99\n0.5,0.2,0.3,0.6\n0.9,0.4,0.7,0.2\n")
+    dlg = dialog(qtbot, path)
+    dlg.set_target("t1")
+    dlg.more_targets.setText("t2")
+    dlg.more_targets.editingFinished.emit()
+    d = dlg.dataset()
+    assert d.n_outputs == 2 and d.n_inputs == 2 and d.class_names == ()
+    assert "2 numbers to predict (regression, inferred)" in dlg.target_note.text()
+    dlg.more_targets.setText("t9")
+    dlg.more_targets.editingFinished.emit()
+    assert "more targets: no target column 't9'" in dlg.error_text()
+    assert not dlg.ok_button.isEnabled()
