@@ -40,7 +40,8 @@ class FitView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setAccessibleName("Prediction versus target plot")
-        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # Nothing to do with the keys here (no zoom or pan by keyboard): off the Tab chain.
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.plot_widget)
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)

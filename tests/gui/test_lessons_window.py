@@ -48,3 +48,14 @@ def test_worked_example_steps_to_the_published_numbers_in_the_window(make_window
     update = rec[-1].values
     assert f"{float(update['W_new_2'][0, 0]):.8f}" == "0.35891648"
     assert f"{float(update['W_new_1'][0, 0]):.9f}" == "0.149780716"
+
+
+def test_lesson_dock_and_bias_dialog_are_named_for_screen_readers(make_window, qtbot):
+    from nnviz.gui import accessibility
+    from nnviz.gui.bias_dialog import BiasDialog
+
+    w = make_window("--lesson", "worked-example")
+    assert not [m for m in accessibility.unnamed_widgets(w) if "dock_lesson" in m]
+    d = BiasDialog(w, "Bias of h1", 0.35, "frozen")
+    qtbot.addWidget(d)
+    assert accessibility.unnamed_widgets(d) == []
