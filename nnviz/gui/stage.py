@@ -30,7 +30,7 @@ FOCUS_DOCKS: dict[str, tuple[str, ...]] = {
 }
 #: Optional docks that join the training panel as tabs beside the decision boundary while
 #: they are open (their own actions open them; another focus closes them).
-TRAINING_TABS: tuple[str, ...] = ("landscape", "weights")
+TRAINING_TABS: tuple[str, ...] = ("landscape", "weights", "fit")
 #: Share of the window width the focused panel takes; the network view keeps the rest.
 FOCUS_WIDTH: dict[str, float] = {"step": 0.5, "training": 0.48, "explorer": 0.6}
 #: Least size of a plot's drawing area (pixels) in every mode: in the normal dock layout at
