@@ -100,3 +100,13 @@ def test_bias_modes_round_trip_through_a_session(tmp_path):
     bad.network["bias"] = ["frozen"] * 3
     with pytest.raises(core_session.SessionError, match="network.bias"):
         bad.validate()
+
+
+def test_full_batch_epochs_in_slices_keep_frozen_and_absent_biases():
+    net = Network([2, 3, 1], init="uniform", seed=7, bias="frozen,none")
+    b0 = net.biases[0].copy()
+    trainer = Trainer(net, X, Y, lr=0.5)
+    trainer._slice_rows = 3  # a long epoch is trained in slices of rows (4 rows: 3 + 1)
+    trainer.run(10)
+    np.testing.assert_array_equal(net.biases[0], b0)
+    np.testing.assert_array_equal(net.biases[1], 0.0)
