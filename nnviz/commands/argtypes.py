@@ -135,3 +135,40 @@ def check_layer_widths(sizes: tuple[int, ...], ds, where: str) -> None:  # noqa:
     if sizes[-1] != ds.n_outputs:
         raise UsageError(f"--layers {spec}: the last layer has {sizes[-1]} units but {where} "
                          f"has {ds.n_outputs} output{'s' if ds.n_outputs != 1 else ''}")
+
+
+
+class _Recommended:
+    """The default of --batch: the data set's recommended setup decides (None would mean full
+    batch, and a string default would go through the option's type)."""
+
+    def __repr__(self) -> str:
+        return "recommended"
+
+
+RECOMMENDED_BATCH = _Recommended()
+
+
+def fill_recommended(args: argparse.Namespace, ds, *, lists: bool = False) -> object:  # noqa: ANN001
+    """Fill the network and training options not given (None) from the data set's recommended
+    setup (README "Data sets") and return that setup. An output not given follows a loss that
+    was given (softmax for cross-entropy). ``lists``: --layers and --lr are repeatable lists."""
+    from nnviz.core.recommended import setup_for
+
+    setup = setup_for("" if getattr(args, "csv", None) else args.dataset, ds.n_outputs)
+    if args.output is None:
+        if args.loss is None:
+            args.output = setup.output
+        else:
+            args.output = "softmax" if args.loss == "cross_entropy" else "sigmoid"
+    for name in ("activation", "loss", "epochs"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(setup, name))
+    if args.lr is None:
+        args.lr = [setup.lr] if lists else setup.lr
+    if args.batch is RECOMMENDED_BATCH:
+        args.batch = setup.batch_size
+    if args.layers is None:
+        sizes = (ds.n_inputs, *setup.hidden, ds.n_outputs)
+        args.layers = [sizes] if lists else sizes
+    return setup

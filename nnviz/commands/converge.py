@@ -73,31 +73,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net = parser.add_argument_group("networks (each --layers x each --init x each --lr)")
     net.add_argument("--layers", type=argtypes.layers, action="append", metavar="SIZES",
                      help="layer sizes, e.g. 2,2,1; repeat to compare architectures "
-                          "(default: inputs,4,outputs)")
+                          "(default: the data set's recommended setup)")
     net.add_argument("--init", type=argtypes.choice(INITS), action="append", metavar="I",
                      help=f"initialisation: {', '.join(INITS)}; repeat to compare "
                           "(default xavier)")
     net.add_argument("--lr", type=argtypes.positive_float, action="append", metavar="LR",
-                     help="learning rate; repeat to compare (default 0.5)")
-    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), default="sigmoid",
-                     metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
-                                       "(default sigmoid)")
+                     help="learning rate; repeat to compare (default: recommended)")
+    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), metavar="F",
+                     help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
+                          "(default: recommended)")
     net.add_argument("--output", type=argtypes.choice(OUTPUT_ACTIVATIONS), metavar="F",
                      help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
-                          "(default sigmoid; softmax with --loss cross_entropy)")
-    net.add_argument("--loss", type=argtypes.choice(LOSSES), default="mse", metavar="L",
-                     help=f"{', '.join(LOSSES)} (default mse)")
+                          "(default: recommended; softmax with --loss cross_entropy)")
+    net.add_argument("--loss", type=argtypes.choice(LOSSES), metavar="L",
+                     help=f"{', '.join(LOSSES)} (default: recommended)")
 
     train = parser.add_argument_group("training")
     train.add_argument("--runs", type=argtypes.int_at_least(1), default=100,
                        help="random initialisations per configuration (default 100)")
-    train.add_argument("--epochs", type=argtypes.int_at_least(1), default=10_000,
-                       help="at most this many epochs per run (default 10000)")
+    train.add_argument("--epochs", type=argtypes.int_at_least(1),
+                       help="at most this many epochs per run (default: recommended)")
     train.add_argument("--seed", type=int, default=0,
                        help="run r uses seed+r for its weights; also seeds the data and the "
                             "batch order (default 0)")
-    train.add_argument("--batch", type=argtypes.batch, default=None, metavar="full|N",
-                       help="full batch (default), 1 = online, or mini-batches of N")
+    train.add_argument("--batch", type=argtypes.batch, default=argtypes.RECOMMENDED_BATCH,
+                       metavar="full|N", help="full batch, 1 = online, or mini-batches of N "
+                                              "(default: recommended)")
     train.add_argument("--no-shuffle", action="store_true",
                        help="mini-batches in data order instead of a seeded shuffle")
     train.add_argument("--momentum", type=argtypes.momentum, default=0.0, metavar="M",
@@ -121,13 +122,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _configs(args: argparse.Namespace, ds) -> list:
     from nnviz.core.convergence import ConvergenceConfig
 
-    layer_list = args.layers or [(ds.n_inputs, 4, ds.n_outputs)]
+    argtypes.fill_recommended(args, ds, lists=True)
+    layer_list = args.layers
     for sizes in layer_list:
         check_layer_widths(tuple(sizes), ds, data_label(args))
-    output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+    output = args.output
     configs = []
     for sizes, init, lr in itertools.product(layer_list, args.init or ["xavier"],
-                                             args.lr or [0.5]):
+                                             args.lr):
         try:
             configs.append(ConvergenceConfig(
                 sizes, activation=args.activation, output=output, loss=args.loss, init=init,

@@ -68,27 +68,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net = parser.add_argument_group("network")
     net.add_argument("--layers", type=argtypes.layers, metavar="SIZES",
                      help="layer sizes, e.g. 2,4,1; the first must equal the data's features and "
-                          "the last its outputs (default: inputs,4,outputs)")
-    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), default="sigmoid",
-                     metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
-                                       "(default sigmoid)")
+                          "the last its outputs (default: the data set's recommended setup)")
+    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), metavar="F",
+                     help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
+                          "(default: recommended)")
     net.add_argument("--output", type=argtypes.choice(OUTPUT_ACTIVATIONS), metavar="F",
                      help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
-                          "(default sigmoid; softmax with --loss cross_entropy)")
-    net.add_argument("--loss", type=argtypes.choice(LOSSES), default="mse", metavar="L",
-                     help=f"{', '.join(LOSSES)} (default mse, 1/2 sum (a - t)^2)")
+                          "(default: recommended; softmax with --loss cross_entropy)")
+    net.add_argument("--loss", type=argtypes.choice(LOSSES), metavar="L",
+                     help=f"{', '.join(LOSSES)} (mse is 1/2 sum (a - t)^2; default: "
+                          "recommended)")
     net.add_argument("--init", type=argtypes.choice(INITS), default="xavier", metavar="I",
                      help=f"weight initialisation: {', '.join(INITS)} (default xavier)")
 
     train = parser.add_argument_group("training")
-    train.add_argument("--lr", type=argtypes.positive_float, default=0.5,
-                       help="learning rate (0.5)")
-    train.add_argument("--epochs", type=argtypes.int_at_least(1), default=10_000,
-                       help="(default 10000)")
+    train.add_argument("--lr", type=argtypes.positive_float,
+                       help="learning rate (default: recommended)")
+    train.add_argument("--epochs", type=argtypes.int_at_least(1),
+                       help="(default: recommended)")
     train.add_argument("--seed", type=argtypes.int_at_least(0), default=0,
                        help="seeds the data, the weights and the order (default 0)")
-    train.add_argument("--batch", type=argtypes.batch, default=None, metavar="full|1|N",
-                       help="full batch (default), 1 = online, or mini-batches of N")
+    train.add_argument("--batch", type=argtypes.batch, default=argtypes.RECOMMENDED_BATCH,
+                       metavar="full|1|N", help="full batch, 1 = online, or mini-batches of N "
+                                                "(default: recommended)")
     train.add_argument("--no-shuffle", action="store_true",
                        help="visit samples in data order instead of a seeded shuffle")
     train.add_argument("--momentum", type=argtypes.non_negative_float, default=0.0, metavar="M",
@@ -106,7 +108,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_layers(args: argparse.Namespace, ds) -> tuple[int, ...]:
-    sizes = tuple(args.layers or (ds.n_inputs, 4, ds.n_outputs))
+    argtypes.fill_recommended(args, ds)
+    sizes = tuple(args.layers)
     check_layer_widths(sizes, ds, data_label(args))
     return sizes
 
@@ -169,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"argument --test-ratio: must be < 1, got {args.test_ratio:g}")
     ds = load_data(args, args.test_ratio)
     sizes = _check_layers(args, ds)
-    output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+    output = args.output
     if output == "softmax" and ds.n_outputs < 2:
         raise UsageError(
             f"a softmax output needs one unit per class, but {data_label(args)} has one output "

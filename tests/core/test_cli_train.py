@@ -60,10 +60,23 @@ def test_no_arguments_means_the_xor_defaults(capsys: pytest.CaptureFixture[str])
     assert (cfg["lr"], cfg["epochs"], cfg["seed"], cfg["batch"]) == (0.5, 10_000, 0, "full")
 
 
-def test_layers_default_to_the_data_width(capsys: pytest.CaptureFixture[str]) -> None:
+def test_options_not_given_come_from_the_recommended_setup(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from nnviz.core.recommended import setup_for
+
     code, out, _ = run_cli(capsys, "--dataset", "iris", "--epochs", "5", "--json")
     assert code == 0
-    assert json.loads(out)["config"]["layers"] == [4, 4, 3]
+    cfg, s = json.loads(out)["config"], setup_for("iris")
+    assert cfg["layers"] == [4, *s.hidden, 3]
+    assert (cfg["activation"], cfg["output"], cfg["loss"]) == (s.activation, s.output, s.loss)
+    assert (cfg["lr"], cfg["batch"], cfg["epochs"]) == (s.lr, s.batch_size, 5)
+
+
+def test_a_given_loss_still_picks_its_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--dataset", "iris", "--epochs", "1", "--loss", "mse",
+                           "--json")
+    assert code == 0
+    assert json.loads(out)["config"]["output"] == "sigmoid"
 
 
 def test_log_every_and_many_samples(capsys: pytest.CaptureFixture[str]) -> None:
