@@ -172,3 +172,15 @@ def fill_recommended(args: argparse.Namespace, ds, *, lists: bool = False) -> ob
         sizes = (ds.n_inputs, *setup.hidden, ds.n_outputs)
         args.layers = [sizes] if lists else sizes
     return setup
+
+
+def eta_text(seconds: float) -> str:
+    """'12 s', '3 min 05 s', '1 h 02 min', or '?' before there is anything to go by."""
+    if not math.isfinite(seconds):
+        return "?"
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"

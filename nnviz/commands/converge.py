@@ -34,6 +34,7 @@ from nnviz.commands.argtypes import (
     UsageError,
     check_layer_widths,
     data_label,
+    eta_text,
     load_data,
 )
 
@@ -146,13 +147,19 @@ def _configs(args: argparse.Namespace, ds) -> list:
 class ProgressBar:
     """One line on stderr, only on a terminal and only once a configuration takes a while."""
 
-    def __init__(self, stream: TextIO, n_configs: int) -> None:
+    def __init__(self, stream: TextIO, n_configs: int, runs: int = 0) -> None:
         self.stream = stream
         self.enabled = stream.isatty()
         self.n_configs = n_configs
+        self.runs = runs
         self.shown = False
-        self.start = time.perf_counter()
+        self.start = self.began = time.perf_counter()
         self.last = 0.0
+
+    def runs_done(self, fraction: float) -> str:
+        if not self.runs:
+            return f"{100 * fraction:.1f} %"
+        return f"{round(fraction * self.runs):,}/{self.runs:,}"
 
     def update(self, index: int, label: str, epoch: int, total: int, fraction: float) -> None:
         now = time.perf_counter()
@@ -161,9 +168,12 @@ class ProgressBar:
         self.last = now
         width = 24
         filled = int(width * epoch / total)
+        done = (index + epoch / total) / self.n_configs
+        eta = eta_text((now - self.began) * (1 - done) / done if done > 0 else math.inf)
         self.stream.write(
             f"\r[{index + 1}/{self.n_configs}] {label} [{'#' * filled}{'.' * (width - filled)}] "
-            f"{epoch:,}/{total:,} epochs, {100 * fraction:.1f} % converged\033[K"
+            f"{epoch:,}/{total:,} epochs, {self.runs_done(fraction)} runs converged, "
+            f"ETA {eta}\033[K"
         )
         self.stream.flush()
         self.shown = True
@@ -191,7 +201,8 @@ def _run(args: argparse.Namespace) -> int:
 
     ds = load_data(args)
     configs = _configs(args, ds)
-    bar = ProgressBar(sys.stderr, len(configs))
+    bar = ProgressBar(sys.stderr, len(configs), args.runs)
+    bar.enabled = bar.enabled and not args.json  # --json prints one object, nothing else
     results = []
     for i, cfg in enumerate(configs):
         def progress(epoch: int, fraction: float, i: int = i, cfg=cfg) -> None:

@@ -28,6 +28,7 @@ from nnviz.commands.argtypes import (
     UsageError,
     check_layer_widths,
     data_label,
+    eta_text,
     load_data,
 )
 
@@ -140,8 +141,9 @@ class Progress:
         width = 30
         filled = int(width * done / self.total)
         rate = done / max(time.perf_counter() - self.start, 1e-9)
+        eta = eta_text((self.total - done) / rate if rate > 0 else math.inf)
         self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                          f"{done:,}/{self.total:,} epochs ({rate:,.0f}/s)\033[K")
+                          f"{done:,}/{self.total:,} epochs ({rate:,.0f}/s), ETA {eta}\033[K")
         self.stream.flush()
         self.shown = True
 
@@ -217,6 +219,7 @@ def _run(args: argparse.Namespace) -> int:
               flush=True)
     log_every = args.log_every or max(1, args.epochs // 10)
     progress = Progress(args.epochs, sys.stderr)
+    progress.enabled = progress.enabled and not args.json  # one JSON object, nothing else
     history = trainer.history
     chunk = 1
     started = time.perf_counter()
