@@ -18,11 +18,15 @@ from PySide6.QtCore import QObject, Signal, Slot
 from nnviz.core import datasets
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
+from nnviz.core.recommended import LOSS_THRESHOLD, Setup, is_converged, setup_for
 from nnviz.core.trainer import Trainer
 from nnviz.gui.worker import Snapshot, WorkerThread
 
 # The loss plot's axes re-layout on every new range, its costliest part: 10 Hz reads as live.
 LOSS_INTERVAL = 0.1
+#: Play's default speed cap in epochs per second: XOR (2-4-1, lr 0.5) converges at epoch
+#: ~1,500, so its learning takes about five seconds on screen (README "The window").
+DEFAULT_RATE = 300.0
 
 
 @dataclass
@@ -45,8 +49,25 @@ class Settings:
     momentum: float = 0.0
     l2: float = 0.0
     l1: float = 0.0
-    max_rate: float | None = None
+    max_rate: float | None = DEFAULT_RATE
     dataset_options: dict = field(default_factory=dict)
+
+
+@dataclass
+class StopRule:
+    """Play's auto-stop: at the first epoch with every training point correct (or the accuracy
+    target of the data set's recommended setup) and the loss at most ``loss_threshold``."""
+
+    enabled: bool = True
+    loss_threshold: float = LOSS_THRESHOLD
+    accuracy: float = 1.0
+
+    def as_converge(self) -> tuple[float, float] | None:
+        """What Trainer.run(converge=...) takes: None when auto-stop is off."""
+        return (self.loss_threshold, self.accuracy) if self.enabled else None
+
+    def met_by(self, loss: float, accuracy: float) -> bool:
+        return self.enabled and is_converged(loss, accuracy, self.loss_threshold, self.accuracy)
 
 
 def parse_hidden(spec: str) -> tuple[int, ...]:
@@ -89,6 +110,10 @@ class Controller(QObject):
         self.last_snapshot: Snapshot | None = None
         self.last_error: str | None = None
         self.selected_sample = 0
+        self.stop_rule = StopRule(accuracy=setup_for(self.settings.dataset).accuracy)
+        self.converged_at: int | None = None  # the epoch auto-stop stopped at, until trained on
+        # What a data set switch replaced with the recommended setup, for its Undo.
+        self._before_setup: tuple[Settings, StopRule] | None = None
         self._playing = False
         self._last_loss_refresh = 0.0
         self._csv: datasets.Dataset | None = None
@@ -159,6 +184,7 @@ class Controller(QObject):
             self.dataset, self.net, self.trainer = data, net, trainer
             self.display_net = net.copy()
             self.last_snapshot = None
+            self.converged_at = None
             self.selected_sample = min(self.selected_sample, len(data.X_train) - 1)
         self.worker.set_trainer(trainer, self.generation)
         self.worker.set_max_rate(self.settings.max_rate)
@@ -184,9 +210,47 @@ class Controller(QObject):
     def load_csv_dataset(self, data: datasets.Dataset) -> str | None:
         previous = self._csv
         self._csv = data
-        error = self.apply_settings(dataset="csv")
+        error = self.choose_dataset("csv", setup_for("", data.n_outputs))
         if error:
             self._csv = previous
+        return error
+
+    def choose_dataset(self, name: str, setup: Setup | None = None) -> str | None:
+        """Switch to a data set with its recommended setup (layers, activations, output, loss,
+        learning rate, batch and the auto-stop accuracy; README "Data sets"). ``undo_setup``
+        puts the previous settings back on the new data."""
+        if setup is None:
+            setup = setup_for(name)
+        before = (self.settings, self.stop_rule)
+        error = self.apply_settings(
+            dataset=name, hidden=setup.hidden, activation=setup.activation, output=setup.output,
+            loss=setup.loss, lr=setup.lr, batch_size=setup.batch_size)
+        if error is None:
+            self._before_setup = before
+            self.stop_rule = replace(self.stop_rule, accuracy=setup.accuracy)
+            self.networkRebuilt.emit()  # the controls show the new stop rule too
+        return error
+
+    def setup_notice(self) -> str:
+        """One line on what the last data set switch applied."""
+        s = self.settings
+        batch = "full batch" if s.batch_size is None else f"batches of {s.batch_size}"
+        sizes = "-".join(map(str, self.net.sizes))
+        return (f"Recommended setup: {sizes} {s.activation}, {s.output} output, {s.loss}, "
+                f"lr {s.lr:g}, {batch}")
+
+    def undo_setup(self) -> str | None:
+        """Back to the settings the last data set switch replaced (keeping the new data)."""
+        if self._before_setup is None:
+            return "nothing to undo"
+        old, rule = self._before_setup
+        error = self.apply_settings(
+            hidden=old.hidden, activation=old.activation, output=old.output, loss=old.loss,
+            lr=old.lr, batch_size=old.batch_size)
+        if error is None:
+            self._before_setup = None
+            self.stop_rule = rule
+            self.networkRebuilt.emit()
         return error
 
     # ---- live hyper-parameters ----------------------------------------------------------------
@@ -231,6 +295,23 @@ class Controller(QObject):
         self.settings.max_rate = rate
         self.worker.set_max_rate(rate)
 
+    def set_stop_rule(self, *, enabled: bool | None = None, loss_threshold: float | None = None,
+                      accuracy: float | None = None) -> str | None:
+        """Change the auto-stop rule (it applies from the next Play); a bad value changes
+        nothing and its message is returned."""
+        rule = replace(self.stop_rule, **{k: v for k, v in (
+            ("enabled", enabled), ("loss_threshold", loss_threshold), ("accuracy", accuracy))
+            if v is not None})
+        if not (math.isfinite(rule.loss_threshold) and rule.loss_threshold > 0):
+            msg = f"the loss threshold must be a number > 0, got {rule.loss_threshold:g}"
+        elif not 0.0 < rule.accuracy <= 1.0:
+            msg = f"the accuracy target must be in (0 %, 100 %], got {100 * rule.accuracy:g} %"
+        else:
+            self.stop_rule = rule
+            return None
+        self.statusChanged.emit(msg)
+        return msg
+
     # ---- running ----------------------------------------------------------------------------
     @property
     def playing(self) -> bool:
@@ -243,6 +324,16 @@ class Controller(QObject):
 
     def play(self) -> None:
         self.last_error = None
+        rule = self.stop_rule
+        with self.worker.lock:
+            last = self.trainer.history.last()
+        if last and rule.met_by(last["train_loss"], last["accuracy"]):
+            # Already converged: Play means "train on", so this run does not stop at once.
+            self.worker.set_converge(None)
+            self.statusChanged.emit("Converged already; training on without auto-stop")
+        else:
+            self.worker.set_converge(rule.as_converge())
+        self.converged_at = None
         self.worker.play()
         self._set_playing(True)
 
@@ -267,6 +358,8 @@ class Controller(QObject):
         if snap.generation != self.generation:
             return  # from a network that has since been replaced
         self.last_snapshot = snap
+        if snap.stop_reason == "converged" and not snap.running:
+            self.converged_at = snap.epoch  # before metricsChanged: the status line shows it
         np.copyto(self.display_net.params, snap.params)
         plot = self.views.get("loss")
         now = time.perf_counter()
@@ -293,6 +386,12 @@ class Controller(QObject):
             self.errorOccurred.emit(snap.error)
         elif not snap.running and self._playing:
             self._set_playing(False)
+            if snap.stop_reason == "converged":
+                with self.worker.lock:
+                    loss = self.trainer.history.last().get("train_loss", math.nan)
+                self.statusChanged.emit(
+                    f"Converged at epoch {snap.epoch:,}: accuracy {100 * snap.accuracy:.1f} % "
+                    f"and loss {loss:.4g} <= {self.stop_rule.loss_threshold:g} (auto-stop)")
 
     # ---- views ------------------------------------------------------------------------------
     def _grad_blocks(self, grad: np.ndarray | None) -> list[np.ndarray] | None:
@@ -429,4 +528,6 @@ class Controller(QObject):
                 parts.append(f"test accuracy {100 * last['test_accuracy']:.1f}%")
         if running and rate:
             parts.append(f"{rate:,.0f} epochs/s")
+        if self.converged_at is not None and self.converged_at == epoch:
+            parts.append(f"converged at epoch {epoch:,}")
         return "  |  ".join(parts)

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         from nnviz.gui.boundary_view import BoundaryView
         from nnviz.gui.loss_plot import LossPlot
 
-        self.loss_plot = LossPlot()
+        self.loss_plot = LossPlot(auto_log_x=True)
         self.loss_plot.setObjectName("lossPlot")
         self.boundary_view = BoundaryView()
         self.boundary_view.setObjectName("boundaryView")
