@@ -70,6 +70,17 @@ class StopRule:
         return self.enabled and is_converged(loss, accuracy, self.loss_threshold, self.accuracy)
 
 
+def initial_colour_scale(net: Network, trainer: Trainer | None = None) -> float:
+    """The largest |weight| the network started from: the default, fixed weight colour scale,
+    so weights that grow tenfold look it. ``net`` is taken as initial unless a trainer says
+    it has trained (then its seeded initial weights are rebuilt)."""
+    if trainer is not None and trainer.epoch:
+        net = Network(net.sizes, activation=net.activation, output=net.output,
+                      loss=net.loss_name, init=net.init, seed=net.seed)
+    m = max((float(np.abs(w).max()) for w in net.weights if w.size), default=0.0)
+    return m if m > 0 and math.isfinite(m) else 1.0
+
+
 def parse_hidden(spec: str) -> tuple[int, ...]:
     """'4' or '8,8' -> hidden layer sizes; '' or '0' means no hidden layer."""
     text = spec.strip()
@@ -112,6 +123,10 @@ class Controller(QObject):
         self.selected_sample = 0
         self.stop_rule = StopRule(accuracy=setup_for(self.settings.dataset).accuracy)
         self.converged_at: int | None = None  # the epoch auto-stop stopped at, until trained on
+        # Weight colour scale: "initial" (max |w| of each new network's initial weights),
+        # "user" (colour_scale as typed) or "auto" (the view's per-frame percentile).
+        self.colour_mode = "initial"
+        self.colour_scale = 1.0
         # What a data set switch replaced with the recommended setup, for its Undo.
         self._before_setup: tuple[Settings, StopRule] | None = None
         self._playing = False
@@ -413,6 +428,9 @@ class Controller(QObject):
         view = self.views.get("network")
         if view is not None:
             if full:
+                if self.colour_mode == "initial":
+                    self.colour_scale = initial_colour_scale(net, self.trainer)
+                self._apply_colour_scale()
                 view.set_network(net.sizes, net.weights, net.biases)
                 labels_in = list(self.dataset.feature_names) or None
                 labels_out = list(self.dataset.class_names) if net.sizes[-1] > 1 else None
@@ -435,6 +453,29 @@ class Controller(QObject):
             if boundary and self.dataset.is_2d:
                 self._update_boundary(bview)
         self.paramsChanged.emit()
+
+    def set_colour_scale(self, value: float | None) -> None:
+        """A weight colour scale the user set (> 0), or None for "auto" (rescaled every frame).
+        A new network goes back to its initial weights' scale unless a value was set."""
+        if value is None:
+            self.colour_mode = "auto"
+        else:
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"the colour scale must be a number > 0, got {value}")
+            self.colour_mode, self.colour_scale = "user", float(value)
+        self._apply_colour_scale()
+
+    def reset_colour_scale(self) -> None:
+        """Back to the default: fixed at the current network's initial weights."""
+        self.colour_mode = "initial"
+        with self.worker.lock:
+            self.colour_scale = initial_colour_scale(self.net, self.trainer)
+        self._apply_colour_scale()
+
+    def _apply_colour_scale(self) -> None:
+        view = self.views.get("network")
+        if view is not None and hasattr(view, "set_value_scale"):
+            view.set_value_scale(None if self.colour_mode == "auto" else self.colour_scale)
 
     def _set_boundary_data(self, bview: object) -> None:
         d = self.dataset

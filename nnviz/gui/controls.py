@@ -195,6 +195,15 @@ class ControlsPanel(QWidget):
         self.edge_mode.addItem("weight", "weight")
         self.edge_mode.addItem("gradient dE/dw", "gradient")
         f.addRow("Edges show", self.edge_mode)
+        self.colour_scale = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=1e4, singleStep=0.1)
+        self.colour_scale.setObjectName("colourScaleSpin")
+        self.colour_scale.setSpecialValueText("auto")  # 0: rescale every frame
+        self.colour_scale.setPrefix("± ")
+        self.colour_scale.setToolTip(
+            "Weights of this size or more are drawn at full colour (larger ones saturate and "
+            "the legend counts them). Fixed at the initial weights' largest by default, so "
+            "growing weights look it; 0 = auto, rescaled every frame")
+        f.addRow("Weight colour scale", self.colour_scale)
         self.min_mag = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.min_mag.setToolTip("Hide edges whose magnitude is below this fraction of the scale")
         f.addRow("Hide small", self.min_mag)
@@ -247,6 +256,7 @@ class ControlsPanel(QWidget):
         self.show_test.toggled.connect(self._on_show_test)
         self.edge_mode.activated.connect(self._on_edge_mode)
         self.min_mag.valueChanged.connect(self._on_min_mag)
+        self.colour_scale.editingFinished.connect(self._on_colour_scale)
         self.sample.valueChanged.connect(lambda v: self.c.select_sample(v - 1))
         self.c.networkRebuilt.connect(self.sync_from_controller)
 
@@ -258,7 +268,7 @@ class ControlsPanel(QWidget):
         fields = (self.dataset, self.noise, self.test_ratio, self.hidden, self.activation,
                   self.output, self.loss, self.init, self.seed, self.lr, self.batch_mode,
                   self.batch_size, self.momentum, self.l2, self.l1, self.speed, self.sample,
-                  self.auto_stop, self.stop_accuracy, self.stop_loss)
+                  self.auto_stop, self.stop_accuracy, self.stop_loss, self.colour_scale)
         blocked = [w.blockSignals(True) for w in fields]  # showing values must not re-apply them
         try:
             self.sample.setMaximum(max(1, n))
@@ -287,6 +297,8 @@ class ControlsPanel(QWidget):
             self.l1.setValue(s.l1)
             index = self.speed.findData(s.max_rate)
             self.speed.setCurrentIndex(max(0, index))
+            self.colour_scale.setValue(
+                0.0 if self.c.colour_mode == "auto" else self.c.colour_scale)
             rule = self.c.stop_rule
             self.auto_stop.setChecked(rule.enabled)
             self.stop_accuracy.setValue(100 * rule.accuracy)
@@ -380,6 +392,13 @@ class ControlsPanel(QWidget):
         view = self.c.views.get("network")
         if view is not None:
             view.set_edge_mode(self.edge_mode.currentData())
+
+    def _on_colour_scale(self) -> None:
+        value = self.colour_scale.value()
+        if value == 0.0:
+            self.c.set_colour_scale(None)
+        elif value != self.c.colour_scale or self.c.colour_mode == "auto":
+            self.c.set_colour_scale(value)
 
     def _on_min_mag(self, value: int) -> None:
         view = self.c.views.get("network")

@@ -10,10 +10,12 @@ Drawing choices (see DESIGN.md section 4):
 * Edges are colour-binned: sign by hue (orange negative, blue positive, a colour-blind-safe
   pair), magnitude by width and by how far the colour is mixed from the background towards the
   full hue (saturation), clamped at a scale (the 99th percentile of |value| over all edges,
-  unless fixed with ``set_value_scale``). All edges of one bucket (faded or not, width class,
-  sign, magnitude bin) go to one ``QPainter.drawLines`` call whose point buffer is filled from
-  NumPy, never one call or item per edge. Colours are opaque (mixed with the background):
-  semi-transparent lines take the raster engine's per-pixel path, about 10x slower here.
+  unless fixed with ``set_value_scale``: then weights beyond it saturate and the legend counts
+  them; the gradient colouring always follows its percentile). All edges of one bucket (faded
+  or not, width class, sign, magnitude bin) go to one ``QPainter.drawLines`` call whose point
+  buffer is filled from NumPy, never one call or item per edge. Colours are opaque (mixed with
+  the background): semi-transparent lines take the raster engine's per-pixel path, about 10x
+  slower here.
 * Layers that draw many edges use thinner lines (``_WMAX`` per density class) so the strongest
   stay readable, and draw each bucket in interleaved chunks so neither sign systematically ends
   up on top where a dense layer covers its area several times over.
@@ -364,6 +366,7 @@ class NetworkView(QWidget):
         self._mode = "weight"
         self._min_mag = 0.0
         self._fixed_scale: float | None = None
+        self._saturated = 0  # weights beyond a fixed scale, drawn at full strength
         self._hl_layer: int | None = None
         self._hl_kind: str | None = None
         self._scale = 1.0
@@ -524,13 +527,23 @@ class NetworkView(QWidget):
             self._invalidate_edges()
 
     def set_value_scale(self, value: float | None) -> None:
-        """Fix the colour scale (|value| drawn at full strength); None = 99th percentile."""
+        """Fix the weight colour scale (|w| drawn at full strength, larger ones saturate and the
+        legend says how many); None = the 99th percentile of every frame ("auto")."""
         if value is not None:
             value = float(value)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"value scale must be a finite number > 0, got {value}")
+        if (value is None) != (self._fixed_scale is None):
+            self._layout = None  # the legend's widest words change
         self._fixed_scale = value
         self._invalidate_edges()
+
+    @property
+    def value_scale(self) -> float:
+        """The |value| drawn at full colour (fixed, or this frame's percentile)."""
+        if self._sizes:
+            self._ensure_edges()
+        return self._value_scale
 
     def set_max_edges(self, n: int) -> None:
         self._max_edges = self._check_max_edges(n)
@@ -964,6 +977,9 @@ class NetworkView(QWidget):
                           "updating)")
             if self._min_mag > 0:
                 counts.append(f"showing {total:,} of {total:,} edges (|dE/dw| ≥ 0.888)")
+        if self._fixed_scale is not None:
+            counts.append(f"showing {total:,} of {total:,} edges (strongest), {total:,} beyond "
+                          "±0.888 (saturated)")
         return "edges: dE/dw (no gradient yet)", counts, _NODE_KEY
 
     def _legend_slot(self, compact: bool, scale_text: str | None = None) -> float:
@@ -1143,8 +1159,11 @@ class NetworkView(QWidget):
                 sel = np.arange(v.size) if c is None else c
             edges.append(_EdgeSet(sel, v[sel], int(v.size), greys[li]))
         # the scale follows every value of the mode, drawn or not, so hiding edges keeps colours
-        if self._fixed_scale is not None:
+        self._saturated = 0
+        if self._fixed_scale is not None and self._mode != "gradient":
             self._value_scale = self._fixed_scale
+            self._saturated = sum(int(np.count_nonzero(np.abs(f) > self._fixed_scale))
+                                  for f in flat)
         else:
             coloured = [f for f, g in zip(flat, greys, strict=True) if not g]
             if coloured:
@@ -2078,7 +2097,9 @@ class NetworkView(QWidget):
         what = "dE/dw" if self._mode == "gradient" else "weight"
         drawn = sum(int(e.sel.size) for e in edges)
         total = sum(e.total for e in edges)
-        first = "edges: dE/dw (no gradient yet)" if grey else f"edges: {what}"
+        fixed = self._fixed_scale is not None and self._mode != "gradient"
+        first = "edges: dE/dw (no gradient yet)" if grey else \
+            f"edges: {what}, {'fixed' if fixed else 'auto'} scale"
         if drawn < total:
             count = f"showing {drawn:,} of {total:,} edges"
             if self._min_mag > 0:
@@ -2089,6 +2110,9 @@ class NetworkView(QWidget):
                 count += " (strongest)"
         else:
             count = f"{total:,} edges"
+        if fixed and self._saturated:
+            count += f", {self._saturated:,} beyond ±{_nice_scale_text(self._value_scale)} " \
+                     "(saturated)"
         return [first, count, _NODE_KEY]
 
     def _legend_bar_width(self, compact: bool = False) -> float:
