@@ -256,6 +256,7 @@ class Stepper(HyperParameters):
         self._plan = phase_plan(net.n_layers)
         self._rng = np.random.default_rng(seed)
         self._orders: dict[int, Array] = {}
+        self._rng_states: dict[int, dict] = {}  # generator state each epoch's order came from
         self._n_drawn = 0
         self._state = _State(0, 0, None, None, ())
         self._undo: deque[_Entry] = deque(maxlen=self.max_undo)
@@ -316,6 +317,51 @@ class Stepper(HyperParameters):
         """The sample order (read-only) of the epoch the order cursor is in."""
         self.sync()
         return self._order(self._state.epoch)
+
+    def order_of(self, epoch: int) -> Array:
+        """The sample order (read-only) of epoch ``epoch`` (0-based), as the Trainer draws it."""
+        if not 0 <= int(epoch):
+            raise ValueError(f"epoch must be >= 0, got {epoch}")
+        if int(epoch) < self._n_drawn and int(epoch) not in self._orders:
+            raise ValueError(f"the order of epoch {epoch} is no longer kept")
+        return self._order(int(epoch))
+
+    @property
+    def epochs_done(self) -> int:
+        """Epochs whose every sample has been stepped (the order cursor's epoch): a Trainer
+        continuing from here is at ``trainer.epoch == epochs_done``."""
+        self.sync()
+        return self._state.epoch
+
+    def rng_state(self, epoch: int | None = None) -> dict:
+        """The generator state that draws epoch ``epoch``'s order (default: the cursor's), to
+        hand to a Trainer so its next epoch visits the samples in the stepper's order."""
+        epoch = self.epochs_done if epoch is None else int(epoch)
+        self._order(epoch)
+        return dict(self._rng_states[epoch])
+
+    def set_position(self, epoch: int, rng_state: dict | None = None, index: int = 0) -> None:
+        """Continue at epoch ``epoch`` (0-based: ``epoch`` epochs are done, as a Trainer's
+        ``epoch`` counts them), at position ``index`` of its order, drawing that order and the
+        later ones from ``rng_state`` (a ``bit_generator.state``, e.g. the Trainer's; default:
+        this stepper's seed). Only at a sample boundary; undo and redo are cleared."""
+        self.sync()
+        if self._in_progress(self._state):
+            raise RuntimeError("cannot move the stepper in the middle of a sample; call "
+                               "finish_sample() first")
+        epoch, index = int(epoch), int(index)
+        if epoch < 0 or not 0 <= index < len(self.X):
+            raise ValueError(f"position (epoch {epoch}, index {index}) is out of range")
+        rng = np.random.default_rng(self.seed)
+        if rng_state is not None:
+            rng.bit_generator.state = rng_state
+        self._rng = rng
+        self._orders.clear()
+        self._rng_states.clear()
+        self._n_drawn = epoch
+        self._state = _State(epoch, index, self._state.pick, None, ())
+        self._undo.clear()
+        self._redo.clear()
 
     def next_phase(self) -> tuple[str, int | None]:
         """(kind, layer) of the phase ``step()`` will produce."""
@@ -463,6 +509,7 @@ class Stepper(HyperParameters):
     def _order(self, epoch: int) -> Array:
         # Orders are drawn in sequence from one generator, exactly as the Trainer draws them.
         while self._n_drawn <= epoch:
+            self._rng_states[self._n_drawn] = self._rng.bit_generator.state
             o = epoch_order(self._rng, len(self.X), self.shuffle)
             o.flags.writeable = False
             self._orders[self._n_drawn] = o
@@ -473,6 +520,7 @@ class Stepper(HyperParameters):
         oldest = self._undo[0].before.epoch if self._undo else self._state.epoch
         for e in [e for e in self._orders if e < oldest]:
             del self._orders[e]
+            self._rng_states.pop(e, None)
 
     def _next_row(self, st: _State) -> tuple[int, bool]:
         if st.pick is not None:

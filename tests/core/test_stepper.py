@@ -606,3 +606,49 @@ def test_records_share_parameter_copies_between_phases_and_samples() -> None:
     assert np.shares_memory(back["W_next"], upd["W_old_2"])
     assert np.shares_memory(upd["vW_old_1"], prev["vW_new_1"])
     assert np.shares_memory(second[-2].values["dW_2"], upd["dW_2"])
+
+
+# ---- one counter with the trainer ------------------------------------------------------------
+
+
+def test_after_n_trained_epochs_stepping_continues_in_epoch_n_plus_1() -> None:
+    X, Y = data(6, 2, 1)
+    net = Network([2, 3, 1], "tanh", "sigmoid", "bce", seed=2)
+    trainer = Trainer(net, X, Y, lr=0.3, batch_size=1, shuffle=True, seed=5)
+    trainer.run(4)
+    ref = Trainer(net.copy(), X, Y, lr=0.3, batch_size=1, shuffle=True, seed=5)
+    ref.rng.bit_generator.state = trainer.rng.bit_generator.state
+    ref.epoch = trainer.epoch
+    s = Stepper(net, X, Y, lr=0.3, shuffle=True, seed=5)
+    s.set_position(trainer.epoch, trainer.rng.bit_generator.state)
+    assert s.epochs_done == 4 and s.position.epoch == 4  # shown as epoch 5
+    probe = np.random.default_rng(5)
+    probe.bit_generator.state = trainer.rng.bit_generator.state
+    expected = epoch_order(probe, 6, True)
+    assert list(s.order) == list(expected) == list(s.order_of(4))
+    s.run_to_epoch_end()
+    ref.run(1)
+    assert np.array_equal(net.params, ref.net.params)  # the very epoch the trainer would train
+    assert s.epochs_done == 5
+    # and back: a trainer handed the stepper's position draws the stepper's next order
+    trainer.epoch = s.epochs_done
+    trainer.rng.bit_generator.state = s.rng_state()
+    nxt = list(s.order_of(5))
+    probe.bit_generator.state = trainer.rng.bit_generator.state
+    assert list(epoch_order(probe, 6, True)) == nxt
+
+
+def test_set_position_only_at_a_boundary_and_in_range() -> None:
+    X, Y = data(4, 2, 1)
+    s = Stepper(Network([2, 2, 1], seed=0), X, Y, shuffle=True)
+    s.step()
+    with pytest.raises(RuntimeError):
+        s.set_position(3)
+    s.finish_sample()
+    with pytest.raises(ValueError):
+        s.set_position(-1)
+    with pytest.raises(ValueError):
+        s.set_position(0, index=4)
+    s.set_position(2, index=1)
+    assert s.position.epoch == 2 and not s.can_back
+    assert s.position.sample == int(s.order_of(2)[1])
