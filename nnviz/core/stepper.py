@@ -60,7 +60,7 @@ from typing import NamedTuple
 import numpy as np
 
 from nnviz.core import activations as act
-from nnviz.core import losses
+from nnviz.core import losses, notation
 from nnviz.core.network import Gradients, Network
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
 from nnviz.core.trainer import epoch_order
@@ -685,30 +685,15 @@ def _loss_terms(loss: str, z: Array, a: Array, t: Array) -> Array:
 
 
 def fmt(x: float, precision: int = 4) -> str:
-    """A number for the panel: fixed decimals, scientific when it would round to 0 or be huge."""
-    x = float(x)
-    if x == 0.0:
-        return f"{0.0:.{precision}f}"
-    if not math.isfinite(x):
-        return str(x)
-    if abs(x) < 0.5 * 10.0 ** (-precision) or abs(x) >= 1e7:
-        return f"{x:.{max(precision - 1, 1)}e}"
-    return f"{x:.{precision}f}"
+    """A number for the panel (``notation.number``: the one format of every shown number)."""
+    return notation.number(x, precision)
 
 
 def _paren(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
-def _sub(*units: int) -> str:
-    """1-based unit subscripts; run together (w_13) while every index is one digit."""
-    idx = [str(u + 1) for u in units]
-    return "".join(idx) if all(len(s) == 1 for s in idx) else ",".join(idx)
-
-
-def _sym(name: str, layer: int | None, *units: int) -> str:
-    head = name if layer is None else f"{name}^({layer})"
-    return f"{head}_{_sub(*units)}" if units else head
+_sub, _sym = notation.sub, notation.sym  # the one notation (nnviz.core.notation)
 
 
 def _hyper(x: Array) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nnviz.core import datasets
+from nnviz.core import datasets, notation
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
 from nnviz.core.recommended import LOSS_THRESHOLD, Setup, is_converged, setup_for
@@ -528,7 +528,7 @@ class Controller(QObject):
             return
         with self.worker.lock:
             self.net.weights[layer][i, j] = value
-        self.statusChanged.emit(f"w[{layer + 1}][{i + 1},{j + 1}] set to {value:g}")
+        self.statusChanged.emit(f"{notation.weight(layer, i, j)} set to {value:g}")
         self.refresh_from_network()
 
     @Slot(int, int, float)
@@ -538,7 +538,7 @@ class Controller(QObject):
             return
         with self.worker.lock:
             self.net.biases[layer][j] = value
-        self.statusChanged.emit(f"b[{layer + 1}][{j + 1}] set to {value:g}")
+        self.statusChanged.emit(f"{notation.bias(layer, j)} set to {value:g}")
         self.refresh_from_network()
 
     # ---- reading ----------------------------------------------------------------------------

@@ -106,6 +106,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
+from nnviz.core import notation
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale, edge_rgb
 from nnviz.gui.theme import rgb as theme_rgb
 
@@ -251,13 +252,11 @@ def _fmt(x: float | np.floating) -> str:
 
 
 def _short(x: float, digits: int = 3) -> str:
-    """Compact value for drawing inside a node."""
+    """A value drawn inside a node or on an edge: as the panel writes it (``notation.number``)."""
     if not math.isfinite(x):
         return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if x != 0 and (abs(x) >= 1000 or abs(x) < 10 ** -digits):
-        return f"{x:.2g}"
-    s = f"{x:.{digits}f}"
-    return "0" if s in ("-0.000", "0.000") else s
+    s = notation.number(x, digits)
+    return s[1:] if s.startswith("-") and float(s) == 0 else s  # no "-0.0000"
 
 
 def _nice_scale_text(s: float) -> str:
@@ -367,6 +366,7 @@ class NetworkView(QWidget):
         self._min_mag = 0.0
         self._fixed_scale: float | None = None
         self._saturated = 0  # weights beyond a fixed scale, drawn at full strength
+        self._digits = notation.DEFAULT_DIGITS
         self._hl_layer: int | None = None
         self._hl_kind: str | None = None
         self._scale = 1.0
@@ -544,6 +544,23 @@ class NetworkView(QWidget):
         if self._sizes:
             self._ensure_edges()
         return self._value_scale
+
+    def set_digits(self, digits: int) -> None:
+        """Decimals of the numbers in the nodes, on the edges and in the tooltips (the step
+        panel's digits setting: one setting for every number shown)."""
+        digits = int(digits)
+        if not 1 <= digits <= 10:
+            raise ValueError(f"digits must be 1..10, got {digits}")
+        if digits != self._digits:
+            self._digits = digits
+            self._invalidate_scene()
+
+    @property
+    def digits(self) -> int:
+        return self._digits
+
+    def _num(self, x: float) -> str:
+        return notation.number(float(x), self._digits)
 
     def set_max_edges(self, n: int) -> None:
         self._max_edges = self._check_max_edges(n)
@@ -791,7 +808,7 @@ class NetworkView(QWidget):
             if self._output_labels:
                 return self._output_labels[i]
             return "y" if self._sizes[-1] == 1 else f"y{i + 1}"
-        return f"h{a_layer}.{i + 1}"
+        return notation.unit(a_layer, i, len(self._sizes) - 1)
 
     def _node_title(self, a_layer: int, i: int) -> str:
         if a_layer == 0:
@@ -812,28 +829,29 @@ class NetworkView(QWidget):
     def _node_text(self, a_layer: int, i: int) -> str:
         rows: list[tuple[str, str]] = []
         if a_layer > 0 and self._z is not None and self._z[a_layer - 1] is not None:
-            rows.append(("z", _fmt(self._z[a_layer - 1][i])))
+            rows.append(("z", self._num(self._z[a_layer - 1][i])))
         if self._a is not None and self._a[a_layer] is not None:
-            rows.append(("a" if a_layer else "x", _fmt(self._a[a_layer][i])))
+            rows.append(("a" if a_layer else "x", self._num(self._a[a_layer][i])))
         if a_layer > 0:
-            rows.append(("bias", _fmt(self._biases[a_layer - 1][i])))
+            rows.append(("bias", self._num(self._biases[a_layer - 1][i])))
             if self._delta is not None and self._delta[a_layer - 1] is not None:
-                rows.append(("δ", _fmt(self._delta[a_layer - 1][i])))
+                rows.append(("δ", self._num(self._delta[a_layer - 1][i])))
         if not rows:
             rows.append(("value", "not computed yet"))
         return self._tip(self._node_title(a_layer, i), rows)
 
     def _edge_text(self, li: int, i: int, j: int) -> str:
         w = self._weights[li][i, j]
-        rows = [("weight", _fmt(w))]
+        rows = [("weight", self._num(w))]
         if self._grads is not None:
-            rows.append(("dE/dw", _fmt(self._grads[li][i, j])))
-        title = f"{self._node_name(li, i)} → {self._node_name(li + 1, j)}  (w[{li}][{i}, {j}])"
+            rows.append(("dE/dw", self._num(self._grads[li][i, j])))
+        title = f"{self._node_name(li, i)} → {self._node_name(li + 1, j)}  " \
+                f"({notation.weight(li, i, j)})"
         return self._tip(title, rows, "click to edit")
 
     def _bias_text(self, li: int, j: int) -> str:
-        title = f"Bias of {self._node_name(li + 1, j)}  (b[{li}][{j}])"
-        rows = [("bias", _fmt(self._biases[li][j]))]
+        title = f"Bias of {self._node_name(li + 1, j)}  ({notation.bias(li, j)})"
+        rows = [("bias", self._num(self._biases[li][j]))]
         return self._tip(title, rows, "click to edit")
 
     # ---------------------------------------------------------------- validation
@@ -1514,7 +1532,7 @@ class NetworkView(QWidget):
             t = t_lo + (t_hi - t_lo) * (0.5 if n_in == 1 else i / (n_in - 1))
             pt = self.edge_point(li, i, j, t)
             v = float(vals[i, j])
-            txt = _short(v, 3 if abs(v) < 10 else 2)
+            txt = _short(v, self._digits)
             w = fm.horizontalAdvance(txt) + 8 * s
             labels.append((v, QRectF(pt.x() - w / 2, pt.y() - fm.height() / 2, w, fm.height()),
                            txt))
@@ -1878,7 +1896,8 @@ class NetworkView(QWidget):
             if base < min_px:
                 continue  # built only for sizes that can be drawn: this runs on every frame
             fm = self._metrics(base)
-            options = [make(3), make(2)]
+            # the digits setting first; fewer decimals only where those would not be readable
+            options = [make(d) for d in range(self._digits, 1, -1)] or [make(self._digits)]
             for k, texts in enumerate(options):
                 widest = max(fm.horizontalAdvance(ln) for t in texts for ln in t.split("\n"))
                 px = base * min(1.0, 1.7 * r / widest) if widest > 0 else base
@@ -2329,7 +2348,7 @@ class NetworkView(QWidget):
     def _edit_weight(self, li: int, i: int, j: int) -> None:
         cur = float(self._weights[li][i, j])
         label = (f"Weight from {self._node_name(li, i)} to {self._node_name(li + 1, j)}\n"
-                 f"(w[{li}][{i}, {j}], now {_fmt(self._weights[li][i, j])}):")
+                 f"({notation.weight(li, i, j)}, now {_fmt(self._weights[li][i, j])}):")
         value, ok = QInputDialog.getDouble(self, "Edit weight", label, cur, -1e9, 1e9, 6)
         if ok:
             self.weightEdited.emit(li, i, j, float(value))
@@ -2337,7 +2356,7 @@ class NetworkView(QWidget):
     def _edit_bias(self, li: int, j: int) -> None:
         cur = float(self._biases[li][j])
         label = (f"Bias of {self._node_name(li + 1, j)}\n"
-                 f"(b[{li}][{j}], now {_fmt(self._biases[li][j])}):")
+                 f"({notation.bias(li, j)}, now {_fmt(self._biases[li][j])}):")
         value, ok = QInputDialog.getDouble(self, "Edit bias", label, cur, -1e9, 1e9, 6)
         if ok:
             self.biasEdited.emit(li, j, float(value))

@@ -64,7 +64,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core import losses
+from nnviz.core import losses, notation
 from nnviz.core.ledger import ledger_csv, ledger_markdown, ledger_rows
 from nnviz.core.network import GradientCheck, Network, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
@@ -99,15 +99,8 @@ _TITLES = {
 Selection = tuple  # ("node", layer, unit) or ("edge", layer, i, j); layers as in the formulas
 
 
-def _sub(*units: int) -> str:
-    idx = [str(u + 1) for u in units]
-    return "".join(idx) if all(len(s) == 1 for s in idx) else ",".join(idx)
-
-
-def _sym(name: str, layer: int | None, *units: int) -> str:
-    """The panel's notation (as ``explain``): a^(2)_1 is unit 1 of layer 2, units 1-based."""
-    head = name if layer is None else f"{name}^({layer})"
-    return f"{head}_{_sub(*units)}" if units else head
+# The panel's notation is the one of nnviz.core.notation: a^(2)_1 is unit 1 of layer 2.
+_sub, _sym = notation.sub, notation.sym
 
 
 def phase_title(record: PhaseRecord) -> str:
@@ -142,7 +135,6 @@ class StepPanel(QWidget):
         self._active = False
         self._hidden = False
         self._selection: Selection | None = None
-        self._precision = 4
         self._scale = 1.0
         self._theme: Theme = LIGHT
         # the unscaled size the classroom recorded: another window may have scaled the font
@@ -278,7 +270,7 @@ class StepPanel(QWidget):
         self.precision_spin = QSpinBox(minimum=2, maximum=10)
         digits.setBuddy(self.precision_spin)
         self.precision_spin.setObjectName("stepPrecisionSpin")
-        self.precision_spin.setValue(self._precision)
+        self.precision_spin.setValue(self.view.digits)
         self.precision_spin.setToolTip("Decimals of the numbers in the panel and the Markdown "
                                        "ledger (the CSV keeps full precision)")
         self.precision_spin.valueChanged.connect(self.set_precision)
@@ -395,7 +387,7 @@ class StepPanel(QWidget):
 
     @property
     def precision(self) -> int:
-        return self._precision
+        return self.view.digits
 
     @property
     def selection(self) -> Selection | None:
@@ -725,7 +717,7 @@ class StepPanel(QWidget):
         digits = int(digits)
         if not 2 <= digits <= 10:
             raise ValueError(f"precision must be 2..10 digits, got {digits}")
-        self._precision = digits
+        self.view.set_digits(digits)  # the one digits setting: nodes, tooltips and panel
         if self.precision_spin.value() != digits:
             self.precision_spin.setValue(digits)
         self._samples_dirty = True
@@ -787,7 +779,7 @@ class StepPanel(QWidget):
         self.check_summary.setText(
             f"Row {row}: relative error per layer (norm-based; &lt; 1e-6 is agreement): "
             f"{per_layer} — <b style='color:{colour}'>max {gc.max_error:.2e}, {verdict}</b>")
-        p = self._precision
+        p = self.view.digits
         rows = []
         for l in range(len(gc.dW)):  # noqa: E741
             dW, nW = gc.dW[l], gc.numeric_dW[l]
@@ -849,8 +841,8 @@ class StepPanel(QWidget):
                     f"Network {'-'.join(map(str, net.sizes))}, {net.activation} hidden, "
                     f"{net.output} output, {net.loss_name} loss; "
                     f"{len(records)} of {self._n_phases()} phases; numbers with "
-                    f"{self._precision} decimals.\n\n"
-                    + ledger_markdown(records, precision=self._precision))
+                    f"{self.view.digits} decimals.\n\n"
+                    + ledger_markdown(records, precision=self.view.digits))
         try:
             with open(path, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
@@ -1147,7 +1139,7 @@ class StepPanel(QWidget):
             return
         net = self.c.net
         if self._hidden:
-            text = masked_text(cur, net, sel, self._precision)
+            text = masked_text(cur, net, sel, self.view.digits)
         else:
             text = self._explain(cur, net, sel)
         self.formula.set_formula(text)
@@ -1165,13 +1157,13 @@ class StepPanel(QWidget):
             row = st.position.sample
         x = self.c.dataset.X_train[row]
         t = self.c.dataset.Y_train[row]
-        p = self._precision
+        p = self.view.digits
         return (f"Next sample: row {row}\n  x = {_vec(x, p)}\n  t = {_vec(t, p)}\n\n"
                 f"N computes z^(1) = x W^(1) + b^(1) and a^(1) = "
                 f"{net.layer_activation(0).name}(z^(1)).")
 
     def _explain(self, rec: PhaseRecord, net: Network, sel: Selection | None) -> str:
-        p = self._precision
+        p = self.view.digits
         if sel is None:
             return explain(rec, net, precision=p)
         try:
@@ -1198,7 +1190,7 @@ class StepPanel(QWidget):
         t.setUpdatesEnabled(False)
         t.setRowCount(0)
         t.setRowCount(len(rows))
-        p = self._precision
+        p = self.view.digits
         th = self._theme
         pos, neg, muted = QColor(th.positive), QColor(th.negative), QColor(th.muted)
         select_row = -1
@@ -1235,7 +1227,7 @@ class StepPanel(QWidget):
         t.setUpdatesEnabled(False)
         t.setRowCount(0)
         t.setRowCount(min(len(rows), MAX_TABLE_ROWS))
-        p = self._precision
+        p = self.view.digits
         for r, row in enumerate(rows[:MAX_TABLE_ROWS]):
             cells = (str(row.phase + 1), row.kind, "" if row.layer is None else str(row.layer),
                      row.quantity, row.index, fmt(row.value, p))
@@ -1290,7 +1282,7 @@ class StepPanel(QWidget):
         touch = set(self._marks)
         if self._samples_dirty or len(self._predictions) != n:
             out = self.c.display_net.forward(d.X_train[:n]).a[-1]
-            p = min(self._precision, 4)
+            p = min(self.view.digits, 4)
             self._predictions = [_prediction_text(out[r], d.class_names, p) for r in range(n)]
             self._samples_dirty = False
             touch = set(range(n))

@@ -415,8 +415,10 @@ def test_view_follows_the_phase_and_is_restored_on_leaving(make_window):
     w = make_window()
     p, view = panel_of(w), w.network_view
 
-    def exact(x):
-        return np.format_float_positional(x, unique=True, trim="-")
+    def exact(x):  # as the panel and the view write it: one digits setting
+        from nnviz.core import notation
+
+        return notation.number(x, view.digits)
 
     trigger(w, "actionStepNext")  # forward 1: the output is not computed yet
     early_tip = view.tooltip_text_at(view.node_pos(2, 0))
