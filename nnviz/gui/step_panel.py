@@ -314,7 +314,7 @@ class StepPanel(QWidget):
         lg.addLayout(row)
         self.tabs.addTab(ledger_page, "Ledger")
 
-        self.samples = self._table("stepSamplesTable", ["", "row"])
+        self.samples = self._table("stepSamplesTable", ["", "sample"])
         self.samples.cellClicked.connect(self._on_sample_clicked)
         self.samples.setToolTip("Click a row to step that sample next")
         self.tabs.addTab(self.samples, "Samples")
@@ -687,12 +687,13 @@ class StepPanel(QWidget):
         with self.c.worker.lock:
             if not st.at_boundary:
                 pos = st.position
-                self._message(f"Finish this sample first (row {pos.sample} is at phase "
-                              f"{pos.phase} of {st.phases_per_sample}; Finish sample or Shift+N)")
+                self._message(f"Finish this sample first ({notation.sample(pos.sample)} is at "
+                              f"phase {pos.phase} of {st.phases_per_sample}; Finish sample or "
+                              "Shift+N)")
                 return False
             st.set_next_sample(int(row))
         self._pick_pending = int(row)
-        self._message(f"Row {row} is the next sample; N starts it")
+        self._message(f"{notation.sample(row).capitalize()} is the next sample; N starts it")
         self._render_panel()
         return True
 
@@ -767,7 +768,7 @@ class StepPanel(QWidget):
             self.dock.show()
             self.dock.raise_()
         self.tabs.setCurrentIndex(3)
-        self._message(f"Gradient check of row {row}: largest relative error "
+        self._message(f"Gradient check of {notation.sample(row)}: largest relative error "
                       f"{gc.max_error:.2e}")
         return gc
 
@@ -777,7 +778,8 @@ class StepPanel(QWidget):
         per_layer = ", ".join(f"layer {l}: {e:.2e}" for l, e in enumerate(gc.errors, start=1))  # noqa: E741
         verdict = "backprop agrees" if good else "backprop DISAGREES"
         self.check_summary.setText(
-            f"Row {row}: relative error per layer (norm-based; &lt; 1e-6 is agreement): "
+            f"{notation.sample(row).capitalize()}: relative error per layer (norm-based; "
+            "&lt; 1e-6 is agreement): "
             f"{per_layer} — <b style='color:{colour}'>max {gc.max_error:.2e}, {verdict}</b>")
         p = self.view.digits
         rows = []
@@ -827,7 +829,8 @@ class StepPanel(QWidget):
             label = "CSV" if kind == "csv" else "Markdown"
             filt = "CSV files (*.csv)" if kind == "csv" else "Markdown files (*.md)"
             path, _ = QFileDialog.getSaveFileName(
-                self, f"Export ledger as {label}", f"ledger_row{row}_epoch{epoch + 1}.{kind}",
+                self, f"Export ledger as {label}",
+                f"ledger_sample{row + 1}_epoch{epoch + 1}.{kind}",
                 f"{filt};;All files (*)")
             if not path:
                 return None
@@ -837,7 +840,7 @@ class StepPanel(QWidget):
             text = ledger_csv(records)
         else:
             net = self.c.net
-            text = (f"# Ledger: row {row}, epoch {epoch + 1}\n\n"
+            text = (f"# Ledger: {notation.sample(row)}, epoch {epoch + 1}\n\n"
                     f"Network {'-'.join(map(str, net.sizes))}, {net.activation} hidden, "
                     f"{net.output} output, {net.loss_name} loss; "
                     f"{len(records)} of {self._n_phases()} phases; numbers with "
@@ -850,7 +853,7 @@ class StepPanel(QWidget):
             self._message(f"Could not write the ledger to {path}: {exc.strerror or exc}")
             return None
         n = len(ledger_rows(records))
-        self._message(f"Ledger of row {row} ({n} numbers) written to {path}")
+        self._message(f"Ledger of {notation.sample(row)} ({n} numbers) written to {path}")
         return path
 
     def _n_phases(self) -> int:
@@ -1012,7 +1015,7 @@ class StepPanel(QWidget):
     def _on_sample_clicked(self, row: int, _col: int) -> None:
         item = self.samples.item(row, 1)
         if item is not None:
-            self.pick_sample(int(item.text()))
+            self.pick_sample(int(item.text()) - 1)  # the table numbers samples from 1
 
     @Slot(bool)
     def _on_shuffle(self, on: bool) -> None:
@@ -1091,10 +1094,10 @@ class StepPanel(QWidget):
                       pending_pick: bool) -> str:
         n = len(self.c.dataset.X_train)
         if pending_pick or self._is_picked(first):
-            return f"<b>Picked row {row}</b> (out of order)"
+            return f"<b>{notation.sample(row).capitalize()}</b> (picked, out of order)"
         hits = np.flatnonzero(self._order(epoch) == row)
         k = int(hits[0]) + 1 if len(hits) else row + 1
-        return f"<b>Sample {k} of {n}</b> (row {row})"
+        return f"<b>{notation.sample(row).capitalize()}</b> ({k} of {n} in this epoch's order)"
 
     def _render_header(self, recs: tuple[PhaseRecord, ...], st: Stepper | None) -> None:
         th = self._theme
@@ -1121,7 +1124,7 @@ class StepPanel(QWidget):
             if cur.kind == "update" and not self._hidden:
                 with self.c.worker.lock:
                     nxt = st.next_sample
-                text += f" · sample done, next: row {nxt}"
+                text += f" · done, next: {notation.sample(nxt)}"
         if self._hidden:
             text += (f" · <span style='color:{th.negative}; font-weight:bold'>PREDICT</span>"
                      " — numbers hidden, N reveals")
@@ -1158,7 +1161,7 @@ class StepPanel(QWidget):
         x = self.c.dataset.X_train[row]
         t = self.c.dataset.Y_train[row]
         p = self.view.digits
-        return (f"Next sample: row {row}\n  x = {_vec(x, p)}\n  t = {_vec(t, p)}\n\n"
+        return (f"Next: {notation.sample(row)}\n  x = {_vec(x, p)}\n  t = {_vec(t, p)}\n\n"
                 f"N computes z^(1) = x W^(1) + b^(1) and a^(1) = "
                 f"{net.layer_activation(0).name}(z^(1)).")
 
@@ -1246,7 +1249,7 @@ class StepPanel(QWidget):
         n_in = d.X_train.shape[1]
         names = list(d.feature_names) or [f"x{i + 1}" for i in range(n_in)]
         shown = names[:MAX_FEATURE_COLUMNS] + (["…"] if n_in > MAX_FEATURE_COLUMNS else [])
-        headers = ["", "row", *shown, "target", "prediction"]
+        headers = ["", "sample", *shown, "target", "prediction"]
         t = self.samples
         t.setColumnCount(len(headers))
         t.setHorizontalHeaderLabels(headers)
@@ -1254,7 +1257,7 @@ class StepPanel(QWidget):
         t.setRowCount(n)
         for r in range(n):
             x = d.X_train[r]
-            cells = ["", str(r), *(f"{v:.4g}" for v in x[:MAX_FEATURE_COLUMNS])]
+            cells = ["", str(r + 1), *(f"{v:.4g}" for v in x[:MAX_FEATURE_COLUMNS])]
             if n_in > MAX_FEATURE_COLUMNS:
                 cells.append("…")
             cells.append(_target_text(d.Y_train[r], d.class_names))
