@@ -112,6 +112,7 @@ class Controller(QObject):
     playingChanged = Signal(bool)
     errorOccurred = Signal(str)  # divergence and other errors worth a dialog
     paramsChanged = Signal()  # the parameters on screen changed (edit, step, snapshot)
+    positionChanged = Signal()  # single-stepping moved (the status line shows where)
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -123,6 +124,9 @@ class Controller(QObject):
         self.selected_sample = 0
         self.stop_rule = StopRule(accuracy=setup_for(self.settings.dataset).accuracy)
         self.converged_at: int | None = None  # the epoch auto-stop stopped at, until trained on
+        # Where single-stepping is (epochs done, "stepping epoch 3, sample 2, ..."), shown in
+        # the status line until training moves on.
+        self._step_position: tuple[int, str] | None = None
         # Weight colour scale: "initial" (max |w| of each new network's initial weights),
         # "user" (colour_scale as typed) or "auto" (the view's per-frame percentile).
         self.colour_mode = "initial"
@@ -199,6 +203,7 @@ class Controller(QObject):
             self.dataset, self.net, self.trainer = data, net, trainer
             self.display_net = net.copy()
             self.last_snapshot = None
+            self._step_position = None
             self.converged_at = None
             self.selected_sample = min(self.selected_sample, len(data.X_train) - 1)
         self.worker.set_trainer(trainer, self.generation)
@@ -373,6 +378,7 @@ class Controller(QObject):
         if snap.generation != self.generation:
             return  # from a network that has since been replaced
         self.last_snapshot = snap
+        self._step_position = None  # trained since: the snapshot's epoch is the count
         if snap.stop_reason == "converged" and not snap.running:
             self.converged_at = snap.epoch  # before metricsChanged: the status line shows it
         np.copyto(self.display_net.params, snap.params)
@@ -516,6 +522,11 @@ class Controller(QObject):
         trace = self.display_net.forward(self.dataset.X_train[i])
         view.set_activations([a[0] for a in trace.a], [z[0] for z in trace.z])
 
+    def show_step_position(self, epochs_done: int, text: str) -> None:
+        """The step panel's position for the status line (epoch count and where it is)."""
+        self._step_position = (int(epochs_done), text)
+        self.positionChanged.emit()
+
     def select_sample(self, index: int) -> None:
         self.selected_sample = int(np.clip(index, 0, len(self.dataset.X_train) - 1))
         self._show_sample_activations()
@@ -558,6 +569,11 @@ class Controller(QObject):
             elif snap.epoch:
                 with self.worker.lock:
                     last = self.trainer.history.last()
+        stepping = self._step_position
+        if stepping is not None:
+            epoch = stepping[0]
+            with self.worker.lock:
+                last = self.trainer.history.last() if epoch else {}
         parts = [f"Epoch {epoch:,}"]
         has_test = self.trainer.X_test is not None
         if last:
@@ -571,4 +587,6 @@ class Controller(QObject):
             parts.append(f"{rate:,.0f} epochs/s")
         if self.converged_at is not None and self.converged_at == epoch:
             parts.append(f"converged at epoch {epoch:,}")
+        if stepping is not None:
+            parts.append(stepping[1])
         return "  |  ".join(parts)

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.network_view.biasEdited.connect(c.edit_bias)
         c.statusChanged.connect(self.show_message)
         c.metricsChanged.connect(self.update_status)
+        c.positionChanged.connect(self.update_status)
         c.playingChanged.connect(self._on_playing)
         c.errorOccurred.connect(self._on_error)
         c.networkRebuilt.connect(self._on_rebuilt)

@@ -68,7 +68,6 @@ from nnviz.core import losses, notation
 from nnviz.core.ledger import ledger_csv, ledger_markdown, ledger_rows
 from nnviz.core.network import GradientCheck, Network, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
-from nnviz.core.trainer import epoch_order
 from nnviz.gui.formula_box import FormulaBox
 from nnviz.gui.network_view import HIDES_VALUE, MAX_CIRCLE_NODES
 from nnviz.gui.table_fit import ColumnFitter
@@ -132,6 +131,7 @@ class StepPanel(QWidget):
         self.view = window.network_view
         self.dock: QDockWidget | None = None
         self._stepper: Stepper | None = None
+        self._counter: int | None = None  # the trainer's epoch when the stepper last synced
         self._active = False
         self._hidden = False
         self._selection: Selection | None = None
@@ -142,8 +142,6 @@ class StepPanel(QWidget):
         self._base_pt = max(9.0, base if isinstance(base, float) and base > 0
                             else QApplication.font().pointSizeF())
         self._view_takes_none: bool | None = None  # set_activations with None entries?
-        self._orders: dict[int, np.ndarray] = {}
-        self._order_rng: np.random.Generator | None = None
         self._pick_pending: int | None = None
         self._picked: dict[int, weakref.ref] = {}  # id(first record of a picked visit)
         self._seen: np.ndarray | None = None  # net.params as the panel last left them
@@ -407,7 +405,7 @@ class StepPanel(QWidget):
 
     def restore_position(self, position: dict) -> None:
         """Re-enter a saved ``Position`` (a session's ``stepper``): the same row, stepped to the
-        same phase on the loaded weights. The epoch counter starts again at 1.
+        same phase on the loaded weights, at the loaded trainer's epoch.
 
         ``phase`` is the number of phases done (as ``Stepper.position``) or a phase kind name
         (the first phase of that kind). A finished sample (all phases done) is not stepped
@@ -429,17 +427,31 @@ class StepPanel(QWidget):
         if not 0 <= sample < n:
             raise ValueError(f"sample {sample} is out of range 0..{n - 1}")
         self._on_rebuilt()
-        st = self.ensure_stepper()
-        if count == 0 or count >= P:
-            self.pick_sample(sample if count == 0 else (sample + 1) % n)
-            return
+        st = self.ensure_stepper()  # at the trainer's epoch, in the trainer's next order
         with self.c.worker.lock:
-            st.set_next_sample(sample)
-            self._pick_pending = sample
-            for _ in range(count):
+            if st.shuffle:
+                hits = np.flatnonzero(st.order_of(st.epochs_done) == sample)
+                k = int(hits[0]) if len(hits) else None
+            else:
+                k = sample
+            if k is not None and count >= P:
+                k += 1  # finished: the loaded weights hold its update, the next one is due
+                if k == n:
+                    return
+            if k is not None:
+                # Where the saved order had it: no "picked" sample nobody picked.
+                st.set_position(st.epochs_done, self.c.trainer.rng.bit_generator.state, k)
+            elif count >= P:
+                return
+            else:
+                st.set_next_sample(sample)  # an order that no longer holds it: an honest pick
+                self._pick_pending = sample
+            for _ in range(count if count < P else 0):
                 st.step()
             self._track_start(st, True)
-        self._enter()
+            self._sync_counter(st)
+        if 0 < count < P:
+            self._enter()
         self._after_change()
 
     def formula_text(self) -> str:
@@ -460,17 +472,36 @@ class StepPanel(QWidget):
                              momentum=s.momentum, shuffle=self.shuffle.isChecked(), seed=s.seed,
                              l2=s.l2, l1=s.l1)
                 self._stepper = st
-                self._orders.clear()
-                self._order_rng = None
+                self._counter = None  # new: it starts where the trainer is
                 self._pick_pending = None
                 self._picked.clear()
+                self._sync_counter(st)
             else:
                 # The controls change these live; the next update uses the current values.
                 for name in ("lr", "momentum", "l2", "l1"):
                     value = float(getattr(s, name))
                     if getattr(st, name) != value:
                         setattr(st, name, value)
+                self._sync_counter(st)
         return st
+
+    def _sync_counter(self, st: Stepper) -> None:
+        """One epoch count, the trainer's (call with the worker's lock held). Trained since the
+        stepper last looked: the stepper continues at the trainer's epoch, in the order the
+        trainer would draw next. Stepped through epochs (or back): the trainer's count and
+        order follow the stepper, so the status bar and Play continue from there."""
+        t = self.c.trainer
+        if t.epoch != self._counter:
+            if st.at_boundary and st.epochs_done != t.epoch:
+                st.set_position(t.epoch, t.rng.bit_generator.state)
+        elif st.epochs_done != t.epoch:
+            t.epoch = st.epochs_done
+            t.rng.bit_generator.state = st.rng_state()
+        self._counter = t.epoch
+        pos = st.position
+        self.c.show_step_position(
+            t.epoch, f"stepping {notation.epoch(pos.epoch)}, {notation.sample(pos.sample)}, "
+                     f"phase {pos.phase}/{st.phases_per_sample}")
 
     def _pause_training(self) -> None:
         """Stop live training and wait until the worker has finished its chunk.
@@ -495,16 +526,16 @@ class StepPanel(QWidget):
                 self.dock.raise_()
 
     def _order(self, epoch: int) -> np.ndarray:
-        """The stepper's sample order of ``epoch``, drawn the same way (for "sample k of n")."""
+        """The stepper's sample order of ``epoch`` (for "k of n in this epoch's order")."""
         st = self._stepper
         n = len(self.c.dataset.X_train)
         if st is None or not st.shuffle:
             return np.arange(n)
-        if self._order_rng is None:
-            self._order_rng = np.random.default_rng(st.seed)
-        while len(self._orders) <= epoch:
-            self._orders[len(self._orders)] = epoch_order(self._order_rng, n, True)
-        return self._orders[epoch]
+        try:
+            with self.c.worker.lock:
+                return st.order_of(epoch)
+        except ValueError:  # an epoch whose order the stepper no longer keeps
+            return np.arange(n)
 
     def _run(self) -> bool:
         """Common start of every stepping command; False if stepping is impossible now."""
@@ -569,6 +600,7 @@ class StepPanel(QWidget):
             was_boundary = st.at_boundary
             rec = st.step()
             self._track_start(st, was_boundary)
+            self._sync_counter(st)
         self._hidden = self.actions["actionPredictReveal"].isChecked()
         self._after_change()
         return rec
@@ -590,6 +622,7 @@ class StepPanel(QWidget):
             if len(recs) == 1 and self._is_picked(recs[0]) and not st.at_boundary:
                 self._pick_pending = recs[0].sample  # the stepper makes the pick pending again
             rec = st.back()
+            self._sync_counter(st)
         self._hidden = False
         self._after_change()
         return rec
@@ -610,6 +643,7 @@ class StepPanel(QWidget):
             was_boundary = st.at_boundary
             result = run(st)
             self._track_start(st, was_boundary)
+            self._sync_counter(st)
         self._after_change()
         return result
 
@@ -949,8 +983,6 @@ class StepPanel(QWidget):
         self._active = False
         self._hidden = False
         self._selection = None
-        self._orders.clear()
-        self._order_rng = None
         self._pick_pending = None
         self._picked.clear()
         self._seen = None
@@ -1115,11 +1147,11 @@ class StepPanel(QWidget):
                 pos = st.position
             label = self._sample_label(pos.sample, pos.epoch, None,
                                        self._pick_pending == pos.sample)
-            text = (f"{label}, epoch {pos.epoch + 1} — <span style='{badge}'>ready</span>: "
+            text = (f"{label}, {notation.epoch(pos.epoch)} — <span style='{badge}'>ready</span>: "
                     f"N computes phase 1/{P}, forward, layer 1")
         else:
             label = self._sample_label(cur.sample, cur.epoch, recs[0], False)
-            text = (f"{label}, epoch {cur.epoch + 1} — phase {cur.index + 1}/{P}: "
+            text = (f"{label}, {notation.epoch(cur.epoch)} — phase {cur.index + 1}/{P}: "
                     f"<span style='{badge}'>{phase_title(cur)}</span>")
             if cur.kind == "update" and not self._hidden:
                 with self.c.worker.lock:

@@ -402,12 +402,16 @@ def test_play_and_step_epoch_continue_from_the_stepped_weights(qtbot, make_windo
     wait_settled(qtbot, w)
     assert np.array_equal(c.net.params, train_from_stepped(c.trainer.epoch))
 
-    # the stepper notices the training: its sample restarts on the new weights
+    # the stepper notices the training: after N trained epochs it steps epoch N + 1, from
+    # the first sample of the order the trainer would visit next, on the new weights
     trigger(w, "actionStepBack")
     assert "Nothing to undo" in w.statusBar().currentMessage()
+    n = c.trainer.epoch
     rec = p.next_phase()
-    assert (rec.kind, rec.layer, rec.sample) == ("forward", 1, 1)
+    assert (rec.kind, rec.layer, rec.epoch) == ("forward", 1, n)
+    assert rec.sample == int(p.stepper.order_of(n)[0])
     assert p.stepper.position.phase == 1
+    assert f"epoch {n + 1:,}" in p.header_text()
     np.testing.assert_array_equal(rec.values["W"], c.net.weights[0])
 
 
