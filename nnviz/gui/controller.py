@@ -113,6 +113,7 @@ class Controller(QObject):
     errorOccurred = Signal(str)  # divergence and other errors worth a dialog
     paramsChanged = Signal()  # the parameters on screen changed (edit, step, snapshot)
     positionChanged = Signal()  # single-stepping moved (the status line shows where)
+    sampleSelected = Signal(int)  # the one selected sample (data row) changed
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -528,8 +529,14 @@ class Controller(QObject):
         self.positionChanged.emit()
 
     def select_sample(self, index: int) -> None:
-        self.selected_sample = int(np.clip(index, 0, len(self.dataset.X_train) - 1))
+        """The sample the nodes show and single-stepping takes next: one selection for the
+        controls' "Sample" field and the step panel's sample picker."""
+        row = int(np.clip(index, 0, len(self.dataset.X_train) - 1))
+        changed = row != self.selected_sample
+        self.selected_sample = row
         self._show_sample_activations()
+        if changed:
+            self.sampleSelected.emit(row)
 
     # ---- edits from the network view --------------------------------------------------------
     @Slot(int, int, int, float)

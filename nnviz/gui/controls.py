@@ -208,7 +208,8 @@ class ControlsPanel(QWidget):
         self.min_mag.setToolTip("Hide edges whose magnitude is below this fraction of the scale")
         f.addRow("Hide small", self.min_mag)
         self.sample = QSpinBox(minimum=1, maximum=1)
-        self.sample.setToolTip("The sample whose activations the nodes show")
+        self.sample.setToolTip("The sample whose activations the nodes show, and the one "
+                                "single-stepping takes next (as the Step dock's sample list)")
         f.addRow("Sample", self.sample)
         self.show_test = QCheckBox("Show test data")
         self.show_test.setObjectName("showTestCheck")
@@ -259,6 +260,7 @@ class ControlsPanel(QWidget):
         self.colour_scale.editingFinished.connect(self._on_colour_scale)
         self.sample.valueChanged.connect(lambda v: self.c.select_sample(v - 1))
         self.c.networkRebuilt.connect(self.sync_from_controller)
+        self.c.sampleSelected.connect(self._show_sample)
 
     @Slot()
     def sync_from_controller(self) -> None:
@@ -310,6 +312,13 @@ class ControlsPanel(QWidget):
                   self.seed, self.noise, self.test_ratio, self.lr, self.batch_mode):
             _mark(w, None)  # earlier rejections no longer apply
         self.hidden.setToolTip(self._hidden_tip)
+
+    @Slot(int)
+    def _show_sample(self, row: int) -> None:
+        if self.sample.value() != row + 1:
+            blocked = self.sample.blockSignals(True)
+            self.sample.setValue(row + 1)
+            self.sample.blockSignals(blocked)
 
     # ---- handlers ---------------------------------------------------------------------------
     def _apply(self, widget: QWidget, **changes) -> None:

@@ -132,6 +132,7 @@ class StepPanel(QWidget):
         self.dock: QDockWidget | None = None
         self._stepper: Stepper | None = None
         self._counter: int | None = None  # the trainer's epoch when the stepper last synced
+        self._selecting = False  # the panel itself is moving the controller's selection
         self._active = False
         self._hidden = False
         self._selection: Selection | None = None
@@ -156,6 +157,7 @@ class StepPanel(QWidget):
         self.c.networkRebuilt.connect(self._on_rebuilt)
         self.c.paramsChanged.connect(self._on_params_changed)
         self.c.playingChanged.connect(self._on_playing)
+        self.c.sampleSelected.connect(self._on_sample_selected)
         self.view.nodeSelected.connect(self._on_node_selected)
         self.set_scale(1.0)
         self._on_rebuilt()
@@ -499,9 +501,14 @@ class StepPanel(QWidget):
             t.rng.bit_generator.state = st.rng_state()
         self._counter = t.epoch
         pos = st.position
-        self.c.show_step_position(
-            t.epoch, f"stepping {notation.epoch(pos.epoch)}, {notation.sample(pos.sample)}, "
-                     f"phase {pos.phase}/{st.phases_per_sample}")
+        self._follow_selection(pos.sample)
+        P = st.phases_per_sample
+        if 0 < pos.phase < P:
+            text = (f"stepping {notation.epoch(pos.epoch)}, {notation.sample(pos.sample)}, "
+                    f"phase {pos.phase}/{P}")
+        else:
+            text = f"next step: {notation.epoch(st.epochs_done)}, {notation.sample(st.next_sample)}"
+        self.c.show_step_position(t.epoch, text)
 
     def _pause_training(self) -> None:
         """Stop live training and wait until the worker has finished its chunk.
@@ -728,8 +735,30 @@ class StepPanel(QWidget):
             st.set_next_sample(int(row))
         self._pick_pending = int(row)
         self._message(f"{notation.sample(row).capitalize()} is the next sample; N starts it")
+        self._follow_selection(int(row))
         self._render_panel()
         return True
+
+    def _follow_selection(self, row: int) -> None:
+        """The controller's one selected sample follows the stepper (no pick back)."""
+        self._selecting = True
+        try:
+            self.c.select_sample(row)
+        finally:
+            self._selecting = False
+
+    @Slot(int)
+    def _on_sample_selected(self, row: int) -> None:
+        """The controls' "Sample" field while stepping: that sample is stepped next."""
+        if self._selecting or not self._active:
+            return
+        st = self.stepper
+        if st is None:
+            return
+        with self.c.worker.lock:
+            if row in (st.position.sample, st.next_sample):
+                return
+        self.pick_sample(row)
 
     def select(self, node: tuple[int, int] | None = None,
                edge: tuple[int, int, int] | None = None) -> None:
