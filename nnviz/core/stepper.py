@@ -773,7 +773,7 @@ def explain(
         if node is not None:
             l, j = _long(node, 2, "node", "(layer, unit)")  # noqa: E741
             ex.check_unit(l, j, first=1)
-            return ex.bias(l, j)
+            return ex.node_parameters(l, j)
         if edge is not None:
             l, i, j = _long(edge, 3, "edge", "(layer, i, j)")  # noqa: E741
             ex.check_edge(l, i, j)
@@ -978,6 +978,11 @@ class _Explainer:
                 dW, db = self.v[f"dW_{k}"], self.v[f"db_{k}"]
                 i, j = np.unravel_index(int(np.argmax(np.abs(dW))), dW.shape)
                 jb = int(np.argmax(np.abs(db)))
+                if not dW[i, j]:
+                    why = " (its inputs are 0)" if not np.any(self.v[f"a_{k - 1}"]) else ""
+                    lines.append(f"layer {k}: every dE/dw is 0{why}, largest |dE/db| = "
+                                 f"{n(abs(db[jb]))} at {_sym('b', k, jb)}")
+                    continue
                 lines.append(
                     f"layer {k}: largest |dE/dw| = {n(abs(dW[i, j]))} at {_sym('w', k, i, j)}, "
                     f"largest |dE/db| = {n(abs(db[jb]))} at {_sym('b', k, jb)}"
@@ -998,10 +1003,21 @@ class _Explainer:
         if self.rec.kind == "gradients":
             return f"dE/d{sym} = {product} = {numbers} = {n(grad)}"
         old, new = float(v[f"W_old_{l}"][i, j]), float(v[f"W_new_{l}"][i, j])
+        if old == new and a == 0.0:
+            # "w <- 0.2739 - 0.5 * 0 = 0.2739" reads like a change; say what happened instead
+            return (f"{sym} = {n(old)}: no change (its input {_sym('a', l - 1, i)} is 0, so "
+                    f"dE/d{sym} = 0)")
         vel = None
         if f"vW_old_{l}" in v:
             vel = (float(v[f"vW_old_{l}"][i, j]), float(v[f"vW_new_{l}"][i, j]))
         return self._rule(sym, product, numbers, old, new, vel, penalised=True)
+
+    def node_parameters(self, l: int, j: int) -> str:  # noqa: E741
+        """Unit j of layer l in the gradients / update phase: its bias and every weight into it
+        (a * delta for each, with the numbers)."""
+        lines = [self.bias(l, j)]
+        lines += self._cap([self.weight(l, i, j) for i in range(self.net.sizes[l - 1])])
+        return "\n".join(lines)
 
     def bias(self, l: int, j: int) -> str:  # noqa: E741
         v, n = self.v, self.n
@@ -1058,6 +1074,11 @@ class _Explainer:
         for k in range(1, self.L + 1):
             change = np.abs(v[f"W_new_{k}"] - v[f"W_old_{k}"])
             i, j = np.unravel_index(int(np.argmax(change)), change.shape)
+            if not change[i, j]:
+                why = "its inputs are 0" if not np.any(v[f"a_{k - 1}"]) else \
+                    f"dE/dW^({k}) is 0"
+                lines.append(f"layer {k}: no change ({why})")
+                continue
             lines.append(
                 f"layer {k}: largest change {_sym('w', k, i, j)}: {n(v[f'W_old_{k}'][i, j])} -> "
                 f"{n(v[f'W_new_{k}'][i, j])}"

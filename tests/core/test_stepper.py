@@ -448,13 +448,18 @@ def test_explain_texts_for_a_known_2_2_1_example() -> None:
     assert explain(grads, net, edge=(1, 0, 1)) == (
         f"dE/dw^(1)_12 = a^(0)_1 * delta^(1)_2 = 0.0500 * {f4(d1[1])} = {f4(0.05 * d1[1])}"
     )
-    assert explain(grads, net, node=(1, 0)) == f"dE/db^(1)_1 = delta^(1)_1 = {f4(d1[0])}"
+    # a node: its bias and the a * delta product of every weight into it, with the numbers
+    assert explain(grads, net, node=(1, 0)) == (
+        f"dE/db^(1)_1 = delta^(1)_1 = {f4(d1[0])}\n"
+        f"dE/dw^(1)_11 = a^(0)_1 * delta^(1)_1 = 0.0500 * {f4(d1[0])} = {f4(0.05 * d1[0])}\n"
+        f"dE/dw^(1)_21 = a^(0)_2 * delta^(1)_1 = 0.1000 * {f4(d1[0])} = {f4(0.1 * d1[0])}"
+    )
     upd = recs["update", None]
     assert explain(upd, net, edge=(2, 0, 0)) == (
         f"w^(2)_11 <- w - lr * a^(1)_1 * delta^(2)_1 = 0.4000 - 0.5 * ({f4(a1[0])} * {f4(d2)}) "
         f"= {f4(0.40 - lr * a1[0] * d2)}"
     )
-    assert explain(upd, net, node=(2, 0)) == (
+    assert explain(upd, net, node=(2, 0)).splitlines()[0] == (
         f"b^(2)_1 <- b - lr * delta^(2)_1 = 0.6000 - 0.5 * ({f4(d2)}) = {f4(0.60 - lr * d2)}"
     )
     # precision is adjustable
@@ -483,7 +488,7 @@ def test_explain_update_with_momentum_and_penalties() -> None:
     # biases carry no penalty
     bo, bn = float(v["b_old_2"][0]), float(v["b_new_2"][0])
     vbo, vbn = float(v["vb_old_2"][0]), float(v["vb_new_2"][0])
-    assert explain(second, net, node=(2, 0)) == (
+    assert explain(second, net, node=(2, 0)).split("\nv <- ")[0] == (
         f"v <- mu * v - lr * delta^(2)_1 = 0.9 * {p4(vbo)} - 0.5 * ({f4(d)}) = {f4(vbn)}\n"
         f"b^(2)_1 <- b + v = {f4(bo)} + {p4(vbn)} = {f4(bn)}"
     )
@@ -515,7 +520,7 @@ def test_explain_covers_every_kind_and_selection(sizes, hidden, output, loss, on
         else:
             for l in range(1, L + 1):  # noqa: E741
                 new_w = explain(r, net, edge=(l, 0, 0)).rsplit("= ", 1)[1]
-                new_b = explain(r, net, node=(l, 0)).rsplit("= ", 1)[1]
+                new_b = explain(r, net, node=(l, 0)).splitlines()[0].rsplit("= ", 1)[1]
                 if r.kind == "update":
                     assert new_w == fmt(r.values[f"W_new_{l}"][0, 0])
                     assert new_b == fmt(r.values[f"b_new_{l}"][0])
@@ -652,3 +657,21 @@ def test_set_position_only_at_a_boundary_and_in_range() -> None:
     s.set_position(2, index=1)
     assert s.position.epoch == 2 and not s.can_back
     assert s.position.sample == int(s.order_of(2)[1])
+
+
+def test_a_weight_whose_input_is_0_says_no_change_instead_of_x_to_x() -> None:
+    # XOR's first sample (0, 0): every layer-1 gradient is 0
+    X = np.array([[0.0, 0.0], [0.0, 1.0]])
+    Y = np.array([[0.0], [1.0]])
+    net = Network([2, 2, 1], seed=0)
+    s = Stepper(net, X, Y, lr=0.5)
+    recs = {r.kind: r for r in s.finish_sample()}
+    upd, grads = recs["update"], recs["gradients"]
+    w = float(upd.values["W_old_1"][0, 1])
+    assert explain(upd, net, edge=(1, 0, 1)) == (
+        f"w^(1)_12 = {fmt(w)}: no change (its input a^(0)_1 is 0, so dE/dw^(1)_12 = 0)"
+    )
+    summary = explain(upd, net)
+    assert "layer 1: no change (its inputs are 0)" in summary
+    assert "layer 1: every dE/dw is 0 (its inputs are 0)" in explain(grads, net)
+    assert "->" not in summary.splitlines()[1]
