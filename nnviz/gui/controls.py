@@ -88,6 +88,7 @@ class ControlsPanel(QWidget):
         notice.addWidget(self.setup_notice, 1)
         notice.addWidget(self.undo_setup)
         f.addRow(notice)
+        self._notice_row = (f, f.rowCount() - 1)
         self._show_notice("")
         outer.addWidget(data)
 
@@ -340,8 +341,8 @@ class ControlsPanel(QWidget):
 
     def _show_notice(self, text: str) -> None:
         self.setup_notice.setText(text)
-        self.setup_notice.setVisible(bool(text))
-        self.undo_setup.setVisible(bool(text))
+        form, row = self._notice_row
+        form.setRowVisible(row, bool(text))  # a hidden row, so an empty group can hide
 
     def _on_undo_setup(self) -> None:
         error = self.c.undo_setup()
