@@ -243,3 +243,24 @@ def test_python_m_nnviz_train_subprocess() -> None:
         "nnviz train: error: argument --layers: layer spec '2,,1': size 2 is empty "
         "(write e.g. 2,4,1)"
     ]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("json_mode", [False, True])
+def test_progress_bar_with_eta_on_a_terminal_only_without_json(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        json_mode: bool) -> None:
+    term = _Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    monkeypatch.setattr(train, "BAR_AFTER_SECONDS", 0.0)
+    code, out, _ = run_cli(capsys, "--epochs", "3000", "--log-every", "3000",
+                           *(["--json"] if json_mode else []))
+    assert code == 0
+    if json_mode:
+        assert term.getvalue() == ""
+    else:
+        assert re.search(r"[\d,]+/3,000 epochs \([\d,]+/s\), ETA (\d+ s|\?)", term.getvalue())
