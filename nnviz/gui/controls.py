@@ -175,13 +175,13 @@ class ControlsPanel(QWidget):
                                             singleStep=1.0, suffix=" %")
         self.stop_accuracy.setObjectName("stopAccuracySpin")
         self.stop_accuracy.setToolTip("Training accuracy auto-stop waits for (100 %: every "
-                                      "point correct)")
-        f.addRow("Converged at accuracy", self.stop_accuracy)
+                                      "point correct), with the loss below")
+        f.addRow("Stop at", self.stop_accuracy)
         self.stop_loss = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=100.0,
                                         singleStep=0.01)
         self.stop_loss.setObjectName("stopLossSpin")
-        self.stop_loss.setToolTip("...and training loss at most this")
-        f.addRow("and loss under", self.stop_loss)
+        self.stop_loss.setToolTip("Auto-stop also waits for the training loss to be at most this")
+        f.addRow("and loss ≤", self.stop_loss)
         outer.addWidget(train)
 
         # ---- buttons (bound to the window's actions later)
@@ -204,7 +204,7 @@ class ControlsPanel(QWidget):
             "Weights of this size or more are drawn at full colour (larger ones saturate and "
             "the legend counts them). Fixed at the initial weights' largest by default, so "
             "growing weights look it; 0 = auto, rescaled every frame")
-        f.addRow("Weight colour scale", self.colour_scale)
+        f.addRow("Colour scale", self.colour_scale)
         self.min_mag = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.min_mag.setToolTip("Hide edges whose magnitude is below this fraction of the scale")
         f.addRow("Hide small", self.min_mag)
