@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from nnviz.core import datasets, notation
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
-from nnviz.core.recommended import LOSS_THRESHOLD, Setup, is_converged, setup_for
+from nnviz.core.recommended import LOSS_THRESHOLD, is_converged, setup_for
 from nnviz.core.trainer import Trainer
 from nnviz.gui.worker import Snapshot, WorkerThread
 
@@ -231,17 +231,18 @@ class Controller(QObject):
     def load_csv_dataset(self, data: datasets.Dataset) -> str | None:
         previous = self._csv
         self._csv = data
-        error = self.choose_dataset("csv", setup_for("", data.n_outputs))
+        # The current settings (sessions and drawn data rely on it); the recommended setups
+        # are for the named data sets.
+        error = self.apply_settings(dataset="csv")
         if error:
             self._csv = previous
         return error
 
-    def choose_dataset(self, name: str, setup: Setup | None = None) -> str | None:
-        """Switch to a data set with its recommended setup (layers, activations, output, loss,
-        learning rate, batch and the auto-stop accuracy; README "Data sets"). ``undo_setup``
-        puts the previous settings back on the new data."""
-        if setup is None:
-            setup = setup_for(name)
+    def choose_dataset(self, name: str) -> str | None:
+        """Switch to a named data set with its recommended setup (layers, activations, output,
+        loss, learning rate, batch and the auto-stop accuracy; README "Data sets").
+        ``undo_setup`` puts the previous settings back on the new data."""
+        setup = setup_for(name)
         before = (self.settings, self.stop_rule)
         error = self.apply_settings(
             dataset=name, hidden=setup.hidden, activation=setup.activation, output=setup.output,
