@@ -244,13 +244,15 @@ class Controller(QObject):
         ``undo_setup`` puts the previous settings back on the new data."""
         setup = setup_for(name)
         before = (self.settings, self.stop_rule)
+        # set first: the rebuild's networkRebuilt shows it in the controls
+        self.stop_rule = replace(self.stop_rule, accuracy=setup.accuracy)
         error = self.apply_settings(
             dataset=name, hidden=setup.hidden, activation=setup.activation, output=setup.output,
             loss=setup.loss, lr=setup.lr, batch_size=setup.batch_size)
         if error is None:
             self._before_setup = before
-            self.stop_rule = replace(self.stop_rule, accuracy=setup.accuracy)
-            self.networkRebuilt.emit()  # the controls show the new stop rule too
+        else:
+            self.stop_rule = before[1]
         return error
 
     def setup_notice(self) -> str:
@@ -266,13 +268,15 @@ class Controller(QObject):
         if self._before_setup is None:
             return "nothing to undo"
         old, rule = self._before_setup
+        now = self.stop_rule
+        self.stop_rule = rule
         error = self.apply_settings(
             hidden=old.hidden, activation=old.activation, output=old.output, loss=old.loss,
             lr=old.lr, batch_size=old.batch_size)
         if error is None:
             self._before_setup = None
-            self.stop_rule = rule
-            self.networkRebuilt.emit()
+        else:
+            self.stop_rule = now
         return error
 
     # ---- live hyper-parameters ----------------------------------------------------------------
