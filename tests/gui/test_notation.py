@@ -80,3 +80,13 @@ def test_no_text_shows_a_0_based_index(make_window):
     p.tabs.setCurrentIndex(2)
     assert [p.samples.item(r, 1).text() for r in range(p.samples.rowCount())] == \
         ["1", "2", "3", "4"]
+
+
+def test_node_labels_follow_the_digits_setting(make_window):
+    view = make_window().network_view
+    vals = [0.0337123, -0.5]
+    for digits in (4, 3, 2):
+        view.set_digits(digits)
+        got = view._node_texts(1, vals, 60.0, None, True)
+        assert got is not None
+        assert got[0] == [f"δ {notation.number(v, digits)}" for v in vals]
