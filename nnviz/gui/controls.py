@@ -231,7 +231,7 @@ class ControlsPanel(QWidget):
         b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.buttons.addWidget(b)
         # Tab reaches the buttons where they sit, after the training fields, not last
-        QWidget.setTabOrder(self._last_button or self.speed, b)
+        QWidget.setTabOrder(self._last_button or self.stop_loss, b)
         self._last_button = b
         return b
 
