@@ -47,7 +47,8 @@ def test_auto_stop_stops_at_the_convergence_epoch_and_says_so(qtbot, make_window
     w.actions_by_name["actionPlay"].trigger()
     qtbot.waitUntil(lambda: c.last_snapshot.epoch > n + 100, timeout=20_000)
     w.actions_by_name["actionPlay"].trigger()
-    assert "converged" not in w.status_label.text()
+    qtbot.waitUntil(lambda: not c.last_snapshot.running, timeout=5000)  # the final snapshot
+    assert c.converged_at is None and "converged" not in w.status_label.text()
 
 
 def test_stop_rule_fields_edit_the_rule_and_bad_values_change_nothing(make_window):
