@@ -136,3 +136,58 @@ def check_layer_widths(sizes: tuple[int, ...], ds, where: str) -> tuple[int, ...
         return resolve_layers(sizes, ds.n_inputs, ds.n_outputs, where)
     except ValueError as exc:
         raise UsageError(f"--{exc}") from None
+
+
+class _Recommended:
+    """The default of --batch: the data set's recommended setup decides (None would mean full
+    batch, and a string default would go through the option's type)."""
+
+    def __repr__(self) -> str:
+        return "recommended"
+
+
+RECOMMENDED_BATCH = _Recommended()
+
+
+def fill_recommended(args: argparse.Namespace, ds, *, lists: bool = False) -> object:  # noqa: ANN001
+    """Fill the network and training options not given (None) from the data set's recommended
+    setup (README "Data sets") and return that setup. An output not given follows a loss that
+    was given (softmax for cross-entropy). ``lists``: --layers and --lr are repeatable lists."""
+    from nnviz.core.recommended import setup_for
+
+    setup = setup_for("" if getattr(args, "csv", None) else args.dataset, ds.n_outputs)
+    if args.output is None:
+        if not ds.is_classification and setup.r2 is None:
+            from nnviz.core.metrics import default_output
+
+            # Numbers, not classes: linear (or sigmoid for targets inside (0, 1)) and mse.
+            args.output, loss = default_output(ds)
+            if args.loss is None:
+                args.loss = loss
+        elif args.loss is None:
+            args.output = setup.output
+        else:
+            args.output = "softmax" if args.loss == "cross_entropy" else "sigmoid"
+    for name in ("activation", "loss", "epochs"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(setup, name))
+    if args.lr is None:
+        args.lr = [setup.lr] if lists else setup.lr
+    if args.batch is RECOMMENDED_BATCH:
+        args.batch = setup.batch_size
+    if args.layers is None:
+        sizes = (ds.n_inputs, *setup.hidden, ds.n_outputs)
+        args.layers = [sizes] if lists else sizes
+    return setup
+
+
+def eta_text(seconds: float) -> str:
+    """'12 s', '3 min 05 s', '1 h 02 min', or '?' before there is anything to go by."""
+    if not math.isfinite(seconds):
+        return "?"
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"

@@ -34,6 +34,7 @@ from nnviz.commands.argtypes import (
     UsageError,
     check_layer_widths,
     data_label,
+    eta_text,
     load_data,
 )
 
@@ -73,31 +74,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net = parser.add_argument_group("networks (each --layers x each --init x each --lr)")
     net.add_argument("--layers", type=argtypes.layers, action="append", metavar="SIZES",
                      help="hidden sizes (e.g. 2 or 8,8) or the whole network (e.g. 2,2,1); "
-                          "repeat to compare architectures (default: one hidden layer of 4)")
+                          "repeat to compare architectures (default: the data set's recommended "
+                          "setup)")
     net.add_argument("--init", type=argtypes.choice(INITS), action="append", metavar="I",
                      help=f"initialisation: {', '.join(INITS)}; repeat to compare "
                           "(default xavier)")
     net.add_argument("--lr", type=argtypes.positive_float, action="append", metavar="LR",
-                     help="learning rate; repeat to compare (default 0.5)")
-    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), default="sigmoid",
-                     metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
-                                       "(default sigmoid)")
+                     help="learning rate; repeat to compare (default: recommended)")
+    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), metavar="F",
+                     help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
+                          "(default: recommended)")
     net.add_argument("--output", type=argtypes.choice(OUTPUT_ACTIVATIONS), metavar="F",
                      help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
-                          "(default sigmoid; softmax with --loss cross_entropy)")
-    net.add_argument("--loss", type=argtypes.choice(LOSSES), default="mse", metavar="L",
-                     help=f"{', '.join(LOSSES)} (default mse)")
+                          "(default: recommended; softmax with --loss cross_entropy)")
+    net.add_argument("--loss", type=argtypes.choice(LOSSES), metavar="L",
+                     help=f"{', '.join(LOSSES)} (default: recommended)")
 
     train = parser.add_argument_group("training")
     train.add_argument("--runs", type=argtypes.int_at_least(1), default=100,
                        help="random initialisations per configuration (default 100)")
-    train.add_argument("--epochs", type=argtypes.int_at_least(1), default=10_000,
-                       help="at most this many epochs per run (default 10000)")
+    train.add_argument("--epochs", type=argtypes.int_at_least(1),
+                       help="at most this many epochs per run (default: recommended)")
     train.add_argument("--seed", type=int, default=0,
                        help="run r uses seed+r for its weights; also seeds the data and the "
                             "batch order (default 0)")
-    train.add_argument("--batch", type=argtypes.batch, default=None, metavar="full|N",
-                       help="full batch (default), 1 = online, or mini-batches of N")
+    train.add_argument("--batch", type=argtypes.batch, default=argtypes.RECOMMENDED_BATCH,
+                       metavar="full|N", help="full batch, 1 = online, or mini-batches of N "
+                                              "(default: recommended)")
     train.add_argument("--no-shuffle", action="store_true",
                        help="mini-batches in data order instead of a seeded shuffle")
     train.add_argument("--momentum", type=argtypes.momentum, default=0.0, metavar="M",
@@ -121,12 +124,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _configs(args: argparse.Namespace, ds) -> list:
     from nnviz.core.convergence import ConvergenceConfig
 
+    argtypes.fill_recommended(args, ds, lists=True)
     layer_list = [check_layer_widths(tuple(sizes), ds, data_label(args))
-                  for sizes in args.layers or [(4,)]]
-    output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+                  for sizes in args.layers]
+    output = args.output
     configs = []
     for sizes, init, lr in itertools.product(layer_list, args.init or ["xavier"],
-                                             args.lr or [0.5]):
+                                             args.lr):
         try:
             configs.append(ConvergenceConfig(
                 sizes, activation=args.activation, output=output, loss=args.loss, init=init,
@@ -143,13 +147,19 @@ def _configs(args: argparse.Namespace, ds) -> list:
 class ProgressBar:
     """One line on stderr, only on a terminal and only once a configuration takes a while."""
 
-    def __init__(self, stream: TextIO, n_configs: int) -> None:
+    def __init__(self, stream: TextIO, n_configs: int, runs: int = 0) -> None:
         self.stream = stream
         self.enabled = stream.isatty()
         self.n_configs = n_configs
+        self.runs = runs
         self.shown = False
-        self.start = time.perf_counter()
+        self.start = self.began = time.perf_counter()
         self.last = 0.0
+
+    def runs_done(self, fraction: float) -> str:
+        if not self.runs:
+            return f"{100 * fraction:.1f} %"
+        return f"{round(fraction * self.runs):,}/{self.runs:,}"
 
     def update(self, index: int, label: str, epoch: int, total: int, fraction: float) -> None:
         now = time.perf_counter()
@@ -158,9 +168,12 @@ class ProgressBar:
         self.last = now
         width = 24
         filled = int(width * epoch / total)
+        done = (index + epoch / total) / self.n_configs
+        eta = eta_text((now - self.began) * (1 - done) / done if done > 0 else math.inf)
         self.stream.write(
             f"\r[{index + 1}/{self.n_configs}] {label} [{'#' * filled}{'.' * (width - filled)}] "
-            f"{epoch:,}/{total:,} epochs, {100 * fraction:.1f} % converged\033[K"
+            f"{epoch:,}/{total:,} epochs, {self.runs_done(fraction)} runs converged, "
+            f"ETA {eta}\033[K"
         )
         self.stream.flush()
         self.shown = True
@@ -188,7 +201,8 @@ def _run(args: argparse.Namespace) -> int:
 
     ds = load_data(args)
     configs = _configs(args, ds)
-    bar = ProgressBar(sys.stderr, len(configs))
+    bar = ProgressBar(sys.stderr, len(configs), args.runs)
+    bar.enabled = bar.enabled and not args.json  # --json prints one object, nothing else
     results = []
     for i, cfg in enumerate(configs):
         def progress(epoch: int, fraction: float, i: int = i, cfg=cfg) -> None:

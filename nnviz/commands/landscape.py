@@ -66,9 +66,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.out and not args.out.lower().endswith(".png"):
         raise UsageError(f"argument --out: {args.out!r} must end in .png")
     ds = argtypes.load_data(args, args.test_ratio)
-    sizes = tuple(args.layers or (ds.n_inputs, 4, ds.n_outputs))
+    argtypes.fill_recommended(args, ds)  # the options of `nnviz train`, with its defaults
+    sizes = tuple(args.layers)
     argtypes.check_layer_widths(sizes, ds, data_label(args))
-    output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+    output = args.output
     try:
         net = Network(sizes, activation=args.activation, output=output, loss=args.loss,
                       init=args.init, seed=args.seed)

@@ -28,6 +28,7 @@ from nnviz.commands.argtypes import (
     UsageError,
     check_layer_widths,
     data_label,
+    eta_text,
     load_data,
 )
 
@@ -80,15 +81,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--layers", type=argtypes.layers, metavar="SIZES",
                      help="hidden layer sizes (e.g. 4 or 16,16; 0 for none) or the whole "
                           "network (e.g. 2,4,1: its ends must match the data) "
-                          "(default: one hidden layer of 4)")
-    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), default="sigmoid",
-                     metavar="F", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
-                                       "(default sigmoid)")
+                          "(default: the data set's recommended setup)")
+    net.add_argument("--activation", type=argtypes.choice(HIDDEN_ACTIVATIONS), metavar="F",
+                     help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
+                          "(default: recommended)")
     net.add_argument("--output", type=argtypes.choice(OUTPUT_ACTIVATIONS), metavar="F",
                      help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
-                          "(default sigmoid; softmax with --loss cross_entropy)")
-    net.add_argument("--loss", type=argtypes.choice(LOSSES), default="mse", metavar="L",
-                     help=f"{', '.join(LOSSES)} (default mse, 1/2 sum (a - t)^2)")
+                          "(default: recommended; softmax with --loss cross_entropy)")
+    net.add_argument("--loss", type=argtypes.choice(LOSSES), metavar="L",
+                     help=f"{', '.join(LOSSES)} (mse is 1/2 sum (a - t)^2; default: "
+                          "recommended)")
     net.add_argument("--init", type=argtypes.choice(INITS), default="xavier", metavar="I",
                      help=f"weight initialisation: {', '.join(INITS)} (default xavier)")
     net.add_argument("--bias", default=None, metavar="MODES",
@@ -97,14 +99,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "trained,none")
 
     train = parser.add_argument_group("training")
-    train.add_argument("--lr", type=argtypes.positive_float, default=0.5,
-                       help="learning rate (0.5)")
-    train.add_argument("--epochs", type=argtypes.int_at_least(1), default=10_000,
-                       help="(default 10000)")
+    train.add_argument("--lr", type=argtypes.positive_float,
+                       help="learning rate (default: recommended)")
+    train.add_argument("--epochs", type=argtypes.int_at_least(1),
+                       help="(default: recommended)")
     train.add_argument("--seed", type=argtypes.int_at_least(0), default=0,
                        help="seeds the data, the weights and the order (default 0)")
-    train.add_argument("--batch", type=argtypes.batch, default=None, metavar="full|1|N",
-                       help="full batch (default), 1 = online, or mini-batches of N")
+    train.add_argument("--batch", type=argtypes.batch, default=argtypes.RECOMMENDED_BATCH,
+                       metavar="full|1|N", help="full batch, 1 = online, or mini-batches of N "
+                                                "(default: recommended)")
     train.add_argument("--no-shuffle", action="store_true",
                        help="visit samples in data order instead of a seeded shuffle")
     train.add_argument("--momentum", type=argtypes.non_negative_float, default=0.0, metavar="M",
@@ -125,8 +128,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_layers(args: argparse.Namespace, ds) -> tuple[int, ...]:
-    if args.layers is None:
-        return (ds.n_inputs, 4, ds.n_outputs)
+    argtypes.fill_recommended(args, ds)
     return check_layer_widths(tuple(args.layers), ds, data_label(args))
 
 
@@ -217,8 +219,9 @@ class Progress:
         width = 30
         filled = int(width * done / self.total)
         rate = done / max(time.perf_counter() - self.start, 1e-9)
+        eta = eta_text((self.total - done) / rate if rate > 0 else math.inf)
         self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                          f"{done:,}/{self.total:,} epochs ({rate:,.0f}/s)\033[K")
+                          f"{done:,}/{self.total:,} epochs ({rate:,.0f}/s), ETA {eta}\033[K")
         self.stream.flush()
         self.shown = True
 
@@ -241,7 +244,7 @@ def _run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nnviz.core import DivergenceError, Network, Trainer
-    from nnviz.core.metrics import default_output, mae, r2
+    from nnviz.core.metrics import mae, r2
     from nnviz.core.network import correct
 
     if args.momentum >= 1.0:
@@ -252,14 +255,21 @@ def _run(args: argparse.Namespace) -> int:
     if start is not None:
         net, ds, trainer = _from_session(start)
         sizes = net.sizes
+        # The session brings its own training setup; options not given report what it holds.
+        if args.lr is None:
+            args.lr = trainer.lr
+        if args.batch is argtypes.RECOMMENDED_BATCH:
+            args.batch = trainer.batch_size
+        if args.epochs is None:
+            from nnviz.core.recommended import DEFAULT
+
+            args.epochs = DEFAULT.epochs
     else:
         ds = load_data(args, args.test_ratio)
         if args.features:
             ds = _with_features(ds, args.features)
-        sizes = _check_layers(args, ds)
-        output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
-        if args.output is None and not ds.is_classification:
-            output = default_output(ds)[0]  # linear, or sigmoid for targets inside (0, 1)
+        sizes = _check_layers(args, ds)  # fills what was not given from the recommended setup
+        output = args.output
         if output == "softmax" and ds.n_outputs < 2:
             raise UsageError(
                 f"a softmax output needs one unit per class, but {data_label(args)} has one "
@@ -316,6 +326,7 @@ def _run(args: argparse.Namespace) -> int:
               flush=True)
     log_every = args.log_every or max(1, args.epochs // 10)
     progress = Progress(args.epochs, sys.stderr)
+    progress.enabled = progress.enabled and not args.json  # one JSON object, nothing else
     history = trainer.history
     chunk = 1
     started = time.perf_counter()

@@ -60,7 +60,7 @@ from typing import NamedTuple
 import numpy as np
 
 from nnviz.core import activations as act
-from nnviz.core import losses
+from nnviz.core import losses, notation
 from nnviz.core.network import Gradients, Network
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
 from nnviz.core.trainer import epoch_order
@@ -256,6 +256,7 @@ class Stepper(HyperParameters):
         self._plan = phase_plan(net.n_layers)
         self._rng = np.random.default_rng(seed)
         self._orders: dict[int, Array] = {}
+        self._rng_states: dict[int, dict] = {}  # generator state each epoch's order came from
         self._n_drawn = 0
         self._state = _State(0, 0, None, None, ())
         self._undo: deque[_Entry] = deque(maxlen=self.max_undo)
@@ -316,6 +317,51 @@ class Stepper(HyperParameters):
         """The sample order (read-only) of the epoch the order cursor is in."""
         self.sync()
         return self._order(self._state.epoch)
+
+    def order_of(self, epoch: int) -> Array:
+        """The sample order (read-only) of epoch ``epoch`` (0-based), as the Trainer draws it."""
+        if not 0 <= int(epoch):
+            raise ValueError(f"epoch must be >= 0, got {epoch}")
+        if int(epoch) < self._n_drawn and int(epoch) not in self._orders:
+            raise ValueError(f"the order of epoch {epoch} is no longer kept")
+        return self._order(int(epoch))
+
+    @property
+    def epochs_done(self) -> int:
+        """Epochs whose every sample has been stepped (the order cursor's epoch): a Trainer
+        continuing from here is at ``trainer.epoch == epochs_done``."""
+        self.sync()
+        return self._state.epoch
+
+    def rng_state(self, epoch: int | None = None) -> dict:
+        """The generator state that draws epoch ``epoch``'s order (default: the cursor's), to
+        hand to a Trainer so its next epoch visits the samples in the stepper's order."""
+        epoch = self.epochs_done if epoch is None else int(epoch)
+        self._order(epoch)
+        return dict(self._rng_states[epoch])
+
+    def set_position(self, epoch: int, rng_state: dict | None = None, index: int = 0) -> None:
+        """Continue at epoch ``epoch`` (0-based: ``epoch`` epochs are done, as a Trainer's
+        ``epoch`` counts them), at position ``index`` of its order, drawing that order and the
+        later ones from ``rng_state`` (a ``bit_generator.state``, e.g. the Trainer's; default:
+        this stepper's seed). Only at a sample boundary; undo and redo are cleared."""
+        self.sync()
+        if self._in_progress(self._state):
+            raise RuntimeError("cannot move the stepper in the middle of a sample; call "
+                               "finish_sample() first")
+        epoch, index = int(epoch), int(index)
+        if epoch < 0 or not 0 <= index < len(self.X):
+            raise ValueError(f"position (epoch {epoch}, index {index}) is out of range")
+        rng = np.random.default_rng(self.seed)
+        if rng_state is not None:
+            rng.bit_generator.state = rng_state
+        self._rng = rng
+        self._orders.clear()
+        self._rng_states.clear()
+        self._n_drawn = epoch
+        self._state = _State(epoch, index, self._state.pick, None, ())
+        self._undo.clear()
+        self._redo.clear()
 
     def next_phase(self) -> tuple[str, int | None]:
         """(kind, layer) of the phase ``step()`` will produce."""
@@ -463,6 +509,7 @@ class Stepper(HyperParameters):
     def _order(self, epoch: int) -> Array:
         # Orders are drawn in sequence from one generator, exactly as the Trainer draws them.
         while self._n_drawn <= epoch:
+            self._rng_states[self._n_drawn] = self._rng.bit_generator.state
             o = epoch_order(self._rng, len(self.X), self.shuffle)
             o.flags.writeable = False
             self._orders[self._n_drawn] = o
@@ -473,6 +520,7 @@ class Stepper(HyperParameters):
         oldest = self._undo[0].before.epoch if self._undo else self._state.epoch
         for e in [e for e in self._orders if e < oldest]:
             del self._orders[e]
+            self._rng_states.pop(e, None)
 
     def _next_row(self, st: _State) -> tuple[int, bool]:
         if st.pick is not None:
@@ -637,30 +685,15 @@ def _loss_terms(loss: str, z: Array, a: Array, t: Array) -> Array:
 
 
 def fmt(x: float, precision: int = 4) -> str:
-    """A number for the panel: fixed decimals, scientific when it would round to 0 or be huge."""
-    x = float(x)
-    if x == 0.0:
-        return f"{0.0:.{precision}f}"
-    if not math.isfinite(x):
-        return str(x)
-    if abs(x) < 0.5 * 10.0 ** (-precision) or abs(x) >= 1e7:
-        return f"{x:.{max(precision - 1, 1)}e}"
-    return f"{x:.{precision}f}"
+    """A number for the panel (``notation.number``: the one format of every shown number)."""
+    return notation.number(x, precision)
 
 
 def _paren(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
-def _sub(*units: int) -> str:
-    """1-based unit subscripts; run together (w_13) while every index is one digit."""
-    idx = [str(u + 1) for u in units]
-    return "".join(idx) if all(len(s) == 1 for s in idx) else ",".join(idx)
-
-
-def _sym(name: str, layer: int | None, *units: int) -> str:
-    head = name if layer is None else f"{name}^({layer})"
-    return f"{head}_{_sub(*units)}" if units else head
+_sub, _sym = notation.sub, notation.sym  # the one notation (nnviz.core.notation)
 
 
 def _hyper(x: Array) -> str:
@@ -740,7 +773,7 @@ def explain(
         if node is not None:
             l, j = _long(node, 2, "node", "(layer, unit)")  # noqa: E741
             ex.check_unit(l, j, first=1)
-            return ex.bias(l, j)
+            return ex.node_parameters(l, j)
         if edge is not None:
             l, i, j = _long(edge, 3, "edge", "(layer, i, j)")  # noqa: E741
             ex.check_edge(l, i, j)
@@ -960,6 +993,10 @@ class _Explainer:
                     f"largest |dE/db| = {n(abs(db[jb]))} at {_sym('b', k, jb)}"
                     if mode == "trained" else _BIAS_NOTE[mode]
                 )
+                if not dW[i, j]:
+                    why = " (its inputs are 0)" if not np.any(self.v[f"a_{k - 1}"]) else ""
+                    lines.append(f"layer {k}: every dE/dw is 0{why}, " + tail)
+                    continue
                 lines.append(
                     f"layer {k}: largest |dE/dw| = {n(abs(dW[i, j]))} at {_sym('w', k, i, j)}, "
                     + tail
@@ -980,10 +1017,21 @@ class _Explainer:
         if self.rec.kind == "gradients":
             return f"dE/d{sym} = {product} = {numbers} = {n(grad)}"
         old, new = float(v[f"W_old_{l}"][i, j]), float(v[f"W_new_{l}"][i, j])
+        if old == new and a == 0.0:
+            # "w <- 0.2739 - 0.5 * 0 = 0.2739" reads like a change; say what happened instead
+            return (f"{sym} = {n(old)}: no change (its input {_sym('a', l - 1, i)} is 0, so "
+                    f"dE/d{sym} = 0)")
         vel = None
         if f"vW_old_{l}" in v:
             vel = (float(v[f"vW_old_{l}"][i, j]), float(v[f"vW_new_{l}"][i, j]))
         return self._rule(sym, product, numbers, old, new, vel, penalised=True)
+
+    def node_parameters(self, l: int, j: int) -> str:  # noqa: E741
+        """Unit j of layer l in the gradients / update phase: its bias and every weight into it
+        (a * delta for each, with the numbers)."""
+        lines = [self.bias(l, j)]
+        lines += self._cap([self.weight(l, i, j) for i in range(self.net.sizes[l - 1])])
+        return "\n".join(lines)
 
     def bias(self, l: int, j: int) -> str:  # noqa: E741
         v, n = self.v, self.n
@@ -1050,6 +1098,11 @@ class _Explainer:
         for k in range(1, self.L + 1):
             change = np.abs(v[f"W_new_{k}"] - v[f"W_old_{k}"])
             i, j = np.unravel_index(int(np.argmax(change)), change.shape)
+            if not change[i, j]:
+                why = "its inputs are 0" if not np.any(v[f"a_{k - 1}"]) else \
+                    f"dE/dW^({k}) is 0"
+                lines.append(f"layer {k}: no change ({why})")
+                continue
             lines.append(
                 f"layer {k}: largest change {_sym('w', k, i, j)}: {n(v[f'W_old_{k}'][i, j])} -> "
                 f"{n(v[f'W_new_{k}'][i, j])}"

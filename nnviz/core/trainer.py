@@ -392,8 +392,11 @@ class Trainer(HyperParameters):
         target_accuracy: float | None = None,
         eval_every: int = 1,
         should_yield: Callable[[], bool] | None = None,
+        converge: tuple[float, float] | None = None,
     ) -> History:
-        """Train up to `epochs` more epochs; stop early at a target loss or accuracy.
+        """Train up to `epochs` more epochs; stop early at a target loss or accuracy, or (with
+        ``converge=(loss_threshold, accuracy)``) at the first epoch that meets both, the
+        window's auto-stop (stop_reason "converged").
 
         Raises DivergenceError (after restoring the last good weights) when the loss or the
         weights stop being finite or exceed `weight_limit`.
@@ -406,7 +409,8 @@ class Trainer(HyperParameters):
         # Overflow in sigmoid's e^-z gives the correct limit; inf/NaN from a diverging run are
         # detected below and reported as a DivergenceError, not as NumPy warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._run(epochs, target_loss, target_accuracy, eval_every, should_yield)
+            return self._run(epochs, target_loss, target_accuracy, eval_every, should_yield,
+                             converge)
 
     def _run(
         self,
@@ -415,6 +419,7 @@ class Trainer(HyperParameters):
         target_accuracy: float | None,
         eval_every: int,
         should_yield: Callable[[], bool] | None = None,
+        converge: tuple[float, float] | None = None,
     ) -> History:
         epochs = int(epochs)
         if epochs < 0:
@@ -492,6 +497,9 @@ class Trainer(HyperParameters):
                     break
                 if target_accuracy is not None and acc >= target_accuracy:
                     self.stop_reason = "target_accuracy"
+                    break
+                if converge is not None and loss <= converge[0] and acc >= converge[1]:
+                    self.stop_reason = "converged"
                     break
         finally:
             if self.stop_reason != "diverged":

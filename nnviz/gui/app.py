@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -14,7 +15,8 @@ from nnviz.core import activations, datasets, losses
 from nnviz.core.features import parse_features, with_features
 from nnviz.core.metrics import default_output
 from nnviz.core.network import INITS, parse_bias, resolve_layers
-from nnviz.gui.controller import Settings, parse_hidden
+from nnviz.core.recommended import setup_for
+from nnviz.gui.controller import DEFAULT_RATE, Settings, parse_hidden
 
 _PROCESS_START = time.perf_counter()
 
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", default="xor", help=f"one of {', '.join(datasets.names())}")
     p.add_argument("--layers", default=None,
                    help="hidden layer sizes, e.g. 4 or 16,16, or the whole network, e.g. 2,4,1")
-    p.add_argument("--activation", default="sigmoid", choices=activations.HIDDEN_ACTIVATIONS)
+    p.add_argument("--activation", default=None, choices=activations.HIDDEN_ACTIVATIONS)
     p.add_argument("--output", default=None, choices=activations.OUTPUT_ACTIVATIONS)
     p.add_argument("--loss", default=None, choices=losses.LOSSES)
     p.add_argument("--init", default="xavier", choices=INITS)
@@ -46,13 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bias", default="trained",
                    help="trained, frozen or none; or one per weight layer, e.g. trained,none")
     p.add_argument("--lr", type=float, default=None, help="learning rate")
-    p.add_argument("--batch", default="full", help="full, 1 (online) or a mini-batch size N")
+    p.add_argument("--batch", default=None, help="full, 1 (online) or a mini-batch size N")
     p.add_argument("--momentum", type=float, default=0.0)
     p.add_argument("--l2", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--noise", type=float, default=0.0)
     p.add_argument("--test-ratio", type=float, default=0.0)
     p.add_argument("--play", action="store_true", help="start training at once")
+    p.add_argument("--speed", default=None, metavar="RATE|max",
+                   help="epochs per second while playing (default 300), or max")
+    p.add_argument("--auto-stop", choices=("on", "off"), default="on",
+                   help="stop playing when converged (default on)")
     p.add_argument("--presentation", action="store_true", help="start in presentation mode (F5)")
     p.add_argument("--lesson", default=None, metavar="NAME",
                    help="open a shipped lesson (nnviz lessons lists them)")
@@ -86,17 +92,24 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
                                     f"data set {name!r}")[1:-1]
         except ValueError as exc:
             parser.error(f"--{exc}")
+    # Options not given come from the data set's recommended setup (README "Data sets").
+    setup = setup_for(name, data.n_outputs if multi else 1)
     if hidden is None:
-        hidden = (4,) if name in ("xor", "xor-bias") else (8,) if not data.is_2d else (8, 8)
-    output = args.output or ("softmax" if multi else "sigmoid")
-    if args.output is None and not data.is_classification:
-        output = default_output(data)[0]  # numbers: linear, or sigmoid inside (0, 1)
-    loss = args.loss or ("cross_entropy" if output == "softmax" else "mse")
-    lr = args.lr if args.lr is not None else (0.5 if not multi else 0.1)
+        hidden = setup.hidden
+    if args.output or args.loss:
+        output = args.output or ("softmax" if args.loss == "cross_entropy" else "sigmoid")
+        loss = args.loss or ("cross_entropy" if output == "softmax" else "mse")
+    elif not data.is_classification and setup.r2 is None:
+        output, loss = default_output(data)  # numbers: linear, or sigmoid inside (0, 1); mse
+    else:
+        output, loss = setup.output, setup.loss
+    lr = args.lr if args.lr is not None else setup.lr
     if not lr > 0:
         parser.error(f"--lr must be > 0, got {args.lr}")
-    batch = args.batch.strip().lower()
-    if batch in ("full", "none"):
+    batch = "recommended" if args.batch is None else args.batch.strip().lower()
+    if batch == "recommended":
+        batch_size = setup.batch_size
+    elif batch in ("full", "none"):
         batch_size = None
     else:
         try:
@@ -124,9 +137,25 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
     except ValueError as exc:
         parser.error(f"--bias: {exc}")
     return Settings(dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,
-                    activation=args.activation, output=output, loss=loss, init=args.init,
-                    seed=args.seed, lr=lr, batch_size=batch_size, momentum=args.momentum,
-                    l2=args.l2, bias=bias, features=feats)
+                    activation=args.activation or setup.activation, output=output, loss=loss,
+                    init=args.init, seed=args.seed, lr=lr, batch_size=batch_size,
+                    momentum=args.momentum, l2=args.l2, bias=bias, features=feats,
+                    max_rate=_speed(args.speed, parser))
+
+
+def _speed(text: str | None, parser: argparse.ArgumentParser) -> float | None:
+    """--speed: epochs per second, 'max' (None: no cap), or the default pace."""
+    if text is None:
+        return DEFAULT_RATE
+    if text.strip().lower() == "max":
+        return None
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = math.nan
+    if not (math.isfinite(rate) and rate > 0):
+        parser.error(f"--speed must be a number of epochs per second > 0 or max, got {text!r}")
+    return rate
 
 
 _collector = None
@@ -178,6 +207,8 @@ def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: boo
     settings = settings_from_args(args, parser)
     application()
     window = MainWindow(settings, restore_layout=restore_layout, defer_features=True)
+    window.controller.set_stop_rule(enabled=args.auto_stop == "on")
+    window.controls.sync_from_controller()
     window.show()
     QApplication.processEvents()  # map and paint the window before the features are built
     window.shown_at = time.time()

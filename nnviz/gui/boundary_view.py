@@ -531,6 +531,14 @@ class BoundaryView(QWidget):
             self._view_factor = factor
             self._update_points()
 
+    def set_show_test(self, on: bool) -> None:
+        """Show or hide the test points (the controls' "Show test data")."""
+        self.test_scatter.setVisible(on)
+
+    @property
+    def show_test(self) -> bool:
+        return self.test_scatter.isVisible()
+
     def _apply_style(self) -> None:
         col = _COLOURS[self._dark]
         s = self._scale

@@ -77,10 +77,16 @@ CONTROL_ROWS: tuple[tuple[str, str, str], ...] = (
     ("batch", "Batch", "batch_mode"),
     ("momentum", "Momentum", "momentum"),
     ("l2", "L2", "l2"),
+    ("l1", "L1", "l1"),
     ("speed", "Speed", "speed"),
+    ("auto_stop", "Stop when converged", "auto_stop"),
+    ("stop_accuracy", "Stop at (accuracy)", "stop_accuracy"),
+    ("stop_loss", "and loss (auto-stop)", "stop_loss"),
     ("edge_mode", "Edges show", "edge_mode"),
+    ("colour_scale", "Colour scale", "colour_scale"),
     ("min_mag", "Hide small", "min_mag"),
     ("sample", "Sample", "sample"),
+    ("show_test", "Show test data", "show_test"),
 )
 
 #: What the mouse does in the network view, for the cheat sheet (no QAction carries these).

@@ -15,14 +15,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nnviz.core import datasets, features, metrics
+from nnviz.core import datasets, features, metrics, notation
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
+from nnviz.core.recommended import LOSS_THRESHOLD, SETUPS, is_converged, setup_for
 from nnviz.core.trainer import Trainer
 from nnviz.gui.worker import Snapshot, WorkerThread
 
 # The loss plot's axes re-layout on every new range, its costliest part: 10 Hz reads as live.
 LOSS_INTERVAL = 0.1
+#: Play's default speed cap in epochs per second: XOR (2-4-1, lr 0.5) converges at epoch
+#: ~1,500, so its learning takes about five seconds on screen (README "The window").
+DEFAULT_RATE = 300.0
 
 
 @dataclass
@@ -45,12 +49,40 @@ class Settings:
     momentum: float = 0.0
     l2: float = 0.0
     l1: float = 0.0
-    max_rate: float | None = None
+    max_rate: float | None = DEFAULT_RATE
     dataset_options: dict = field(default_factory=dict)
     #: bias modes: one for every layer ("trained") or one per weight layer ("trained,none")
     bias: str = "trained"
     #: input features of 2-D data (core/features.py); () feeds the raw inputs
     features: tuple[str, ...] = ()
+
+
+@dataclass
+class StopRule:
+    """Play's auto-stop: at the first epoch with every training point correct (or the accuracy
+    target of the data set's recommended setup) and the loss at most ``loss_threshold``."""
+
+    enabled: bool = True
+    loss_threshold: float = LOSS_THRESHOLD
+    accuracy: float = 1.0
+
+    def as_converge(self) -> tuple[float, float] | None:
+        """What Trainer.run(converge=...) takes: None when auto-stop is off."""
+        return (self.loss_threshold, self.accuracy) if self.enabled else None
+
+    def met_by(self, loss: float, accuracy: float) -> bool:
+        return self.enabled and is_converged(loss, accuracy, self.loss_threshold, self.accuracy)
+
+
+def initial_colour_scale(net: Network, trainer: Trainer | None = None) -> float:
+    """The largest |weight| the network started from: the default, fixed weight colour scale,
+    so weights that grow tenfold look it. ``net`` is taken as initial unless a trainer says
+    it has trained (then its seeded initial weights are rebuilt)."""
+    if trainer is not None and trainer.epoch:
+        net = Network(net.sizes, activation=net.activation, output=net.output,
+                      loss=net.loss_name, init=net.init, seed=net.seed)
+    m = max((float(np.abs(w).max()) for w in net.weights if w.size), default=0.0)
+    return m if m > 0 and math.isfinite(m) else 1.0
 
 
 def parse_hidden(spec: str) -> tuple[int, ...]:
@@ -84,6 +116,8 @@ class Controller(QObject):
     playingChanged = Signal(bool)
     errorOccurred = Signal(str)  # divergence and other errors worth a dialog
     paramsChanged = Signal()  # the parameters on screen changed (edit, step, snapshot)
+    positionChanged = Signal()  # single-stepping moved (the status line shows where)
+    sampleSelected = Signal(int)  # the one selected sample (data row) changed
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -93,6 +127,17 @@ class Controller(QObject):
         self.last_snapshot: Snapshot | None = None
         self.last_error: str | None = None
         self.selected_sample = 0
+        self.stop_rule = StopRule(accuracy=setup_for(self.settings.dataset).accuracy)
+        self.converged_at: int | None = None  # the epoch auto-stop stopped at, until trained on
+        # Where single-stepping is (epochs done, "stepping epoch 3, sample 2, ..."), shown in
+        # the status line until training moves on.
+        self._step_position: tuple[int, str] | None = None
+        # Weight colour scale: "initial" (max |w| of each new network's initial weights),
+        # "user" (colour_scale as typed) or "auto" (the view's per-frame percentile).
+        self.colour_mode = "initial"
+        self.colour_scale = 1.0
+        # What a data set switch replaced with the recommended setup, for its Undo.
+        self._before_setup: tuple[Settings, StopRule] | None = None
         self._playing = False
         self._last_loss_refresh = 0.0
         self._csv: datasets.Dataset | None = None
@@ -167,6 +212,8 @@ class Controller(QObject):
             self.dataset, self.net, self.trainer = data, net, trainer
             self.display_net = net.copy()
             self.last_snapshot = None
+            self._step_position = None
+            self.converged_at = None
             self.selected_sample = min(self.selected_sample, len(data.X_train) - 1)
         self.worker.set_trainer(trainer, self.generation)
         self.worker.set_max_rate(self.settings.max_rate)
@@ -192,10 +239,63 @@ class Controller(QObject):
     def load_csv_dataset(self, data: datasets.Dataset) -> str | None:
         previous = self._csv
         self._csv = data
-        # Own data comes with its own columns: input features of a plane start over.
+        # Own data comes with its own columns: input features of a plane start over. The
+        # current settings stay (sessions and drawn data rely on it); the recommended setups
+        # are for the named data sets.
         error = self.apply_settings(dataset="csv", features=())
         if error:
             self._csv = previous
+        return error
+
+    def choose_dataset(self, name: str) -> str | None:
+        """Switch to a named data set with its recommended setup (layers, activations, output,
+        loss, learning rate, batch and the auto-stop accuracy; README "Data sets").
+        ``undo_setup`` puts the previous settings back on the new data."""
+        setup = setup_for(name)
+        output, loss, accuracy = setup.output, setup.loss, setup.accuracy
+        s = self.settings
+        try:
+            data = datasets.load_dataset(name, n=s.n_points, noise=s.noise,
+                                         test_ratio=s.test_ratio, seed=s.data_seed)
+        except datasets.DatasetError:
+            data = None  # apply_settings reports it
+        if data is not None and not data.is_classification and name not in SETUPS:
+            # Numbers to predict: an output that fits them, and the loss alone decides the stop.
+            (output, loss), accuracy = metrics.default_output(data), 0.0
+        before = (self.settings, self.stop_rule)
+        # set first: the rebuild's networkRebuilt shows it in the controls
+        self.stop_rule = replace(self.stop_rule, accuracy=accuracy)
+        error = self.apply_settings(
+            dataset=name, hidden=setup.hidden, activation=setup.activation, output=output,
+            loss=loss, lr=setup.lr, batch_size=setup.batch_size)
+        if error is None:
+            self._before_setup = before
+        else:
+            self.stop_rule = before[1]
+        return error
+
+    def setup_notice(self) -> str:
+        """One line on what the last data set switch applied."""
+        s = self.settings
+        batch = "full batch" if s.batch_size is None else f"batches of {s.batch_size}"
+        sizes = "-".join(map(str, self.net.sizes))
+        return (f"Recommended setup: {sizes} {s.activation}, {s.output} output, {s.loss}, "
+                f"lr {s.lr:g}, {batch}")
+
+    def undo_setup(self) -> str | None:
+        """Back to the settings the last data set switch replaced (keeping the new data)."""
+        if self._before_setup is None:
+            return "nothing to undo"
+        old, rule = self._before_setup
+        now = self.stop_rule
+        self.stop_rule = rule
+        error = self.apply_settings(
+            hidden=old.hidden, activation=old.activation, output=old.output, loss=old.loss,
+            lr=old.lr, batch_size=old.batch_size)
+        if error is None:
+            self._before_setup = None
+        else:
+            self.stop_rule = now
         return error
 
     # ---- live hyper-parameters ----------------------------------------------------------------
@@ -240,6 +340,23 @@ class Controller(QObject):
         self.settings.max_rate = rate
         self.worker.set_max_rate(rate)
 
+    def set_stop_rule(self, *, enabled: bool | None = None, loss_threshold: float | None = None,
+                      accuracy: float | None = None) -> str | None:
+        """Change the auto-stop rule (it applies from the next Play); a bad value changes
+        nothing and its message is returned."""
+        rule = replace(self.stop_rule, **{k: v for k, v in (
+            ("enabled", enabled), ("loss_threshold", loss_threshold), ("accuracy", accuracy))
+            if v is not None})
+        if not (math.isfinite(rule.loss_threshold) and rule.loss_threshold > 0):
+            msg = f"the loss threshold must be a number > 0, got {rule.loss_threshold:g}"
+        elif not 0.0 < rule.accuracy <= 1.0:
+            msg = f"the accuracy target must be in (0 %, 100 %], got {100 * rule.accuracy:g} %"
+        else:
+            self.stop_rule = rule
+            return None
+        self.statusChanged.emit(msg)
+        return msg
+
     # ---- running ----------------------------------------------------------------------------
     @property
     def playing(self) -> bool:
@@ -252,6 +369,16 @@ class Controller(QObject):
 
     def play(self) -> None:
         self.last_error = None
+        rule = self.stop_rule
+        with self.worker.lock:
+            last = self.trainer.history.last()
+        if last and rule.met_by(last["train_loss"], last["accuracy"]):
+            # Already converged: Play means "train on", so this run does not stop at once.
+            self.worker.set_converge(None)
+            self.statusChanged.emit("Converged already; training on without auto-stop")
+        else:
+            self.worker.set_converge(rule.as_converge())
+        self.converged_at = None
         self.worker.play()
         self._set_playing(True)
 
@@ -276,6 +403,9 @@ class Controller(QObject):
         if snap.generation != self.generation:
             return  # from a network that has since been replaced
         self.last_snapshot = snap
+        self._step_position = None  # trained since: the snapshot's epoch is the count
+        if snap.stop_reason == "converged" and not snap.running:
+            self.converged_at = snap.epoch  # before metricsChanged: the status line shows it
         np.copyto(self.display_net.params, snap.params)
         plot = self.views.get("loss")
         now = time.perf_counter()
@@ -302,6 +432,12 @@ class Controller(QObject):
             self.errorOccurred.emit(snap.error)
         elif not snap.running and self._playing:
             self._set_playing(False)
+            if snap.stop_reason == "converged":
+                with self.worker.lock:
+                    loss = self.trainer.history.last().get("train_loss", math.nan)
+                self.statusChanged.emit(
+                    f"Converged at epoch {snap.epoch:,}: accuracy {100 * snap.accuracy:.1f} % "
+                    f"and loss {loss:.4g} <= {self.stop_rule.loss_threshold:g} (auto-stop)")
 
     # ---- views ------------------------------------------------------------------------------
     def _grad_blocks(self, grad: np.ndarray | None) -> list[np.ndarray] | None:
@@ -325,6 +461,9 @@ class Controller(QObject):
             if full:
                 if hasattr(view, "set_bias_modes"):
                     view.set_bias_modes(net.bias_modes)
+                if self.colour_mode == "initial":
+                    self.colour_scale = initial_colour_scale(net, self.trainer)
+                self._apply_colour_scale()
                 view.set_network(net.sizes, net.weights, net.biases)
                 labels_in = list(self.dataset.feature_names) or None
                 # Regression or multi-target data has no class names: unlabelled outputs.
@@ -349,6 +488,29 @@ class Controller(QObject):
             if boundary and self.dataset.is_2d:
                 self._update_boundary(bview)
         self.paramsChanged.emit()
+
+    def set_colour_scale(self, value: float | None) -> None:
+        """A weight colour scale the user set (> 0), or None for "auto" (rescaled every frame).
+        A new network goes back to its initial weights' scale unless a value was set."""
+        if value is None:
+            self.colour_mode = "auto"
+        else:
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"the colour scale must be a number > 0, got {value}")
+            self.colour_mode, self.colour_scale = "user", float(value)
+        self._apply_colour_scale()
+
+    def reset_colour_scale(self) -> None:
+        """Back to the default: fixed at the current network's initial weights."""
+        self.colour_mode = "initial"
+        with self.worker.lock:
+            self.colour_scale = initial_colour_scale(self.net, self.trainer)
+        self._apply_colour_scale()
+
+    def _apply_colour_scale(self) -> None:
+        view = self.views.get("network")
+        if view is not None and hasattr(view, "set_value_scale"):
+            view.set_value_scale(None if self.colour_mode == "auto" else self.colour_scale)
 
     def _set_boundary_data(self, bview: object) -> None:
         d = self.dataset
@@ -397,9 +559,20 @@ class Controller(QObject):
         trace = self.display_net.forward(self.dataset.X_train[i])
         view.set_activations([a[0] for a in trace.a], [z[0] for z in trace.z])
 
+    def show_step_position(self, epochs_done: int, text: str) -> None:
+        """The step panel's position for the status line (epoch count and where it is)."""
+        self._step_position = (int(epochs_done), text)
+        self.positionChanged.emit()
+
     def select_sample(self, index: int) -> None:
-        self.selected_sample = int(np.clip(index, 0, len(self.dataset.X_train) - 1))
+        """The sample the nodes show and single-stepping takes next: one selection for the
+        controls' "Sample" field and the step panel's sample picker."""
+        row = int(np.clip(index, 0, len(self.dataset.X_train) - 1))
+        changed = row != self.selected_sample
+        self.selected_sample = row
         self._show_sample_activations()
+        if changed:
+            self.sampleSelected.emit(row)
 
     # ---- edits from the network view --------------------------------------------------------
     @Slot(int, int, int, float)
@@ -409,7 +582,7 @@ class Controller(QObject):
             return
         with self.worker.lock:
             self.net.weights[layer][i, j] = value
-        self.statusChanged.emit(f"w[{layer + 1}][{i + 1},{j + 1}] set to {value:g}")
+        self.statusChanged.emit(f"{notation.weight(layer, i, j)} set to {value:g}")
         self.refresh_from_network()
 
     @Slot(int, int, float)
@@ -422,7 +595,7 @@ class Controller(QObject):
             return
         with self.worker.lock:
             self.net.biases[layer][j] = value
-        self.statusChanged.emit(f"b[{layer + 1}][{j + 1}] set to {value:g}")
+        self.statusChanged.emit(f"{notation.bias(layer, j)} set to {value:g}")
         self.refresh_from_network()
 
     @Slot(int, str)
@@ -475,6 +648,11 @@ class Controller(QObject):
             elif snap.epoch:
                 with self.worker.lock:
                     last = self.trainer.history.last()
+        stepping = self._step_position
+        if stepping is not None:
+            epoch = stepping[0]
+            with self.worker.lock:
+                last = self.trainer.history.last() if epoch else {}
         parts = [f"Epoch {epoch:,}"]
         has_test = self.trainer.X_test is not None
         if last:
@@ -489,4 +667,8 @@ class Controller(QObject):
                 parts.extend(self.regression_scores())
         if running and rate:
             parts.append(f"{rate:,.0f} epochs/s")
+        if self.converged_at is not None and self.converged_at == epoch:
+            parts.append(f"converged at epoch {epoch:,}")
+        if stepping is not None:
+            parts.append(stepping[1])
         return "  |  ".join(parts)

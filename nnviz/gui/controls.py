@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QSlider,
     QSpinBox,
@@ -28,9 +30,10 @@ from nnviz.core.network import INITS
 from nnviz.gui.controller import Controller, parse_hidden
 
 OPEN_CSV = "Open CSV..."
+#: Epochs per second; the slowest is one epoch per frame (the worker sends 30 frames a second).
 SPEEDS: list[tuple[str, float | None]] = [
-    ("max", None), ("10,000 / s", 10_000.0), ("1,000 / s", 1_000.0), ("100 / s", 100.0),
-    ("10 / s", 10.0), ("1 / s", 1.0),
+    ("max", None), ("10,000 / s", 10_000.0), ("3,000 / s", 3_000.0), ("1,000 / s", 1_000.0),
+    ("300 / s", 300.0), ("100 / s", 100.0), ("1 epoch / frame", 30.0),
 ]
 INVALID_STYLE = "border: 2px solid #d55e00;"
 
@@ -79,6 +82,22 @@ class ControlsPanel(QWidget):
                               "x1x2, sinx1, sinx2; empty feeds the raw inputs")
         self.features.setToolTip(self._features_tip)
         f.addRow("Features", self.features)
+        # The one-line notice after a data set switch applied its recommended setup.
+        notice = QHBoxLayout()
+        self.setup_notice = QLabel()
+        self.setup_notice.setObjectName("setupNotice")
+        self.setup_notice.setWordWrap(True)
+        self.undo_setup = QToolButton()
+        self.undo_setup.setObjectName("undoSetupButton")
+        self.undo_setup.setText("Undo")
+        self.undo_setup.setAccessibleName("Undo the recommended setup")
+        self.undo_setup.setToolTip("Back to the network and training settings you had")
+        self.undo_setup.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        notice.addWidget(self.setup_notice, 1)
+        notice.addWidget(self.undo_setup)
+        f.addRow(notice)
+        self._notice_row = (f, f.rowCount() - 1)
+        self._show_notice("")
         outer.addWidget(data)
 
         # ---- network
@@ -149,11 +168,36 @@ class ControlsPanel(QWidget):
         self.l2 = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=10.0, singleStep=0.001)
         self.l2.setValue(s.l2)
         f.addRow("L2", self.l2)
+        self.l1 = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=10.0, singleStep=0.001)
+        self.l1.setObjectName("l1Spin")
+        self.l1.setValue(s.l1)
+        self.l1.setToolTip("L1 penalty: adds l1 * sign(w) to every weight's gradient")
+        f.addRow("L1", self.l1)
         self.speed = QComboBox()
         self.speed.setObjectName("speedCombo")
         for label, rate in SPEEDS:
             self.speed.addItem(label, rate)
+        self.speed.setToolTip("Epochs per second while playing, up to as fast as possible")
         f.addRow("Speed (epochs)", self.speed)
+        rule = controller.stop_rule
+        self.auto_stop = QCheckBox("Stop when converged")
+        self.auto_stop.setObjectName("autoStopCheck")
+        self.auto_stop.setAccessibleName("Stop when converged")
+        self.auto_stop.setChecked(rule.enabled)
+        self.auto_stop.setToolTip("Play stops at the first epoch with the accuracy reached and "
+                                  "the loss under the threshold")
+        f.addRow(self.auto_stop)
+        self.stop_accuracy = QDoubleSpinBox(decimals=1, minimum=1.0, maximum=100.0,
+                                            singleStep=1.0, suffix=" %")
+        self.stop_accuracy.setObjectName("stopAccuracySpin")
+        self.stop_accuracy.setToolTip("Training accuracy auto-stop waits for (100 %: every "
+                                      "point correct), with the loss below")
+        f.addRow("Stop at", self.stop_accuracy)
+        self.stop_loss = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=100.0,
+                                        singleStep=0.01)
+        self.stop_loss.setObjectName("stopLossSpin")
+        self.stop_loss.setToolTip("Auto-stop also waits for the training loss to be at most this")
+        f.addRow("and loss ≤", self.stop_loss)
         outer.addWidget(train)
 
         # ---- buttons (bound to the window's actions later)
@@ -168,12 +212,29 @@ class ControlsPanel(QWidget):
         self.edge_mode.addItem("weight", "weight")
         self.edge_mode.addItem("gradient dE/dw", "gradient")
         f.addRow("Edges show", self.edge_mode)
+        self.colour_scale = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=1e4, singleStep=0.1)
+        self.colour_scale.setObjectName("colourScaleSpin")
+        self.colour_scale.setSpecialValueText("auto")  # 0: rescale every frame
+        self.colour_scale.setPrefix("± ")
+        self.colour_scale.setToolTip(
+            "Weights of this size or more are drawn at full colour (larger ones saturate and "
+            "the legend counts them). Fixed at the initial weights' largest by default, so "
+            "growing weights look it; 0 = auto, rescaled every frame")
+        f.addRow("Colour scale", self.colour_scale)
         self.min_mag = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.min_mag.setToolTip("Hide edges whose magnitude is below this fraction of the scale")
         f.addRow("Hide small", self.min_mag)
         self.sample = QSpinBox(minimum=1, maximum=1)
-        self.sample.setToolTip("The sample whose activations the nodes show")
+        self.sample.setToolTip("The sample whose activations the nodes show, and the one "
+                                "single-stepping takes next (as the Step dock's sample list)")
         f.addRow("Sample", self.sample)
+        self.show_test = QCheckBox("Show test data")
+        self.show_test.setObjectName("showTestCheck")
+        self.show_test.setAccessibleName("Show test data")
+        self.show_test.setChecked(True)
+        self.show_test.setToolTip("Test points on the decision boundary and the test loss "
+                                  "curve (with a test ratio above 0)")
+        f.addRow(self.show_test)
         outer.addWidget(view)
         outer.addStretch(1)
 
@@ -186,7 +247,7 @@ class ControlsPanel(QWidget):
         b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.buttons.addWidget(b)
         # Tab reaches the buttons where they sit, after the training fields, not last
-        QWidget.setTabOrder(self._last_button or self.speed, b)
+        QWidget.setTabOrder(self._last_button or self.stop_loss, b)
         self._last_button = b
         return b
 
@@ -206,11 +267,19 @@ class ControlsPanel(QWidget):
         self.batch_size.editingFinished.connect(self._on_batch)
         self.momentum.valueChanged.connect(self._on_optimizer)
         self.l2.valueChanged.connect(self._on_optimizer)
+        self.l1.valueChanged.connect(self._on_optimizer)
         self.speed.activated.connect(self._on_speed)
+        self.auto_stop.toggled.connect(lambda on: self.c.set_stop_rule(enabled=on))
+        self.stop_accuracy.valueChanged.connect(self._on_stop_rule)
+        self.stop_loss.valueChanged.connect(self._on_stop_rule)
+        self.undo_setup.clicked.connect(self._on_undo_setup)
+        self.show_test.toggled.connect(self._on_show_test)
         self.edge_mode.activated.connect(self._on_edge_mode)
         self.min_mag.valueChanged.connect(self._on_min_mag)
+        self.colour_scale.editingFinished.connect(self._on_colour_scale)
         self.sample.valueChanged.connect(lambda v: self.c.select_sample(v - 1))
         self.c.networkRebuilt.connect(self.sync_from_controller)
+        self.c.sampleSelected.connect(self._show_sample)
 
     @Slot()
     def sync_from_controller(self) -> None:
@@ -220,7 +289,8 @@ class ControlsPanel(QWidget):
         fields = (self.dataset, self.noise, self.test_ratio, self.features, self.hidden, self.bias,
                   self.activation,
                   self.output, self.loss, self.init, self.seed, self.lr, self.batch_mode,
-                  self.batch_size, self.momentum, self.l2, self.speed, self.sample)
+                  self.batch_size, self.momentum, self.l2, self.l1, self.speed, self.sample,
+                  self.auto_stop, self.stop_accuracy, self.stop_loss, self.colour_scale)
         blocked = [w.blockSignals(True) for w in fields]  # showing values must not re-apply them
         try:
             self.sample.setMaximum(max(1, n))
@@ -248,8 +318,15 @@ class ControlsPanel(QWidget):
             self.batch_size.setEnabled(mode == "mini-batch")
             self.momentum.setValue(s.momentum)
             self.l2.setValue(s.l2)
+            self.l1.setValue(s.l1)
             index = self.speed.findData(s.max_rate)
             self.speed.setCurrentIndex(max(0, index))
+            self.colour_scale.setValue(
+                0.0 if self.c.colour_mode == "auto" else self.c.colour_scale)
+            rule = self.c.stop_rule
+            self.auto_stop.setChecked(rule.enabled)
+            self.stop_accuracy.setValue(100 * rule.accuracy)
+            self.stop_loss.setValue(rule.loss_threshold)
         finally:
             for w, was in zip(fields, blocked, strict=True):
                 w.blockSignals(was)
@@ -260,6 +337,13 @@ class ControlsPanel(QWidget):
         self.hidden.setToolTip(self._hidden_tip)
         self.bias.setToolTip(self._bias_tip)
         self.features.setToolTip(self._features_tip)
+
+    @Slot(int)
+    def _show_sample(self, row: int) -> None:
+        if self.sample.value() != row + 1:
+            blocked = self.sample.blockSignals(True)
+            self.sample.setValue(row + 1)
+            self.sample.blockSignals(blocked)
 
     # ---- handlers ---------------------------------------------------------------------------
     def _apply(self, widget: QWidget, **changes) -> None:
@@ -272,19 +356,21 @@ class ControlsPanel(QWidget):
             self.dataset.setCurrentText(self.c.settings.dataset)
             self.openCsvRequested.emit()
             return
-        changes: dict = {"dataset": name}
-        s = self.c.settings
-        try:
-            data = datasets.load_dataset(name, n=s.n_points, noise=s.noise,
-                                         test_ratio=s.test_ratio, seed=s.data_seed)
-        except datasets.DatasetError:
-            data = None  # apply_settings reports it
-        if data is not None:
-            from nnviz.gui.csv_dialog import fit_output
+        if name == self.c.settings.dataset:
+            return
+        error = self.c.choose_dataset(name)
+        _mark(self.dataset, error)
+        if error is None:
+            self._show_notice(self.c.setup_notice())
 
-            # Classes and numbers to predict need different outputs (README "regression").
-            changes["output"], changes["loss"] = fit_output(data, s.output, s.loss)
-        self._apply(self.dataset, **changes)
+    def _show_notice(self, text: str) -> None:
+        self.setup_notice.setText(text)
+        form, row = self._notice_row
+        form.setRowVisible(row, bool(text))  # a hidden row, so an empty group can hide
+
+    def _on_undo_setup(self) -> None:
+        error = self.c.undo_setup()
+        self._show_notice(error and f"Not undone: {error}" or "")
 
     def _on_data_option(self) -> None:
         self._apply(self.noise, noise=self.noise.value(), test_ratio=self.test_ratio.value())
@@ -344,7 +430,18 @@ class ControlsPanel(QWidget):
         _mark(self.batch_mode, self.c.set_batch_size(batch))
 
     def _on_optimizer(self) -> None:
-        self.c.set_optimizer(momentum=self.momentum.value(), l2=self.l2.value())
+        self.c.set_optimizer(momentum=self.momentum.value(), l2=self.l2.value(),
+                             l1=self.l1.value())
+
+    def _on_stop_rule(self) -> None:
+        self.c.set_stop_rule(accuracy=self.stop_accuracy.value() / 100,
+                             loss_threshold=self.stop_loss.value())
+
+    def _on_show_test(self, on: bool) -> None:
+        for key in ("boundary", "loss"):
+            view = self.c.views.get(key)
+            if view is not None and hasattr(view, "set_show_test"):
+                view.set_show_test(on)
 
     def _on_speed(self, index: int) -> None:
         self.c.set_max_rate(self.speed.itemData(index))
@@ -353,6 +450,13 @@ class ControlsPanel(QWidget):
         view = self.c.views.get("network")
         if view is not None:
             view.set_edge_mode(self.edge_mode.currentData())
+
+    def _on_colour_scale(self) -> None:
+        value = self.colour_scale.value()
+        if value == 0.0:
+            self.c.set_colour_scale(None)
+        elif value != self.c.colour_scale or self.c.colour_mode == "auto":
+            self.c.set_colour_scale(value)
 
     def _on_min_mag(self, value: int) -> None:
         view = self.c.views.get("network")

@@ -53,6 +53,14 @@ _INITIAL_CAPACITY = 4096
 
 
 _ANCHOR_MARGIN = 0.02  # of the anchored span, beyond the curves on every side
+#: Until the user picks, the epoch axis turns logarithmic once the run spans this many decades
+#: (from epoch 1: at epoch 100), so a fast early descent is not squeezed against x = 0.
+LOG_X_DECADES = 2.0
+
+
+def spans_decades(first: float, last: float, decades: float = LOG_X_DECADES) -> bool:
+    """Whether epochs first..last (first >= 1) cover at least ``decades`` powers of ten."""
+    return first > 0 and last >= first * 10.0 ** decades
 _STEPS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
@@ -420,14 +428,20 @@ class LossPlot(QWidget):
     so the cost of drawing does not depend on how often losses arrive.
     """
 
-    def __init__(self, parent: QWidget | None = None, *, max_points: int = DEFAULT_MAX_POINTS):
+    def __init__(self, parent: QWidget | None = None, *, max_points: int = DEFAULT_MAX_POINTS,
+                 auto_log_x: bool = False):
+        """auto_log_x: the epoch axis turns logarithmic by itself once the run spans
+        LOG_X_DECADES, until the user picks (the window's default)."""
         super().__init__(parent)
         self.buffer = LossHistoryBuffer(max_points)
         self._dirty = False
         self._log_y = False
+        self._log_x = False
+        self._log_x_choice: bool | None = None if auto_log_x else False  # None: by the span
         self._dark = False
         self._scale = 1.0
         self._test_shown = False
+        self._test_hidden = False  # the user hid the test curve
         # Whether the curves currently hold views of the raw buffers (not reduced copies), and
         # whether they were fed for the follow (auto-range) mode.
         self._fed_raw = True
@@ -441,12 +455,21 @@ class LossPlot(QWidget):
             "Logarithmic loss axis (zero losses are drawn at the smallest positive loss)"
         )
         self.log_checkbox.toggled.connect(self.set_log_y)
+        self.log_x_checkbox = QCheckBox("log epochs")
+        self.log_x_checkbox.setObjectName("logXCheckBox")
+        self.log_x_checkbox.setAccessibleName("Logarithmic epoch axis")
+        self.log_x_checkbox.setToolTip(
+            "Logarithmic epoch axis; until you choose, it turns on by itself once the run "
+            "spans two decades of epochs"
+        )
+        self.log_x_checkbox.clicked.connect(self.set_log_x)
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
 
         top = QHBoxLayout()
         top.setContentsMargins(8, 4, 8, 0)
         top.addWidget(self.readout, 1)
+        top.addWidget(self.log_x_checkbox)
         top.addWidget(self.log_checkbox)
 
         self.plot_widget = pg.PlotWidget(
@@ -556,6 +579,8 @@ class LossPlot(QWidget):
         if not buf.has_test and self.test_curve.xData is not None:
             self.test_curve.setData(np.empty(0), np.empty(0))
         self._show_test(buf.has_test)
+        if self._log_x_choice is None and len(buf):
+            self._apply_log_x(spans_decades(float(buf.epochs[0]), float(buf.epochs[-1])))
         self._place_anchor()
         # Settle the new range now: left to the paint, the range change (axes, grid) queues a
         # second and third paint of the whole plot for every update.
@@ -577,17 +602,23 @@ class LossPlot(QWidget):
         if self._log_y:
             lo = lo if math.isfinite(lo) else 1.0
             hi = max(hi, lo)
-        y0 = range_floor(lo, hi, self._log_y)
+        # a linear loss axis starts at 0: a drop from 0.125 to 0.120 must not look like a cliff
+        y0 = range_floor(lo, hi, True) if self._log_y else min(0.0, range_floor(lo, hi, False))
         x1 = range_ceiling(last)
         # a margin beyond the curves, which auto-range widens by their pens' pixel padding
         mx = _ANCHOR_MARGIN * (x1 - first or 1.0)
+        if self._log_x and first > 0:
+            kx = 10.0 ** (_ANCHOR_MARGIN * max(math.log10(x1 / first), 0.1))
+            xs = (first / kx, x1 * kx)
+        else:
+            xs = (first - mx, x1 + mx)
         if self._log_y:
             k = 10.0 ** (_ANCHOR_MARGIN * max(math.log10(hi / y0), 0.1))
             ys = (y0 / k, hi * k)
         else:
             my = _ANCHOR_MARGIN * (hi - y0 or 1.0)
             ys = (y0 - my, hi + my)
-        at = (first - mx, x1 + mx, *ys)
+        at = (*xs, *ys)
         if at != self._anchor_at:
             self._anchor_at = at
             self._anchor.setData(np.array(at[:2]), np.array(at[2:]))
@@ -632,7 +663,14 @@ class LossPlot(QWidget):
             return np.maximum(y, floor)  # NaN stays NaN (missing test loss)
         return y
 
+    def set_show_test(self, on: bool) -> None:
+        """Show or hide the test loss curve (the controls' "Show test data")."""
+        self._test_hidden = not on
+        self._dirty = True
+        self.refresh(force=True)
+
     def _show_test(self, show: bool) -> None:
+        show = show and not self._test_hidden
         if show == self._test_shown:
             return
         self._test_shown = show
@@ -654,7 +692,7 @@ class LossPlot(QWidget):
         if on == self._log_y:
             return
         self._log_y = on
-        self.plot_item.setLogMode(x=False, y=on)
+        self.plot_item.setLogMode(x=self._log_x, y=on)
         self._hide_hover()
         self._dirty = True
         self.plot_item.enableAutoRange()
@@ -663,6 +701,28 @@ class LossPlot(QWidget):
     @property
     def log_y(self) -> bool:
         return self._log_y
+
+    @Slot(bool)
+    def set_log_x(self, on: bool) -> None:
+        """Logarithmic epoch axis, as the user chose it (the automatic choice stops)."""
+        self._log_x_choice = bool(on)
+        self._apply_log_x(bool(on))
+
+    def _apply_log_x(self, on: bool) -> None:
+        if self.log_x_checkbox.isChecked() != on:
+            self.log_x_checkbox.setChecked(on)
+        if on == self._log_x:
+            return
+        self._log_x = on
+        self.plot_item.setLogMode(x=on, y=self._log_y)
+        self._hide_hover()
+        self._dirty = True
+        self.plot_item.enableAutoRange()
+        self.refresh(force=True)
+
+    @property
+    def log_x(self) -> bool:
+        return self._log_x
 
     def set_scale(self, factor: float) -> None:
         """Presentation mode: multiply fonts, pen widths and markers by ``factor``."""
@@ -707,8 +767,10 @@ class LossPlot(QWidget):
         widget_font.setPointSizeF(font_pt)
         self.readout.setFont(widget_font)
         self.log_checkbox.setFont(widget_font)
+        self.log_x_checkbox.setFont(widget_font)
         self.readout.setStyleSheet(f"color: {pal['fg']};")
         self.log_checkbox.setStyleSheet(f"color: {pal['fg']};")
+        self.log_x_checkbox.setStyleSheet(f"color: {pal['fg']};")
         self.setAutoFillBackground(True)
         palette = self.palette()
         palette.setColor(self.backgroundRole(), QColor(pal["bg"]))
@@ -775,6 +837,8 @@ class LossPlot(QWidget):
             self._hide_hover()
             return
         x = vb.mapSceneToView(scene_pos).x()
+        if self._log_x:
+            x = 10.0 ** x  # the view holds log10(epoch)
         i = self.nearest_index(x)
         if i is None:
             self._hide_hover()

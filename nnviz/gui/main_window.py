@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.network_view.biasModeChanged.connect(c.set_bias_mode)
         c.statusChanged.connect(self.show_message)
         c.metricsChanged.connect(self.update_status)
+        c.positionChanged.connect(self.update_status)
         c.playingChanged.connect(self._on_playing)
         c.errorOccurred.connect(self._on_error)
         c.networkRebuilt.connect(self._on_rebuilt)
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         from nnviz.gui.boundary_view import BoundaryView
         from nnviz.gui.loss_plot import LossPlot
 
-        self.loss_plot = LossPlot()
+        self.loss_plot = LossPlot(auto_log_x=True)
         self.loss_plot.setObjectName("lossPlot")
         self.boundary_view = BoundaryView()
         self.boundary_view.setObjectName("boundaryView")

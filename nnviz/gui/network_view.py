@@ -10,10 +10,12 @@ Drawing choices (see DESIGN.md section 4):
 * Edges are colour-binned: sign by hue (orange negative, blue positive, a colour-blind-safe
   pair), magnitude by width and by how far the colour is mixed from the background towards the
   full hue (saturation), clamped at a scale (the 99th percentile of |value| over all edges,
-  unless fixed with ``set_value_scale``). All edges of one bucket (faded or not, width class,
-  sign, magnitude bin) go to one ``QPainter.drawLines`` call whose point buffer is filled from
-  NumPy, never one call or item per edge. Colours are opaque (mixed with the background):
-  semi-transparent lines take the raster engine's per-pixel path, about 10x slower here.
+  unless fixed with ``set_value_scale``: then weights beyond it saturate and the legend counts
+  them; the gradient colouring always follows its percentile). All edges of one bucket (faded
+  or not, width class, sign, magnitude bin) go to one ``QPainter.drawLines`` call whose point
+  buffer is filled from NumPy, never one call or item per edge. Colours are opaque (mixed with
+  the background): semi-transparent lines take the raster engine's per-pixel path, about 10x
+  slower here.
 * Layers that draw many edges use thinner lines (``_WMAX`` per density class) so the strongest
   stay readable, and draw each bucket in interleaved chunks so neither sign systematically ends
   up on top where a dense layer covers its area several times over.
@@ -104,6 +106,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
+from nnviz.core import notation
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale, edge_rgb
 from nnviz.gui.theme import rgb as theme_rgb
 
@@ -249,13 +252,11 @@ def _fmt(x: float | np.floating) -> str:
 
 
 def _short(x: float, digits: int = 3) -> str:
-    """Compact value for drawing inside a node."""
+    """A value drawn inside a node or on an edge: as the panel writes it (``notation.number``)."""
     if not math.isfinite(x):
         return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if x != 0 and (abs(x) >= 1000 or abs(x) < 10 ** -digits):
-        return f"{x:.2g}"
-    s = f"{x:.{digits}f}"
-    return "0" if s in ("-0.000", "0.000") else s
+    s = notation.number(x, digits)
+    return s[1:] if s.startswith("-") and float(s) == 0 else s  # no "-0.0000"
 
 
 def _nice_scale_text(s: float) -> str:
@@ -365,6 +366,8 @@ class NetworkView(QWidget):
         self._mode = "weight"
         self._min_mag = 0.0
         self._fixed_scale: float | None = None
+        self._saturated = 0  # weights beyond a fixed scale, drawn at full strength
+        self._digits = notation.DEFAULT_DIGITS
         self._hl_layer: int | None = None
         self._hl_kind: str | None = None
         self._scale = 1.0
@@ -536,13 +539,40 @@ class NetworkView(QWidget):
             self._invalidate_edges()
 
     def set_value_scale(self, value: float | None) -> None:
-        """Fix the colour scale (|value| drawn at full strength); None = 99th percentile."""
+        """Fix the weight colour scale (|w| drawn at full strength, larger ones saturate and the
+        legend says how many); None = the 99th percentile of every frame ("auto")."""
         if value is not None:
             value = float(value)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"value scale must be a finite number > 0, got {value}")
+        if (value is None) != (self._fixed_scale is None):
+            self._layout = None  # the legend's widest words change
         self._fixed_scale = value
         self._invalidate_edges()
+
+    @property
+    def value_scale(self) -> float:
+        """The |value| drawn at full colour (fixed, or this frame's percentile)."""
+        if self._sizes:
+            self._ensure_edges()
+        return self._value_scale
+
+    def set_digits(self, digits: int) -> None:
+        """Decimals of the numbers in the nodes, on the edges and in the tooltips (the step
+        panel's digits setting: one setting for every number shown)."""
+        digits = int(digits)
+        if not 1 <= digits <= 10:
+            raise ValueError(f"digits must be 1..10, got {digits}")
+        if digits != self._digits:
+            self._digits = digits
+            self._invalidate_scene()
+
+    @property
+    def digits(self) -> int:
+        return self._digits
+
+    def _num(self, x: float) -> str:
+        return notation.number(float(x), self._digits)
 
     def set_max_edges(self, n: int) -> None:
         self._max_edges = self._check_max_edges(n)
@@ -790,7 +820,7 @@ class NetworkView(QWidget):
             if self._output_labels:
                 return self._output_labels[i]
             return "y" if self._sizes[-1] == 1 else f"y{i + 1}"
-        return f"h{a_layer}.{i + 1}"
+        return notation.unit(a_layer, i, len(self._sizes) - 1)
 
     def _node_title(self, a_layer: int, i: int) -> str:
         if a_layer == 0:
@@ -811,28 +841,29 @@ class NetworkView(QWidget):
     def _node_text(self, a_layer: int, i: int) -> str:
         rows: list[tuple[str, str]] = []
         if a_layer > 0 and self._z is not None and self._z[a_layer - 1] is not None:
-            rows.append(("z", _fmt(self._z[a_layer - 1][i])))
+            rows.append(("z", self._num(self._z[a_layer - 1][i])))
         if self._a is not None and self._a[a_layer] is not None:
-            rows.append(("a" if a_layer else "x", _fmt(self._a[a_layer][i])))
+            rows.append(("a" if a_layer else "x", self._num(self._a[a_layer][i])))
         if a_layer > 0 and self.bias_mode(a_layer - 1) != "none":
-            rows.append(("bias", _fmt(self._biases[a_layer - 1][i])))
+            rows.append(("bias", self._num(self._biases[a_layer - 1][i])))
             if self._delta is not None and self._delta[a_layer - 1] is not None:
-                rows.append(("δ", _fmt(self._delta[a_layer - 1][i])))
+                rows.append(("δ", self._num(self._delta[a_layer - 1][i])))
         if not rows:
             rows.append(("value", "not computed yet"))
         return self._tip(self._node_title(a_layer, i), rows)
 
     def _edge_text(self, li: int, i: int, j: int) -> str:
         w = self._weights[li][i, j]
-        rows = [("weight", _fmt(w))]
+        rows = [("weight", self._num(w))]
         if self._grads is not None:
-            rows.append(("dE/dw", _fmt(self._grads[li][i, j])))
-        title = f"{self._node_name(li, i)} → {self._node_name(li + 1, j)}  (w[{li}][{i}, {j}])"
+            rows.append(("dE/dw", self._num(self._grads[li][i, j])))
+        title = f"{self._node_name(li, i)} → {self._node_name(li + 1, j)}  " \
+                f"({notation.weight(li, i, j)})"
         return self._tip(title, rows, "click to edit")
 
     def _bias_text(self, li: int, j: int) -> str:
-        title = f"Bias of {self._node_name(li + 1, j)}  (b[{li}][{j}])"
-        rows = [("bias", _fmt(self._biases[li][j]))]
+        title = f"Bias of {self._node_name(li + 1, j)}  ({notation.bias(li, j)})"
+        rows = [("bias", self._num(self._biases[li][j]))]
         if self.bias_mode(li) == "frozen":
             rows.append(("mode", "frozen (training keeps it)"))
         return self._tip(title, rows, "click to edit")
@@ -978,6 +1009,9 @@ class NetworkView(QWidget):
                           "updating)")
             if self._min_mag > 0:
                 counts.append(f"showing {total:,} of {total:,} edges (|dE/dw| ≥ 0.888)")
+        if self._fixed_scale is not None:
+            counts.append(f"showing {total:,} of {total:,} edges (strongest), {total:,} beyond "
+                          "±0.888 (saturated)")
         return "edges: dE/dw (no gradient yet)", counts, _NODE_KEY
 
     def _legend_slot(self, compact: bool, scale_text: str | None = None) -> float:
@@ -1157,8 +1191,11 @@ class NetworkView(QWidget):
                 sel = np.arange(v.size) if c is None else c
             edges.append(_EdgeSet(sel, v[sel], int(v.size), greys[li]))
         # the scale follows every value of the mode, drawn or not, so hiding edges keeps colours
-        if self._fixed_scale is not None:
+        self._saturated = 0
+        if self._fixed_scale is not None and self._mode != "gradient":
             self._value_scale = self._fixed_scale
+            self._saturated = sum(int(np.count_nonzero(np.abs(f) > self._fixed_scale))
+                                  for f in flat)
         else:
             coloured = [f for f, g in zip(flat, greys, strict=True) if not g]
             if coloured:
@@ -1509,7 +1546,7 @@ class NetworkView(QWidget):
             t = t_lo + (t_hi - t_lo) * (0.5 if n_in == 1 else i / (n_in - 1))
             pt = self.edge_point(li, i, j, t)
             v = float(vals[i, j])
-            txt = _short(v, 3 if abs(v) < 10 else 2)
+            txt = _short(v, self._digits)
             w = fm.horizontalAdvance(txt) + 8 * s
             labels.append((v, QRectF(pt.x() - w / 2, pt.y() - fm.height() / 2, w, fm.height()),
                            txt))
@@ -1873,7 +1910,8 @@ class NetworkView(QWidget):
             if base < min_px:
                 continue  # built only for sizes that can be drawn: this runs on every frame
             fm = self._metrics(base)
-            options = [make(3), make(2)]
+            # the digits setting first; fewer decimals only where those would not be readable
+            options = [make(d) for d in range(self._digits, 1, -1)] or [make(self._digits)]
             for k, texts in enumerate(options):
                 widest = max(fm.horizontalAdvance(ln) for t in texts for ln in t.split("\n"))
                 px = base * min(1.0, 1.7 * r / widest) if widest > 0 else base
@@ -2092,7 +2130,9 @@ class NetworkView(QWidget):
         what = "dE/dw" if self._mode == "gradient" else "weight"
         drawn = sum(int(e.sel.size) for e in edges)
         total = sum(e.total for e in edges)
-        first = "edges: dE/dw (no gradient yet)" if grey else f"edges: {what}"
+        fixed = self._fixed_scale is not None and self._mode != "gradient"
+        first = "edges: dE/dw (no gradient yet)" if grey else \
+            f"edges: {what}, {'fixed' if fixed else 'auto'} scale"
         if drawn < total:
             count = f"showing {drawn:,} of {total:,} edges"
             if self._min_mag > 0:
@@ -2103,6 +2143,9 @@ class NetworkView(QWidget):
                 count += " (strongest)"
         else:
             count = f"{total:,} edges"
+        if fixed and self._saturated:
+            count += f", {self._saturated:,} beyond ±{_nice_scale_text(self._value_scale)} " \
+                     "(saturated)"
         return [first, count, _NODE_KEY]
 
     def _legend_bar_width(self, compact: bool = False) -> float:
@@ -2319,7 +2362,7 @@ class NetworkView(QWidget):
     def _edit_weight(self, li: int, i: int, j: int) -> None:
         cur = float(self._weights[li][i, j])
         label = (f"Weight from {self._node_name(li, i)} to {self._node_name(li + 1, j)}\n"
-                 f"(w[{li}][{i}, {j}], now {_fmt(self._weights[li][i, j])}):")
+                 f"({notation.weight(li, i, j)}, now {_fmt(self._weights[li][i, j])}):")
         value, ok = QInputDialog.getDouble(self, "Edit weight", label, cur, -1e9, 1e9, 6)
         if ok:
             self.weightEdited.emit(li, i, j, float(value))
@@ -2327,7 +2370,7 @@ class NetworkView(QWidget):
     def _edit_bias(self, li: int, j: int) -> None:
         cur = float(self._biases[li][j])
         label = (f"Bias of {self._node_name(li + 1, j)}\n"
-                 f"(b[{li}][{j}], now {_fmt(self._biases[li][j])}):")
+                 f"({notation.bias(li, j)}, now {_fmt(self._biases[li][j])}):")
         from nnviz.gui import bias_dialog
 
         answer = bias_dialog.ask_bias(self, label, cur, self.bias_mode(li))

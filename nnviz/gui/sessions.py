@@ -743,13 +743,17 @@ class SessionManager(QObject):
         if self._asking:
             return False
         self._asking = True
+        c = self.window.controller
+        was_playing = c.playing
+        c.pause()  # what the question is about must not change while it is asked
         try:
             answer = ask_unsaved(self.window, self.display_name())
         finally:
             self._asking = False
-        if answer == "save":
-            return self.save() is None
-        return answer == "discard"
+        go_on = self.save() is None if answer == "save" else answer == "discard"
+        if was_playing and not go_on:
+            c.play()  # staying: training goes on as before
+        return go_on
 
     @Slot()
     def open_dialog(self) -> str | None:

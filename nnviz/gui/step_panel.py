@@ -64,11 +64,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core import losses
+from nnviz.core import losses, notation
 from nnviz.core.ledger import ledger_csv, ledger_markdown, ledger_rows
 from nnviz.core.network import GradientCheck, Network, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
-from nnviz.core.trainer import epoch_order
 from nnviz.gui.formula_box import FormulaBox
 from nnviz.gui.network_view import HIDES_VALUE, MAX_CIRCLE_NODES
 from nnviz.gui.table_fit import ColumnFitter
@@ -99,15 +98,8 @@ _TITLES = {
 Selection = tuple  # ("node", layer, unit) or ("edge", layer, i, j); layers as in the formulas
 
 
-def _sub(*units: int) -> str:
-    idx = [str(u + 1) for u in units]
-    return "".join(idx) if all(len(s) == 1 for s in idx) else ",".join(idx)
-
-
-def _sym(name: str, layer: int | None, *units: int) -> str:
-    """The panel's notation (as ``explain``): a^(2)_1 is unit 1 of layer 2, units 1-based."""
-    head = name if layer is None else f"{name}^({layer})"
-    return f"{head}_{_sub(*units)}" if units else head
+# The panel's notation is the one of nnviz.core.notation: a^(2)_1 is unit 1 of layer 2.
+_sub, _sym = notation.sub, notation.sym
 
 
 def phase_title(record: PhaseRecord) -> str:
@@ -139,10 +131,11 @@ class StepPanel(QWidget):
         self.view = window.network_view
         self.dock: QDockWidget | None = None
         self._stepper: Stepper | None = None
+        self._counter: int | None = None  # the trainer's epoch when the stepper last synced
+        self._selecting = False  # the panel itself is moving the controller's selection
         self._active = False
         self._hidden = False
         self._selection: Selection | None = None
-        self._precision = 4
         self._scale = 1.0
         self._theme: Theme = LIGHT
         # the unscaled size the classroom recorded: another window may have scaled the font
@@ -150,8 +143,6 @@ class StepPanel(QWidget):
         self._base_pt = max(9.0, base if isinstance(base, float) and base > 0
                             else QApplication.font().pointSizeF())
         self._view_takes_none: bool | None = None  # set_activations with None entries?
-        self._orders: dict[int, np.ndarray] = {}
-        self._order_rng: np.random.Generator | None = None
         self._pick_pending: int | None = None
         self._picked: dict[int, weakref.ref] = {}  # id(first record of a picked visit)
         self._seen: np.ndarray | None = None  # net.params as the panel last left them
@@ -166,6 +157,7 @@ class StepPanel(QWidget):
         self.c.networkRebuilt.connect(self._on_rebuilt)
         self.c.paramsChanged.connect(self._on_params_changed)
         self.c.playingChanged.connect(self._on_playing)
+        self.c.sampleSelected.connect(self._on_sample_selected)
         self.view.nodeSelected.connect(self._on_node_selected)
         self.set_scale(1.0)
         self._on_rebuilt()
@@ -278,7 +270,7 @@ class StepPanel(QWidget):
         self.precision_spin = QSpinBox(minimum=2, maximum=10)
         digits.setBuddy(self.precision_spin)
         self.precision_spin.setObjectName("stepPrecisionSpin")
-        self.precision_spin.setValue(self._precision)
+        self.precision_spin.setValue(self.view.digits)
         self.precision_spin.setToolTip("Decimals of the numbers in the panel and the Markdown "
                                        "ledger (the CSV keeps full precision)")
         self.precision_spin.valueChanged.connect(self.set_precision)
@@ -322,7 +314,7 @@ class StepPanel(QWidget):
         lg.addLayout(row)
         self.tabs.addTab(ledger_page, "Ledger")
 
-        self.samples = self._table("stepSamplesTable", ["", "row"])
+        self.samples = self._table("stepSamplesTable", ["", "sample"])
         self.samples.cellClicked.connect(self._on_sample_clicked)
         self.samples.setToolTip("Click a row to step that sample next")
         self.tabs.addTab(self.samples, "Samples")
@@ -395,7 +387,7 @@ class StepPanel(QWidget):
 
     @property
     def precision(self) -> int:
-        return self._precision
+        return self.view.digits
 
     @property
     def selection(self) -> Selection | None:
@@ -415,7 +407,7 @@ class StepPanel(QWidget):
 
     def restore_position(self, position: dict) -> None:
         """Re-enter a saved ``Position`` (a session's ``stepper``): the same row, stepped to the
-        same phase on the loaded weights. The epoch counter starts again at 1.
+        same phase on the loaded weights, at the loaded trainer's epoch.
 
         ``phase`` is the number of phases done (as ``Stepper.position``) or a phase kind name
         (the first phase of that kind). A finished sample (all phases done) is not stepped
@@ -437,17 +429,31 @@ class StepPanel(QWidget):
         if not 0 <= sample < n:
             raise ValueError(f"sample {sample} is out of range 0..{n - 1}")
         self._on_rebuilt()
-        st = self.ensure_stepper()
-        if count == 0 or count >= P:
-            self.pick_sample(sample if count == 0 else (sample + 1) % n)
-            return
+        st = self.ensure_stepper()  # at the trainer's epoch, in the trainer's next order
         with self.c.worker.lock:
-            st.set_next_sample(sample)
-            self._pick_pending = sample
-            for _ in range(count):
+            if st.shuffle:
+                hits = np.flatnonzero(st.order_of(st.epochs_done) == sample)
+                k = int(hits[0]) if len(hits) else None
+            else:
+                k = sample
+            if k is not None and count >= P:
+                k += 1  # finished: the loaded weights hold its update, the next one is due
+                if k == n:
+                    return
+            if k is not None:
+                # Where the saved order had it: no "picked" sample nobody picked.
+                st.set_position(st.epochs_done, self.c.trainer.rng.bit_generator.state, k)
+            elif count >= P:
+                return
+            else:
+                st.set_next_sample(sample)  # an order that no longer holds it: an honest pick
+                self._pick_pending = sample
+            for _ in range(count if count < P else 0):
                 st.step()
             self._track_start(st, True)
-        self._enter()
+            self._sync_counter(st)
+        if 0 < count < P:
+            self._enter()
         self._after_change()
 
     def formula_text(self) -> str:
@@ -468,17 +474,41 @@ class StepPanel(QWidget):
                              momentum=s.momentum, shuffle=self.shuffle.isChecked(), seed=s.seed,
                              l2=s.l2, l1=s.l1)
                 self._stepper = st
-                self._orders.clear()
-                self._order_rng = None
+                self._counter = None  # new: it starts where the trainer is
                 self._pick_pending = None
                 self._picked.clear()
+                self._sync_counter(st)
             else:
                 # The controls change these live; the next update uses the current values.
                 for name in ("lr", "momentum", "l2", "l1"):
                     value = float(getattr(s, name))
                     if getattr(st, name) != value:
                         setattr(st, name, value)
+                self._sync_counter(st)
         return st
+
+    def _sync_counter(self, st: Stepper) -> None:
+        """One epoch count, the trainer's (call with the worker's lock held). Trained since the
+        stepper last looked: the stepper continues at the trainer's epoch, in the order the
+        trainer would draw next. Stepped through epochs (or back): the trainer's count and
+        order follow the stepper, so the status bar and Play continue from there."""
+        t = self.c.trainer
+        if t.epoch != self._counter:
+            if st.at_boundary and st.epochs_done != t.epoch:
+                st.set_position(t.epoch, t.rng.bit_generator.state)
+        elif st.epochs_done != t.epoch:
+            t.epoch = st.epochs_done
+            t.rng.bit_generator.state = st.rng_state()
+        self._counter = t.epoch
+        pos = st.position
+        self._follow_selection(pos.sample)
+        P = st.phases_per_sample
+        if 0 < pos.phase < P:
+            text = (f"stepping {notation.epoch(pos.epoch)}, {notation.sample(pos.sample)}, "
+                    f"phase {pos.phase}/{P}")
+        else:
+            text = f"next step: {notation.epoch(st.epochs_done)}, {notation.sample(st.next_sample)}"
+        self.c.show_step_position(t.epoch, text)
 
     def _pause_training(self) -> None:
         """Stop live training and wait until the worker has finished its chunk.
@@ -503,16 +533,16 @@ class StepPanel(QWidget):
                 self.dock.raise_()
 
     def _order(self, epoch: int) -> np.ndarray:
-        """The stepper's sample order of ``epoch``, drawn the same way (for "sample k of n")."""
+        """The stepper's sample order of ``epoch`` (for "k of n in this epoch's order")."""
         st = self._stepper
         n = len(self.c.dataset.X_train)
         if st is None or not st.shuffle:
             return np.arange(n)
-        if self._order_rng is None:
-            self._order_rng = np.random.default_rng(st.seed)
-        while len(self._orders) <= epoch:
-            self._orders[len(self._orders)] = epoch_order(self._order_rng, n, True)
-        return self._orders[epoch]
+        try:
+            with self.c.worker.lock:
+                return st.order_of(epoch)
+        except ValueError:  # an epoch whose order the stepper no longer keeps
+            return np.arange(n)
 
     def _run(self) -> bool:
         """Common start of every stepping command; False if stepping is impossible now."""
@@ -577,6 +607,7 @@ class StepPanel(QWidget):
             was_boundary = st.at_boundary
             rec = st.step()
             self._track_start(st, was_boundary)
+            self._sync_counter(st)
         self._hidden = self.actions["actionPredictReveal"].isChecked()
         self._after_change()
         return rec
@@ -598,6 +629,7 @@ class StepPanel(QWidget):
             if len(recs) == 1 and self._is_picked(recs[0]) and not st.at_boundary:
                 self._pick_pending = recs[0].sample  # the stepper makes the pick pending again
             rec = st.back()
+            self._sync_counter(st)
         self._hidden = False
         self._after_change()
         return rec
@@ -618,6 +650,7 @@ class StepPanel(QWidget):
             was_boundary = st.at_boundary
             result = run(st)
             self._track_start(st, was_boundary)
+            self._sync_counter(st)
         self._after_change()
         return result
 
@@ -695,14 +728,37 @@ class StepPanel(QWidget):
         with self.c.worker.lock:
             if not st.at_boundary:
                 pos = st.position
-                self._message(f"Finish this sample first (row {pos.sample} is at phase "
-                              f"{pos.phase} of {st.phases_per_sample}; Finish sample or Shift+N)")
+                self._message(f"Finish this sample first ({notation.sample(pos.sample)} is at "
+                              f"phase {pos.phase} of {st.phases_per_sample}; Finish sample or "
+                              "Shift+N)")
                 return False
             st.set_next_sample(int(row))
         self._pick_pending = int(row)
-        self._message(f"Row {row} is the next sample; N starts it")
+        self._message(f"{notation.sample(row).capitalize()} is the next sample; N starts it")
+        self._follow_selection(int(row))
         self._render_panel()
         return True
+
+    def _follow_selection(self, row: int) -> None:
+        """The controller's one selected sample follows the stepper (no pick back)."""
+        self._selecting = True
+        try:
+            self.c.select_sample(row)
+        finally:
+            self._selecting = False
+
+    @Slot(int)
+    def _on_sample_selected(self, row: int) -> None:
+        """The controls' "Sample" field while stepping: that sample is stepped next."""
+        if self._selecting or not self._active:
+            return
+        st = self.stepper
+        if st is None:
+            return
+        with self.c.worker.lock:
+            if row in (st.position.sample, st.next_sample):
+                return
+        self.pick_sample(row)
 
     def select(self, node: tuple[int, int] | None = None,
                edge: tuple[int, int, int] | None = None) -> None:
@@ -725,7 +781,7 @@ class StepPanel(QWidget):
         digits = int(digits)
         if not 2 <= digits <= 10:
             raise ValueError(f"precision must be 2..10 digits, got {digits}")
-        self._precision = digits
+        self.view.set_digits(digits)  # the one digits setting: nodes, tooltips and panel
         if self.precision_spin.value() != digits:
             self.precision_spin.setValue(digits)
         self._samples_dirty = True
@@ -775,7 +831,7 @@ class StepPanel(QWidget):
             self.dock.show()
             self.dock.raise_()
         self.tabs.setCurrentIndex(3)
-        self._message(f"Gradient check of row {row}: largest relative error "
+        self._message(f"Gradient check of {notation.sample(row)}: largest relative error "
                       f"{gc.max_error:.2e}")
         return gc
 
@@ -785,9 +841,10 @@ class StepPanel(QWidget):
         per_layer = ", ".join(f"layer {l}: {e:.2e}" for l, e in enumerate(gc.errors, start=1))  # noqa: E741
         verdict = "backprop agrees" if good else "backprop DISAGREES"
         self.check_summary.setText(
-            f"Row {row}: relative error per layer (norm-based; &lt; 1e-6 is agreement): "
+            f"{notation.sample(row).capitalize()}: relative error per layer (norm-based; "
+            "&lt; 1e-6 is agreement): "
             f"{per_layer} — <b style='color:{colour}'>max {gc.max_error:.2e}, {verdict}</b>")
-        p = self._precision
+        p = self.view.digits
         rows = []
         for l in range(len(gc.dW)):  # noqa: E741
             dW, nW = gc.dW[l], gc.numeric_dW[l]
@@ -835,7 +892,8 @@ class StepPanel(QWidget):
             label = "CSV" if kind == "csv" else "Markdown"
             filt = "CSV files (*.csv)" if kind == "csv" else "Markdown files (*.md)"
             path, _ = QFileDialog.getSaveFileName(
-                self, f"Export ledger as {label}", f"ledger_row{row}_epoch{epoch + 1}.{kind}",
+                self, f"Export ledger as {label}",
+                f"ledger_sample{row + 1}_epoch{epoch + 1}.{kind}",
                 f"{filt};;All files (*)")
             if not path:
                 return None
@@ -845,12 +903,12 @@ class StepPanel(QWidget):
             text = ledger_csv(records, bias_modes=self.c.net.bias_modes)
         else:
             net = self.c.net
-            text = (f"# Ledger: row {row}, epoch {epoch + 1}\n\n"
+            text = (f"# Ledger: {notation.sample(row)}, epoch {epoch + 1}\n\n"
                     f"Network {'-'.join(map(str, net.sizes))}, {net.activation} hidden, "
                     f"{net.output} output, {net.loss_name} loss; "
                     f"{len(records)} of {self._n_phases()} phases; numbers with "
-                    f"{self._precision} decimals.\n\n"
-                    + ledger_markdown(records, precision=self._precision,
+                    f"{self.view.digits} decimals.\n\n"
+                    + ledger_markdown(records, precision=self.view.digits,
                                       bias_modes=net.bias_modes))
         try:
             with open(path, "w", encoding="utf-8", newline="") as f:
@@ -859,7 +917,7 @@ class StepPanel(QWidget):
             self._message(f"Could not write the ledger to {path}: {exc.strerror or exc}")
             return None
         n = len(ledger_rows(records, bias_modes=self.c.net.bias_modes))
-        self._message(f"Ledger of row {row} ({n} numbers) written to {path}")
+        self._message(f"Ledger of {notation.sample(row)} ({n} numbers) written to {path}")
         return path
 
     def _n_phases(self) -> int:
@@ -955,8 +1013,6 @@ class StepPanel(QWidget):
         self._active = False
         self._hidden = False
         self._selection = None
-        self._orders.clear()
-        self._order_rng = None
         self._pick_pending = None
         self._picked.clear()
         self._seen = None
@@ -1021,7 +1077,7 @@ class StepPanel(QWidget):
     def _on_sample_clicked(self, row: int, _col: int) -> None:
         item = self.samples.item(row, 1)
         if item is not None:
-            self.pick_sample(int(item.text()))
+            self.pick_sample(int(item.text()) - 1)  # the table numbers samples from 1
 
     @Slot(bool)
     def _on_shuffle(self, on: bool) -> None:
@@ -1100,10 +1156,10 @@ class StepPanel(QWidget):
                       pending_pick: bool) -> str:
         n = len(self.c.dataset.X_train)
         if pending_pick or self._is_picked(first):
-            return f"<b>Picked row {row}</b> (out of order)"
+            return f"<b>{notation.sample(row).capitalize()}</b> (picked, out of order)"
         hits = np.flatnonzero(self._order(epoch) == row)
         k = int(hits[0]) + 1 if len(hits) else row + 1
-        return f"<b>Sample {k} of {n}</b> (row {row})"
+        return f"<b>{notation.sample(row).capitalize()}</b> ({k} of {n} in this epoch's order)"
 
     def _render_header(self, recs: tuple[PhaseRecord, ...], st: Stepper | None) -> None:
         th = self._theme
@@ -1121,16 +1177,16 @@ class StepPanel(QWidget):
                 pos = st.position
             label = self._sample_label(pos.sample, pos.epoch, None,
                                        self._pick_pending == pos.sample)
-            text = (f"{label}, epoch {pos.epoch + 1} — <span style='{badge}'>ready</span>: "
+            text = (f"{label}, {notation.epoch(pos.epoch)} — <span style='{badge}'>ready</span>: "
                     f"N computes phase 1/{P}, forward, layer 1")
         else:
             label = self._sample_label(cur.sample, cur.epoch, recs[0], False)
-            text = (f"{label}, epoch {cur.epoch + 1} — phase {cur.index + 1}/{P}: "
+            text = (f"{label}, {notation.epoch(cur.epoch)} — phase {cur.index + 1}/{P}: "
                     f"<span style='{badge}'>{phase_title(cur)}</span>")
             if cur.kind == "update" and not self._hidden:
                 with self.c.worker.lock:
                     nxt = st.next_sample
-                text += f" · sample done, next: row {nxt}"
+                text += f" · done, next: {notation.sample(nxt)}"
         if self._hidden:
             text += (f" · <span style='color:{th.negative}; font-weight:bold'>PREDICT</span>"
                      " — numbers hidden, N reveals")
@@ -1148,7 +1204,7 @@ class StepPanel(QWidget):
             return
         net = self.c.net
         if self._hidden:
-            text = masked_text(cur, net, sel, self._precision)
+            text = masked_text(cur, net, sel, self.view.digits)
         else:
             text = self._explain(cur, net, sel)
         self.formula.set_formula(text)
@@ -1166,13 +1222,13 @@ class StepPanel(QWidget):
             row = st.position.sample
         x = self.c.dataset.X_train[row]
         t = self.c.dataset.Y_train[row]
-        p = self._precision
-        return (f"Next sample: row {row}\n  x = {_vec(x, p)}\n  t = {_vec(t, p)}\n\n"
+        p = self.view.digits
+        return (f"Next: {notation.sample(row)}\n  x = {_vec(x, p)}\n  t = {_vec(t, p)}\n\n"
                 f"N computes z^(1) = x W^(1) + b^(1) and a^(1) = "
                 f"{net.layer_activation(0).name}(z^(1)).")
 
     def _explain(self, rec: PhaseRecord, net: Network, sel: Selection | None) -> str:
-        p = self._precision
+        p = self.view.digits
         if sel is None:
             return explain(rec, net, precision=p)
         try:
@@ -1199,7 +1255,7 @@ class StepPanel(QWidget):
         t.setUpdatesEnabled(False)
         t.setRowCount(0)
         t.setRowCount(len(rows))
-        p = self._precision
+        p = self.view.digits
         th = self._theme
         pos, neg, muted = QColor(th.positive), QColor(th.negative), QColor(th.muted)
         select_row = -1
@@ -1236,7 +1292,7 @@ class StepPanel(QWidget):
         t.setUpdatesEnabled(False)
         t.setRowCount(0)
         t.setRowCount(min(len(rows), MAX_TABLE_ROWS))
-        p = self._precision
+        p = self.view.digits
         for r, row in enumerate(rows[:MAX_TABLE_ROWS]):
             cells = (str(row.phase + 1), row.kind, "" if row.layer is None else str(row.layer),
                      row.quantity, row.index, fmt(row.value, p))
@@ -1255,7 +1311,7 @@ class StepPanel(QWidget):
         n_in = d.X_train.shape[1]
         names = list(d.feature_names) or [f"x{i + 1}" for i in range(n_in)]
         shown = names[:MAX_FEATURE_COLUMNS] + (["…"] if n_in > MAX_FEATURE_COLUMNS else [])
-        headers = ["", "row", *shown, "target", "prediction"]
+        headers = ["", "sample", *shown, "target", "prediction"]
         t = self.samples
         t.setColumnCount(len(headers))
         t.setHorizontalHeaderLabels(headers)
@@ -1263,7 +1319,7 @@ class StepPanel(QWidget):
         t.setRowCount(n)
         for r in range(n):
             x = d.X_train[r]
-            cells = ["", str(r), *(f"{v:.4g}" for v in x[:MAX_FEATURE_COLUMNS])]
+            cells = ["", str(r + 1), *(f"{v:.4g}" for v in x[:MAX_FEATURE_COLUMNS])]
             if n_in > MAX_FEATURE_COLUMNS:
                 cells.append("…")
             cells.append(_target_text(d.Y_train[r], d.class_names))
@@ -1291,7 +1347,7 @@ class StepPanel(QWidget):
         touch = set(self._marks)
         if self._samples_dirty or len(self._predictions) != n:
             out = self.c.display_net.forward(d.X_train[:n]).a[-1]
-            p = min(self._precision, 4)
+            p = min(self.view.digits, 4)
             self._predictions = [_prediction_text(out[r], d.class_names, p) for r in range(n)]
             self._samples_dirty = False
             touch = set(range(n))

@@ -78,6 +78,7 @@ class TrainWorker(QObject):
         self._generation = 0
         self._playing = False
         self._max_rate: float | None = None  # epochs per second cap, None = as fast as possible
+        self._converge: tuple[float, float] | None = None  # auto-stop (loss, accuracy) or off
         self._sent = 0  # history rows already sent in snapshots
         self._rate = 0.0
         self.chunks = 0
@@ -107,6 +108,11 @@ class TrainWorker(QObject):
 
     def set_max_rate(self, rate: float | None) -> None:
         self.send("rate", rate)
+
+    def set_converge(self, rule: tuple[float, float] | None) -> None:
+        """Stop playing at the first epoch whose loss is at most rule[0] with accuracy at least
+        rule[1] (the trainer checks every epoch, so it stops exactly there); None: never."""
+        self.send("converge", rule)
 
     def set_probe(self, points: np.ndarray | None, hidden_rows: np.ndarray | None = None) -> None:
         """Points whose activations snapshots carry (evaluated here, off the GUI thread); with
@@ -164,7 +170,8 @@ class TrainWorker(QObject):
             e0 = trainer.epoch
             try:
                 trainer.run(n, should_yield=functools.partial(self._yield_due,
-                                                              t0 + CHUNK_SECONDS))
+                                                              t0 + CHUNK_SECONDS),
+                            converge=None if self._steps_left else self._converge)
             except DivergenceError as exc:
                 error = str(exc)
             except Exception as exc:  # noqa: BLE001 (MemoryError and the like: see _fault)
@@ -180,6 +187,11 @@ class TrainWorker(QObject):
         if error is not None:
             self._playing, self._steps_left = False, 0
             self._emit(error=error)
+            self._last_emit = time.perf_counter()
+            return
+        if not self._steps_left and trainer.stop_reason == "converged":
+            self._playing = False  # auto-stop: the trainer stopped at the converged epoch
+            self._emit()
             self._last_emit = time.perf_counter()
             return
         if self._steps_left:
@@ -254,6 +266,9 @@ class TrainWorker(QObject):
             return True
         if cmd == "rate":
             self._max_rate = args[0]
+            return True
+        if cmd == "converge":
+            self._converge = args[0]
             return True
         if cmd == "emit":
             self._emit()

@@ -145,3 +145,44 @@ def test_workers_change_nothing_but_the_time(capsys: pytest.CaptureFixture[str])
         assert code == 0, err
         docs.append(json.loads(out, parse_constant=_no_nan))
     assert docs[0]["configs"][0]["runs"] == docs[1]["configs"][0]["runs"]
+
+
+class _Terminal:
+    """A stderr that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("json_mode", [False, True])
+def test_progress_on_a_terminal_shows_runs_and_eta_but_never_with_json(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        json_mode: bool) -> None:
+    term = _Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    monkeypatch.setattr(converge, "BAR_AFTER_SECONDS", 0.0)
+    args = ["--dataset", "xor", "--layers", "2,2,1", "--runs", "20", "--epochs", "4000"]
+    code, out, _ = run_cli(capsys, *args, *(["--json"] if json_mode else []))
+    assert code == 0
+    if json_mode:
+        assert term.text == ""
+        json.loads(out)
+    else:
+        assert re.search(r"\d+/20 runs converged, ETA (\?|\d+ s)", term.text), term.text
+
+
+def test_eta_text() -> None:
+    from nnviz.commands.argtypes import eta_text
+
+    assert (eta_text(float("inf")), eta_text(12.4), eta_text(185), eta_text(3720)) == \
+        ("?", "12 s", "3 min 05 s", "1 h 02 min")

@@ -60,10 +60,23 @@ def test_no_arguments_means_the_xor_defaults(capsys: pytest.CaptureFixture[str])
     assert (cfg["lr"], cfg["epochs"], cfg["seed"], cfg["batch"]) == (0.5, 10_000, 0, "full")
 
 
-def test_layers_default_to_the_data_width(capsys: pytest.CaptureFixture[str]) -> None:
+def test_options_not_given_come_from_the_recommended_setup(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from nnviz.core.recommended import setup_for
+
     code, out, _ = run_cli(capsys, "--dataset", "iris", "--epochs", "5", "--json")
     assert code == 0
-    assert json.loads(out)["config"]["layers"] == [4, 4, 3]
+    cfg, s = json.loads(out)["config"], setup_for("iris")
+    assert cfg["layers"] == [4, *s.hidden, 3]
+    assert (cfg["activation"], cfg["output"], cfg["loss"]) == (s.activation, s.output, s.loss)
+    assert (cfg["lr"], cfg["batch"], cfg["epochs"]) == (s.lr, s.batch_size, 5)
+
+
+def test_a_given_loss_still_picks_its_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--dataset", "iris", "--epochs", "1", "--loss", "mse",
+                           "--json")
+    assert code == 0
+    assert json.loads(out)["config"]["output"] == "sigmoid"
 
 
 def test_log_every_and_many_samples(capsys: pytest.CaptureFixture[str]) -> None:
@@ -358,3 +371,24 @@ def test_input_features_from_the_command_line(capsys: pytest.CaptureFixture[str]
     assert code == 2 and "--features: input features need data with two inputs" in err
     code, _, err = run_cli(capsys, "--features", "x7", "--epochs", "1")
     assert code == 2 and "unknown input feature 'x7'" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("json_mode", [False, True])
+def test_progress_bar_with_eta_on_a_terminal_only_without_json(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        json_mode: bool) -> None:
+    term = _Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    monkeypatch.setattr(train, "BAR_AFTER_SECONDS", 0.0)
+    code, out, _ = run_cli(capsys, "--epochs", "3000", "--log-every", "3000",
+                           *(["--json"] if json_mode else []))
+    assert code == 0
+    if json_mode:
+        assert term.getvalue() == ""
+    else:
+        assert re.search(r"[\d,]+/3,000 epochs \([\d,]+/s\), ETA (\d+ s|\?)", term.getvalue())

@@ -448,13 +448,18 @@ def test_explain_texts_for_a_known_2_2_1_example() -> None:
     assert explain(grads, net, edge=(1, 0, 1)) == (
         f"dE/dw^(1)_12 = a^(0)_1 * delta^(1)_2 = 0.0500 * {f4(d1[1])} = {f4(0.05 * d1[1])}"
     )
-    assert explain(grads, net, node=(1, 0)) == f"dE/db^(1)_1 = delta^(1)_1 = {f4(d1[0])}"
+    # a node: its bias and the a * delta product of every weight into it, with the numbers
+    assert explain(grads, net, node=(1, 0)) == (
+        f"dE/db^(1)_1 = delta^(1)_1 = {f4(d1[0])}\n"
+        f"dE/dw^(1)_11 = a^(0)_1 * delta^(1)_1 = 0.0500 * {f4(d1[0])} = {f4(0.05 * d1[0])}\n"
+        f"dE/dw^(1)_21 = a^(0)_2 * delta^(1)_1 = 0.1000 * {f4(d1[0])} = {f4(0.1 * d1[0])}"
+    )
     upd = recs["update", None]
     assert explain(upd, net, edge=(2, 0, 0)) == (
         f"w^(2)_11 <- w - lr * a^(1)_1 * delta^(2)_1 = 0.4000 - 0.5 * ({f4(a1[0])} * {f4(d2)}) "
         f"= {f4(0.40 - lr * a1[0] * d2)}"
     )
-    assert explain(upd, net, node=(2, 0)) == (
+    assert explain(upd, net, node=(2, 0)).splitlines()[0] == (
         f"b^(2)_1 <- b - lr * delta^(2)_1 = 0.6000 - 0.5 * ({f4(d2)}) = {f4(0.60 - lr * d2)}"
     )
     # precision is adjustable
@@ -483,7 +488,7 @@ def test_explain_update_with_momentum_and_penalties() -> None:
     # biases carry no penalty
     bo, bn = float(v["b_old_2"][0]), float(v["b_new_2"][0])
     vbo, vbn = float(v["vb_old_2"][0]), float(v["vb_new_2"][0])
-    assert explain(second, net, node=(2, 0)) == (
+    assert explain(second, net, node=(2, 0)).split("\nv <- ")[0] == (
         f"v <- mu * v - lr * delta^(2)_1 = 0.9 * {p4(vbo)} - 0.5 * ({f4(d)}) = {f4(vbn)}\n"
         f"b^(2)_1 <- b + v = {f4(bo)} + {p4(vbn)} = {f4(bn)}"
     )
@@ -515,7 +520,7 @@ def test_explain_covers_every_kind_and_selection(sizes, hidden, output, loss, on
         else:
             for l in range(1, L + 1):  # noqa: E741
                 new_w = explain(r, net, edge=(l, 0, 0)).rsplit("= ", 1)[1]
-                new_b = explain(r, net, node=(l, 0)).rsplit("= ", 1)[1]
+                new_b = explain(r, net, node=(l, 0)).splitlines()[0].rsplit("= ", 1)[1]
                 if r.kind == "update":
                     assert new_w == fmt(r.values[f"W_new_{l}"][0, 0])
                     assert new_b == fmt(r.values[f"b_new_{l}"][0])
@@ -606,3 +611,67 @@ def test_records_share_parameter_copies_between_phases_and_samples() -> None:
     assert np.shares_memory(back["W_next"], upd["W_old_2"])
     assert np.shares_memory(upd["vW_old_1"], prev["vW_new_1"])
     assert np.shares_memory(second[-2].values["dW_2"], upd["dW_2"])
+
+
+# ---- one counter with the trainer ------------------------------------------------------------
+
+
+def test_after_n_trained_epochs_stepping_continues_in_epoch_n_plus_1() -> None:
+    X, Y = data(6, 2, 1)
+    net = Network([2, 3, 1], "tanh", "sigmoid", "bce", seed=2)
+    trainer = Trainer(net, X, Y, lr=0.3, batch_size=1, shuffle=True, seed=5)
+    trainer.run(4)
+    ref = Trainer(net.copy(), X, Y, lr=0.3, batch_size=1, shuffle=True, seed=5)
+    ref.rng.bit_generator.state = trainer.rng.bit_generator.state
+    ref.epoch = trainer.epoch
+    s = Stepper(net, X, Y, lr=0.3, shuffle=True, seed=5)
+    s.set_position(trainer.epoch, trainer.rng.bit_generator.state)
+    assert s.epochs_done == 4 and s.position.epoch == 4  # shown as epoch 5
+    probe = np.random.default_rng(5)
+    probe.bit_generator.state = trainer.rng.bit_generator.state
+    expected = epoch_order(probe, 6, True)
+    assert list(s.order) == list(expected) == list(s.order_of(4))
+    s.run_to_epoch_end()
+    ref.run(1)
+    assert np.array_equal(net.params, ref.net.params)  # the very epoch the trainer would train
+    assert s.epochs_done == 5
+    # and back: a trainer handed the stepper's position draws the stepper's next order
+    trainer.epoch = s.epochs_done
+    trainer.rng.bit_generator.state = s.rng_state()
+    nxt = list(s.order_of(5))
+    probe.bit_generator.state = trainer.rng.bit_generator.state
+    assert list(epoch_order(probe, 6, True)) == nxt
+
+
+def test_set_position_only_at_a_boundary_and_in_range() -> None:
+    X, Y = data(4, 2, 1)
+    s = Stepper(Network([2, 2, 1], seed=0), X, Y, shuffle=True)
+    s.step()
+    with pytest.raises(RuntimeError):
+        s.set_position(3)
+    s.finish_sample()
+    with pytest.raises(ValueError):
+        s.set_position(-1)
+    with pytest.raises(ValueError):
+        s.set_position(0, index=4)
+    s.set_position(2, index=1)
+    assert s.position.epoch == 2 and not s.can_back
+    assert s.position.sample == int(s.order_of(2)[1])
+
+
+def test_a_weight_whose_input_is_0_says_no_change_instead_of_x_to_x() -> None:
+    # XOR's first sample (0, 0): every layer-1 gradient is 0
+    X = np.array([[0.0, 0.0], [0.0, 1.0]])
+    Y = np.array([[0.0], [1.0]])
+    net = Network([2, 2, 1], seed=0)
+    s = Stepper(net, X, Y, lr=0.5)
+    recs = {r.kind: r for r in s.finish_sample()}
+    upd, grads = recs["update"], recs["gradients"]
+    w = float(upd.values["W_old_1"][0, 1])
+    assert explain(upd, net, edge=(1, 0, 1)) == (
+        f"w^(1)_12 = {fmt(w)}: no change (its input a^(0)_1 is 0, so dE/dw^(1)_12 = 0)"
+    )
+    summary = explain(upd, net)
+    assert "layer 1: no change (its inputs are 0)" in summary
+    assert "layer 1: every dE/dw is 0 (its inputs are 0)" in explain(grads, net)
+    assert "->" not in summary.splitlines()[1]

@@ -36,7 +36,8 @@ def no_thread_left_running():
 
 @pytest.fixture
 def make_window(qtbot):
-    """create_main_window, kept alive for the test and closed (worker stopped) after it.
+    """create_main_window, kept alive for the test and closed (worker stopped) after it;
+    ``make(..., pace=True)`` keeps the window's default speed and auto-stop.
 
     qtbot.addWidget holds widgets weakly; a window collected mid-test would take its running
     worker thread with it, so the fixture holds them strongly.
@@ -45,8 +46,11 @@ def make_window(qtbot):
 
     windows = []
 
-    def make(*argv: str):
-        window = create_main_window(list(argv))
+    def make(*argv: str, pace: bool = False):
+        # Tests train as fast as they can and as long as they like, unless they test the pace
+        # (the window's default speed cap and auto-stop); options they give still win.
+        fast = [] if pace else ["--speed", "max", "--auto-stop", "off"]
+        window = create_main_window([*fast, *argv])
         qtbot.addWidget(window)
         windows.append(window)
         return window

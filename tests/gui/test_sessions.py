@@ -562,10 +562,10 @@ def test_cancel_keeps_window_open_and_training(qtbot, make_window, monkeypatch):
     train(qtbot, w, 2)
     asked = []
     monkeypatch.setattr(sessions, "ask_unsaved",
-                        lambda window, name: asked.append(name) or "cancel")
+                        lambda window, name: asked.append((name, c.playing)) or "cancel")
     c.play()
     assert not w.close()
-    assert asked == ["untitled"] and w.isVisible()
+    assert asked == [("untitled", False)] and w.isVisible()  # paused while it asked
     assert later.closes == 0  # nobody else heard of a close that did not happen
     assert c._worker.thread.isRunning() and c.playing
     epoch = c.trainer.epoch

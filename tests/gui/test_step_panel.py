@@ -174,7 +174,7 @@ def test_formula_of_the_hand_worked_2_2_1_example(make_window):
     assert "z^(1)_1 = sum_i a^(0)_i w^(1)_i1 + b^(1)_1 = 1.0000 * 0.1500 + 1.0000 * 0.2000" \
            " + 0.3500 = 0.7000" in text
     assert f"a^(1)_1 = sigmoid(z^(1)_1) = 1/(1+e^-0.7000) = {h['a1'][0]:.4f}" in text
-    assert "Picked row 3" in p.header_text()
+    assert "Sample 4 (picked, out of order)" in p.header_text()
 
     trigger(w, "actionStepNext", 3)  # forward 2, loss, output delta
     p.select(node=(2, 0))
@@ -271,7 +271,7 @@ def test_sample_picker_picks_the_next_sample(qtbot, make_window):
     p.tabs.setCurrentIndex(2)
     table = p.samples
     assert table.rowCount() == 4
-    assert [table.item(r, 1).text() for r in range(4)] == ["0", "1", "2", "3"]
+    assert [table.item(r, 1).text() for r in range(4)] == ["1", "2", "3", "4"]  # 1-based
 
     def click(row):
         rect = table.visualItemRect(table.item(row, 2))
@@ -281,7 +281,7 @@ def test_sample_picker_picks_the_next_sample(qtbot, make_window):
     assert p.stepper.next_sample == 2
     trigger(w, "actionStepNext")
     assert p.stepper.current.sample == 2
-    assert "Picked row 2" in p.header_text()
+    assert "Sample 3 (picked, out of order)" in p.header_text()
     click(1)  # in the middle of a sample: refused
     assert "finish this sample first" in w.statusBar().currentMessage().lower()
     assert p.stepper.next_sample == 0  # the order goes on where it was
@@ -341,7 +341,7 @@ def test_ledger_export_csv_and_markdown(make_window, tmp_path, monkeypatch):
     target["path"] = str(tmp_path / "handout")  # no suffix: .md is added
     trigger(w, "actionExportLedgerMarkdown")
     md = (tmp_path / "handout.md").read_text(encoding="utf-8")
-    assert md.startswith("# Ledger: row 0, epoch 1\n")
+    assert md.startswith("# Ledger: sample 1, epoch 1\n")
     assert ledger_markdown(records, precision=4) in md
 
     target["path"] = str(tmp_path / "missing" / "x.csv")
@@ -402,12 +402,16 @@ def test_play_and_step_epoch_continue_from_the_stepped_weights(qtbot, make_windo
     wait_settled(qtbot, w)
     assert np.array_equal(c.net.params, train_from_stepped(c.trainer.epoch))
 
-    # the stepper notices the training: its sample restarts on the new weights
+    # the stepper notices the training: after N trained epochs it steps epoch N + 1, from
+    # the first sample of the order the trainer would visit next, on the new weights
     trigger(w, "actionStepBack")
     assert "Nothing to undo" in w.statusBar().currentMessage()
+    n = c.trainer.epoch
     rec = p.next_phase()
-    assert (rec.kind, rec.layer, rec.sample) == ("forward", 1, 1)
+    assert (rec.kind, rec.layer, rec.epoch) == ("forward", 1, n)
+    assert rec.sample == int(p.stepper.order_of(n)[0])
     assert p.stepper.position.phase == 1
+    assert f"epoch {n + 1:,}" in p.header_text()
     np.testing.assert_array_equal(rec.values["W"], c.net.weights[0])
 
 
@@ -415,8 +419,10 @@ def test_view_follows_the_phase_and_is_restored_on_leaving(make_window):
     w = make_window()
     p, view = panel_of(w), w.network_view
 
-    def exact(x):
-        return np.format_float_positional(x, unique=True, trim="-")
+    def exact(x):  # as the panel and the view write it: one digits setting
+        from nnviz.core import notation
+
+        return notation.number(x, view.digits)
 
     trigger(w, "actionStepNext")  # forward 1: the output is not computed yet
     early_tip = view.tooltip_text_at(view.node_pos(2, 0))
