@@ -27,7 +27,7 @@ def test_sine_gets_a_linear_output_scores_and_a_fit_curve(make_window, qtbot):
 def test_two_inputs_show_predicted_against_true(make_window):
     w = make_window("--dataset", "bumps", "--layers", "8")
     c = w.controller
-    assert c.net.output == "sigmoid"  # every target inside (0, 1)
+    assert c.net.output == "linear"  # the recommended setup of bumps
     view = w.features["fit_view"].view
     assert view.mode == "scatter"
     true, predicted = view.train_points.getData()
