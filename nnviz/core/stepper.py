@@ -10,10 +10,12 @@ that is 2L + 3 phases (``phase_plan``), then the next sample in the Trainer's on
 one ``epoch_order(np.random.default_rng(seed), n, shuffle)`` permutation per epoch.
 
 Every number comes from the functions that train: at the first phase of a sample the stepper
-calls ``net.forward(x)`` and ``net.backward(trace, t)`` on that sample (a batch of 1) and every
-later phase of the sample slices its values out of that trace and those gradients; the update
-calls ``SGD.step`` on the flat gradient. Stepping every phase of an epoch therefore gives weights
-bit-identical to ``Trainer(..., batch_size=1).run(1)`` with the same seed and shuffle.
+runs ``make_sample_pass`` (the very per-sample forward and backward that the Trainer's online
+epochs run, on the same kind of contiguous batch-1 workspace) and every later phase of the sample
+slices its values out of that workspace; the update calls ``SGD.step`` on the flat gradient.
+Stepping every phase of an epoch therefore gives weights bit-identical to
+``Trainer(..., batch_size=1).run(1)`` with the same seed and shuffle, whatever BLAS kernel the
+CPU selects (README, "Limits and failures").
 
 Records are immutable: a frozen ``PhaseRecord`` whose ``values`` is a read-only mapping of
 read-only arrays (vectors of one sample are 1-D). Records of one sample share one read-only copy
@@ -63,7 +65,7 @@ from nnviz.core import activations as act
 from nnviz.core import losses, notation
 from nnviz.core.network import Gradients, Network
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
-from nnviz.core.trainer import epoch_order
+from nnviz.core.trainer import epoch_order, make_sample_pass
 
 Array = np.ndarray
 
@@ -263,6 +265,10 @@ class Stepper(HyperParameters):
         self._redo: list[_Entry] = []
         self._expected = _frozen(net.params)
         self._last_v: Array | None = None  # read-only copy of the velocity the last update left
+        # The Trainer's online epochs run this same per-sample function on the same kind of
+        # workspace: that is what makes a stepped epoch equal an online one bit for bit.
+        self._ws = net.workspace(1)
+        self._sample_pass = make_sample_pass(net, self._ws, self.X, self.Y)
 
     # lr, momentum, l2 and l1 (checked, used by the next update) come from HyperParameters.
 
@@ -546,8 +552,9 @@ class Stepper(HyperParameters):
     def _run_unrecorded(self, st: _State) -> None:
         row, picked = self._next_row(st)
         net = self.net
-        grads = net.backward(net.forward(self.X[row]), self.Y[row])
-        self.optimizer.step(flat_gradient(grads))
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._sample_pass(row)
+        self.optimizer.step(self._ws.grad)
         st = _State(st.epoch, st.pos, None, None, ())
         if not picked:
             pos = st.pos + 1
@@ -565,19 +572,20 @@ class Stepper(HyperParameters):
         sizes = net.sizes
         params = self._expected  # == net.params: sync() just checked
         blocks = _blocks(params, sizes)
-        trace = net.forward(self.X[row])
+        ws = self._ws
+        with np.errstate(over="ignore"):  # sigmoid's e^-z may overflow to its correct limit
+            self._sample_pass(row)
         t = self.Y[row : row + 1]
-        grads = net.backward(trace, t)
         L = net.n_layers
         fprime: list[Array | None] = []
         for i in range(L):
             f = net.layer_activation(i)
             # A softmax output has no diagonal f' (its Jacobian is full; losses handles it).
-            d = None if f.name == "softmax" else f.derivative(trace.z[i], trace.a[i + 1])[0]
+            d = None if f.name == "softmax" else f.derivative(ws.z[i], ws.a[i + 1])[0]
             fprime.append(None if d is None else _frozen(d))
-        grad = _frozen(flat_gradient(grads))
+        grad = _frozen(ws.grad)
         gblocks = _blocks(grad, sizes)
-        z_out, a_out = trace.z[-1], trace.a[-1]
+        z_out, a_out = ws.z[-1], ws.a[-1]
         E = losses.per_sample(net.loss_name, z_out, a_out, t)[0]
         return _Sample(
             row=row,
@@ -587,10 +595,10 @@ class Stepper(HyperParameters):
             W=tuple(p[:-1] for p in blocks),
             b=tuple(p[-1] for p in blocks),
             t=_frozen(t[0]),
-            z=tuple(_frozen(z[0]) for z in trace.z),
-            a=tuple(_frozen(a[0]) for a in trace.a),
+            z=tuple(_frozen(z[0]) for z in ws.z),
+            a=tuple(_frozen(a[0]) for a in ws.a),
             fprime=tuple(fprime),
-            delta=tuple(_frozen(d[0]) for d in grads.delta),
+            delta=tuple(_frozen(d[0]) for d in ws.delta),
             grad=grad,
             dW=tuple(g[:-1] for g in gblocks),
             db=tuple(g[-1] for g in gblocks),

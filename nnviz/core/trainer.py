@@ -71,22 +71,16 @@ def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
     return rng.permutation(n) if shuffle else np.arange(n)
 
 
-def make_step(
-    net: Network, ws: Workspace, optimizer: SGD, want_loss: bool = True
-) -> tuple[Callable, float, float]:
-    """One training step for batches of ws.batch samples, as a closure over local buffers.
+def make_pass(
+    net: Network, ws: Workspace, scale: Array | None = None, want_loss: bool = True
+) -> Callable[[Array, Array], float]:
+    """Forward and backward of one batch into ws, as a closure over local buffers.
 
-    Returns (step, loss_factor, grad_scale): step(xT_aug, YT) runs forward, backward and the
-    update of one batch; the batch's summed loss is step(...) * loss_factor, and ws.grad is
-    left holding grad_scale times the batch-mean gradient.
-
-    It computes exactly what Network.forward_into/backward_into and SGD.step compute, with the
-    Python overhead taken out (this is the loop that runs millions of times). With want_loss
-    False the mse loss is left out (the online epoch computes it from the stored outputs in one
-    call instead of one per sample) and step returns 0. For plain SGD on
-    batches of more than one sample, lr / batch is folded into the output delta, so the blocks
-    come out as lr times the mean gradient and the update is one subtraction. Online steps
-    (batch 1) never fold: they must stay bit-identical to the stepper's SGD.step.
+    pass_(xT_aug, YT) computes exactly what Network.forward_into/backward_into compute, with the
+    Python overhead taken out (this runs millions of times), and returns the batch's summed loss
+    (sum (a - t)^2 on the mse path, so half of it; 0 there when not want_loss). With `scale`
+    (batches of more than one sample) the output delta is multiplied by it, so ws.grad comes out
+    as scale times the summed gradient.
     """
     dot, sub, mul, vdot = np.dot, np.subtract, np.multiply, np.vdot
     fwd = ws.forward_plan
@@ -95,17 +89,10 @@ def make_step(
     (A_first, G_first, D_first, *_rest) = bwd[-1]
     hidden = bwd[:-1]
     ZL, AL, DL, SL = ws.zT[-1], ws.aT[-1], ws.deltaT[-1], ws.scratch[-1]
-    params, grad = net.params, ws.grad
-    plain = not (optimizer.momentum or optimizer.l2 or optimizer.l1)
-    fold = plain and ws.batch > 1
-    scale = np.array(optimizer.lr / ws.batch if fold else 1.0 / ws.batch, net.dtype)
-    rescale = ws.batch > 1
+    rescale = scale is not None
     mse = net.loss_name == "mse" and net.output not in ("softmax", "linear")
     fprime_out = act.ACTIVATIONS[net.output].derivative
     loss_name, output = net.loss_name, net.output
-    opt_step = optimizer.step
-    online_plain = plain and ws.batch == 1
-    lr, tmp = optimizer._lr, np.empty_like(grad)
     skip_loss = mse and not want_loss
     # bce and cross-entropy: the delta is a - t, and the loss comes from what the forward pass
     # and the delta already hold, a few calls instead of losses.per_sample's passes.
@@ -131,7 +118,7 @@ def make_step(
         log_s = fwd[-1][2].log_sum
     fixed_db = ws.fixed_db  # frozen or absent biases: their gradient is zeroed before the update
 
-    def step(x: Array, y: Array) -> float:
+    def pass_(x: Array, y: Array) -> float:
         A = x
         for PT, Z, f, A_next, A_next_aug in fwd:
             dot(PT, A, out=Z)
@@ -181,16 +168,94 @@ def make_step(
         dot(x, D_first, out=G_first)
         for row in fixed_db:
             row.fill(0.0)
+        return total
+
+    return pass_
+
+
+def make_sample_pass(
+    net: Network, ws: Workspace, X: Array, Y: Array, want_loss: bool = True
+) -> Callable[[int], float]:
+    """Forward and backward of sample j of (X, Y) alone: the one per-sample computation that both
+    the Trainer's online epochs and the Stepper run (README, "Limits and failures").
+
+    sample(j) copies row j into ws's own contiguous input and target columns before computing,
+    so every BLAS call sees the same shapes and strides whoever calls it: the bits of a sample's
+    gradient then cannot depend on the caller on any deterministic BLAS kernel. ws must be a
+    batch-1 workspace of `net`; ws.grad is left holding the sample's gradient (unscaled). X and
+    Y are the data arrays or lists of their rows (a list skips the indexing cost per sample).
+    """
+    if ws.batch != 1:
+        raise ValueError(f"a sample pass needs a workspace of batch 1, got {ws.batch}")
+    pass_ = make_pass(net, ws, None, want_loss)
+    x_aug = ws.aT_aug[0]
+    x_col, y_col = x_aug[:-1, 0], np.empty(net.sizes[-1], net.dtype)
+    yT = y_col[:, None]
+
+    def sample(j: int) -> float:
+        x_col[:] = X[j]
+        y_col[:] = Y[j]
+        return pass_(x_aug, yT)
+
+    return sample
+
+
+def make_step(
+    net: Network, ws: Workspace, optimizer: SGD, want_loss: bool = True
+) -> tuple[Callable, float, float]:
+    """One training step for batches of ws.batch samples, as a closure over local buffers.
+
+    Returns (step, loss_factor, grad_scale): step(xT_aug, YT) runs forward, backward and the
+    update of one batch; the batch's summed loss is step(...) * loss_factor, and ws.grad is
+    left holding grad_scale times the batch-mean gradient.
+
+    With want_loss False the mse loss is left out (the online epoch computes it from the stored
+    outputs in one call instead of one per sample) and step returns 0. For plain SGD on
+    batches of more than one sample, lr / batch is folded into the output delta, so the blocks
+    come out as lr times the mean gradient and the update is one subtraction. Online epochs use
+    make_online_step instead.
+    """
+    sub = np.subtract
+    params, grad = net.params, ws.grad
+    plain = not (optimizer.momentum or optimizer.l2 or optimizer.l1)
+    fold = plain and ws.batch > 1
+    scale = np.array(optimizer.lr / ws.batch if fold else 1.0 / ws.batch, net.dtype)
+    pass_ = make_pass(net, ws, scale if ws.batch > 1 else None, want_loss)
+    opt_step = optimizer.step
+
+    def step(x: Array, y: Array) -> float:
+        total = pass_(x, y)
         if fold:
             sub(params, grad, params)
-        elif online_plain:
+        else:
+            opt_step(grad)
+        return total
+
+    mse = net.loss_name == "mse" and net.output not in ("softmax", "linear")
+    loss_factor = 0.5 if mse else 1.0  # the fast mse path returns sum (a - t)^2, not E
+    return step, loss_factor, (optimizer.lr if fold else 1.0)
+
+
+def make_online_step(
+    net: Network, ws: Workspace, optimizer: SGD, X: Array, Y: Array, want_loss: bool = True
+) -> Callable[[int], float]:
+    """step(j): sample j's make_sample_pass, then the optimiser's update: what the Stepper does
+    for one sample, so a stepped epoch equals an online epoch bit for bit."""
+    sample = make_sample_pass(net, ws, X, Y, want_loss)
+    sub, mul = np.subtract, np.multiply
+    params, grad, tmp = net.params, ws.grad, np.empty_like(net.params)
+    plain = not (optimizer.momentum or optimizer.l2 or optimizer.l1)
+    lr, opt_step = optimizer._lr, optimizer.step
+
+    def step(j: int) -> float:
+        total = sample(j)
+        if plain:
             sub(params, mul(grad, lr, tmp), params)  # what SGD.step does, without the call
         else:
             opt_step(grad)
         return total
 
-    loss_factor = 0.5 if mse else 1.0  # the fast mse path returns sum (a - t)^2, not E
-    return step, loss_factor, (optimizer.lr if fold else 1.0)
+    return step
 
 
 def _softmax_keeping(shifted: Array, batch: int) -> Callable[[Array, Array], None]:
@@ -643,14 +708,21 @@ class Trainer(HyperParameters):
 
     def _prepare_batches(self) -> None:
         B, n = self.batch_size, len(self.X)
-        self._kernels = {b: self._kernel(b, want_loss=b != 1) for b in {B, n % B} if b}
-        if B == 1 and not hasattr(self, "_sample_views"):
-            # Online: one column view per sample, made once; an epoch visits them in its order.
-            out = self._outputsT
-            self._sample_views = [
-                (self.XT_aug[:, j : j + 1], self.YT[:, j : j + 1], out[:, j : j + 1])
-                for j in range(n)
-            ]
+        if B == 1:
+            # Kernels are built per run() so live changes of lr or momentum take effect.
+            ws = self._workspace(1)
+            if not hasattr(self, "_rows"):
+                # Row views made once: an epoch visits them in its order.
+                # Online outputs are stored a row per sample (each written where the step
+                # computed it); the accuracy reads them transposed.
+                outputs = np.empty_like(self.Y)
+                self._rows = list(self.X), list(self.Y), list(outputs), outputs.T
+            xs, ys = self._rows[:2]
+            step = make_online_step(self.net, ws, self.optimizer, xs, ys, want_loss=False)
+            mse = self.net.loss_name == "mse" and self.net.output not in ("softmax", "linear")
+            self._kernels = {1: (ws, step, 0.5 if mse else 1.0, 1.0)}
+        else:
+            self._kernels = {b: self._kernel(b) for b in {B, n % B} if b}
 
     def _batched_epoch(self) -> tuple[float, float]:
         B, n = self.batch_size, len(self.X)
@@ -659,11 +731,10 @@ class Trainer(HyperParameters):
         total = 0.0
         if B == 1:
             ws, step, loss_factor, self._grad_scale = self._kernels[1]
-            out, copyto, views = ws.aT[-1], np.copyto, self._sample_views
+            out, rows, outs = ws.aT[-1][:, 0], self._rows[2], self._rows[3]
             for j in order.tolist():
-                x, y, o = views[j]
-                total += step(x, y)
-                copyto(o, out)
+                total += step(j)
+                rows[j][:] = out
             if loss_factor == 0.5:  # the mse fast path: every sample's loss in one call
                 diff = np.subtract(outs, self.YT)
                 total = float(np.vdot(diff, diff))

@@ -11,8 +11,11 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nnviz.core import Network, Trainer
+from nnviz.core import activations as act
 from nnviz.core.ledger import LEDGER_COLUMNS, ledger_csv, ledger_markdown, ledger_rows
 from nnviz.core.stepper import KINDS, PhaseRecord, Position, Stepper, explain, fmt, phase_plan
 from nnviz.core.trainer import epoch_order
@@ -675,3 +678,46 @@ def test_a_weight_whose_input_is_0_says_no_change_instead_of_x_to_x() -> None:
     assert "layer 1: no change (its inputs are 0)" in summary
     assert "layer 1: every dE/dw is 0 (its inputs are 0)" in explain(grads, net)
     assert "->" not in summary.splitlines()[1]
+
+
+# ---- bit identity on every kernel: one property over the whole option space ------------------
+
+_OUTPUT_LOSS = [("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"), ("softmax", "mse"),
+                ("sigmoid", "bce"), ("softmax", "cross_entropy")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hidden=st.sampled_from(act.HIDDEN_ACTIVATIONS),
+    output_loss=st.sampled_from(_OUTPUT_LOSS),
+    momentum=st.sampled_from([0.0, 0.5, 0.9]),
+    l2=st.sampled_from([0.0, 1e-3]),
+    l1=st.sampled_from([0.0, 1e-4]),
+    shuffle=st.booleans(),
+    widths=st.lists(st.integers(1, 5), min_size=0, max_size=2),
+    n_in=st.integers(1, 4),
+    n=st.integers(1, 9),
+    seed=st.integers(0, 2**16),
+)
+def test_stepped_epoch_is_bit_identical_to_online_epoch(
+    hidden, output_loss, momentum, l2, l1, shuffle, widths, n_in, n, seed
+) -> None:
+    """Both run make_sample_pass on a contiguous batch-1 workspace, so the bits agree under any
+    deterministic BLAS kernel (.ci/run repeats tests/core under several OpenBLAS core types)."""
+    output, loss = output_loss
+    n_out = 3 if output == "softmax" else 2
+    X, Y = data(n, n_in, n_out, onehot=output == "softmax", seed=seed)
+    net = Network([n_in, *widths, n_out], hidden, output, loss, seed=seed)
+    ref = net.copy()
+    kw = dict(lr=0.1, momentum=momentum, l2=l2, l1=l1, shuffle=shuffle, seed=seed)
+    s = Stepper(net, X, Y, max_undo=7, **kw)  # short: the epochs below run partly unrecorded
+    trainer = Trainer(ref, X, Y, batch_size=1, **kw)
+    for epoch in range(2):
+        for _ in range(n * s.phases_per_sample):
+            s.step()
+        trainer.run(1)
+        assert net.params.tobytes() == ref.params.tobytes(), f"epoch {epoch + 1}"
+        assert s.optimizer.velocity.tobytes() == trainer.optimizer.velocity.tobytes()
+    s.run_to_epoch_end()  # the unrecorded fast path of a long epoch runs the same function
+    trainer.run(1)
+    assert net.params.tobytes() == ref.params.tobytes()
