@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -42,14 +43,20 @@ HEADLESS_HINT = (
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse that reports a bad argument in one line and exits with status 2."""
+    """argparse that reports a bad argument in one line and exits with status 2; with
+    ``json_errors`` set it also prints that as a JSON object with an ``error`` key on stdout."""
+
+    json_errors = False
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        if self.json_errors:
+            print(json.dumps({"error": message, "exit_status": 2}), flush=True)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser(only: str | None = None) -> ArgumentParser:
-    """The parser; with `only`, just that subcommand's arguments are loaded (imported)."""
+def build_parser(only: str | None = None, json_errors: bool = False) -> ArgumentParser:
+    """The parser; with `only`, just that subcommand's arguments are loaded (imported).
+    json_errors: argument errors of the subcommands also go to stdout as JSON (--json)."""
     parser = ArgumentParser(
         prog="nnviz",
         description="Backpropagation made visible. Without a command, opens the window.",
@@ -64,6 +71,7 @@ def build_parser(only: str | None = None) -> ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=ArgumentParser)
     for name, (module, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
+        p.json_errors = json_errors
         if only is None or name == only:
             importlib.import_module(module).add_arguments(p)
     return parser
@@ -85,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             # One BLAS thread, set before NumPy loads, so figures compare across machines.
             for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
                 os.environ.setdefault(var, "1")
-        args = build_parser(only=argv[0]).parse_args(argv)
+        json_errors = argv[0] in ("train", "converge") and "--json" in argv
+        args = build_parser(only=argv[0], json_errors=json_errors).parse_args(argv)
         module = importlib.import_module(SUBCOMMANDS[args.command][0])
         try:
             return int(module.run(args) or 0)

@@ -4,7 +4,9 @@ the data loading, and the check that --layers fits the data."""
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import sys
 from collections.abc import Callable
 
 # Mirrors nnviz.core.activations / losses / network (a test checks they agree); spelled out here
@@ -41,6 +43,13 @@ def momentum(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not (0.0 <= value < 1.0):
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def test_ratio(text: str) -> float:
+    value = non_negative_float(text)
+    if value >= 1.0:
         raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
     return value
 
@@ -100,6 +109,16 @@ def choice(options: tuple[str, ...]) -> Callable[[str], str]:
 
 class UsageError(Exception):
     """A bad argument found after parsing (it needs the data): exit 2 with one line."""
+
+
+def fail(args: argparse.Namespace, prog: str, message: str, status: int,
+         error: bool = True) -> int:
+    """Report a failure: one line on stderr and, with --json, one JSON object with an `error`
+    key on stdout (so a script reading stdout always gets JSON). Returns `status`."""
+    print(f"{prog}: error: {message}" if error else f"{prog}: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "exit_status": status}), flush=True)
+    return status
 
 
 def data_label(args: argparse.Namespace) -> str:

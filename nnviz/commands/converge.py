@@ -35,6 +35,7 @@ from nnviz.commands.argtypes import (
     check_layer_widths,
     data_label,
     eta_text,
+    fail,
     load_data,
 )
 
@@ -141,6 +142,13 @@ def _configs(args: argparse.Namespace, ds) -> list:
             ))
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    from nnviz.core import limits
+
+    for cfg in configs:
+        try:
+            limits.check_runs(cfg.layers, cfg.runs, len(ds.X_train), cfg.batch_size)
+        except limits.SizeError as exc:
+            raise UsageError(f"--runs {cfg.runs}: {exc}") from None
     return configs
 
 
@@ -189,11 +197,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        return fail(args, PROG, str(exc), 2)
     except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted", file=sys.stderr)
-        return 130
+        print(file=sys.stderr)  # off the progress bar's line
+        return fail(args, PROG, "interrupted", 130, error=False)
+    except Exception as exc:
+        if not args.json:
+            raise
+        return fail(args, PROG, f"{type(exc).__name__}: {exc}", 1)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from nnviz.commands.argtypes import (
     check_layer_widths,
     data_label,
     eta_text,
+    fail,
     load_data,
 )
 
@@ -71,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="number of points of a generated data set")
     data.add_argument("--noise", type=argtypes.non_negative_float, default=0.0, metavar="X",
                       help="noise of a generated data set (default 0)")
-    data.add_argument("--test-ratio", type=argtypes.non_negative_float, default=0.0, metavar="R",
+    data.add_argument("--test-ratio", type=argtypes.test_ratio, default=0.0, metavar="R",
                       help="fraction held out as a test split (default 0)")
     data.add_argument("--features", metavar="LIST",
                       help="feed 2-D data as these input features: x1, x2, x1^2, x2^2, x1x2, "
@@ -110,7 +111,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                 "(default: recommended)")
     train.add_argument("--no-shuffle", action="store_true",
                        help="visit samples in data order instead of a seeded shuffle")
-    train.add_argument("--momentum", type=argtypes.non_negative_float, default=0.0, metavar="M",
+    train.add_argument("--momentum", type=argtypes.momentum, default=0.0, metavar="M",
                        help="momentum in [0, 1) (default 0)")
     train.add_argument("--l2", type=argtypes.non_negative_float, default=0.0, metavar="X",
                        help="L2 penalty on the weights (default 0)")
@@ -233,11 +234,18 @@ class Progress:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit status 0 trained, 1 diverged (or failed otherwise), 2 bad arguments, 130
+    interrupted; every failure is one line on stderr, and with --json a JSON object on stdout."""
     try:
         return _run(args)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        return fail(args, PROG, str(exc), 2)
+    except KeyboardInterrupt:
+        return fail(args, PROG, "interrupted", 130, error=False)
+    except Exception as exc:
+        if not args.json:
+            raise
+        return fail(args, PROG, f"{type(exc).__name__}: {exc}", 1)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -247,10 +255,6 @@ def _run(args: argparse.Namespace) -> int:
     from nnviz.core.metrics import mae, r2
     from nnviz.core.network import correct
 
-    if args.momentum >= 1.0:
-        raise UsageError(f"argument --momentum: must be in [0, 1), got {args.momentum:g}")
-    if args.test_ratio >= 1.0:
-        raise UsageError(f"argument --test-ratio: must be < 1, got {args.test_ratio:g}")
     start = _start_session(args)
     if start is not None:
         net, ds, trainer = _from_session(start)
@@ -350,12 +354,10 @@ def _run(args: argparse.Namespace) -> int:
             progress.update(epoch - first)
     except DivergenceError as exc:
         progress.clear()
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 1
+        return fail(args, PROG, str(exc), 1)
     except KeyboardInterrupt:
         progress.clear()
-        print(f"{PROG}: interrupted after epoch {trainer.epoch}", file=sys.stderr)
-        return 130
+        return fail(args, PROG, f"interrupted after epoch {trainer.epoch}", 130, error=False)
     seconds = time.perf_counter() - started
     progress.clear()
 

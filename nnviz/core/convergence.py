@@ -107,7 +107,7 @@ from queue import Empty
 import numpy as np
 
 from nnviz.core import activations as act
-from nnviz.core import losses
+from nnviz.core import limits, losses
 from nnviz.core.network import Network, initial_parameters, parse_layers
 from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import WEIGHT_LIMIT, Trainer, epoch_order
@@ -831,6 +831,7 @@ def _check_data(config: ConvergenceConfig, X: Array, Y: Array) -> tuple[Array, A
         )
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):
         raise ValueError("the data contains NaN or inf")
+    limits.check_runs(config.layers, config.runs, len(X), config.batch_size)
     return np.ascontiguousarray(X), np.ascontiguousarray(Y)
 
 

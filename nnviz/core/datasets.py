@@ -71,6 +71,7 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.core import limits
 from nnviz.core.resources import resource_path
 
 __all__ = [
@@ -166,6 +167,11 @@ def load_dataset(
     if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2):
         raise DatasetError(f"n must be an integer >= 2, got {n!r}")
     builder, allowed = _BUILDERS[key]
+    if n is not None:
+        try:
+            limits.check_points(int(n), 3)  # before generating: at most 3 inputs and 1 target
+        except limits.SizeError as exc:
+            raise DatasetError(str(exc)) from None
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         valid = ", ".join(allowed) if allowed else "none"
@@ -1005,6 +1011,11 @@ def _encode_target(
                 "a number, but most target values are"
             )
         labels = sorted(set(cells))
+        if len(labels) > limits.MAX_CLASSES:
+            try:
+                limits.check_classes(len(labels), column_name)
+            except limits.SizeError as exc:
+                raise DatasetError(f"{path}: {span}: {exc}") from None
         if len(labels) == 1:
             raise DatasetError(
                 f"{path}: {span}: target {column_name!r} has only one class ({labels[0]!r}); "

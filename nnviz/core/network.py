@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core import activations as act
-from nnviz.core import losses
+from nnviz.core import limits, losses
 
 Array = np.ndarray
 
@@ -251,6 +251,7 @@ class Network:
         if out.name == "softmax" and self.sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 output units (one per class)")
         self.bias_modes = parse_bias(bias, len(self.sizes) - 1)
+        limits.check_network(self.sizes)  # before the parameters are allocated
         self.activation = hidden.name
         self.output = out.name
         self.init = init

@@ -119,6 +119,7 @@ import math
 import os
 import re
 import secrets
+import time
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnviz.core import datasets, features
+from nnviz.core import datasets, features, limits
 from nnviz.core.network import Network, parse_bias
 from nnviz.core.optim import check_hyper
 from nnviz.core.trainer import History, Trainer
@@ -412,7 +413,8 @@ def save(path: str | os.PathLike[str], session: Session) -> None:
     """Check `session` and write it atomically to `path`; raises SessionError on any failure.
 
     The previous file at `path` (if any) is replaced only once the new one is completely on
-    disk; a failure leaves it untouched and removes the temporary file.
+    disk; a failure leaves it untouched and removes the temporary file. Hidden temporary files
+    of the same name that a killed save left behind are removed too.
     """
     try:
         _validate(session)
@@ -439,6 +441,7 @@ def save(path: str | os.PathLike[str], session: Session) -> None:
         os.replace(tmp, target)
         tmp = None
         _fsync_dir(target.parent)
+        _remove_stale_temps(target)
     except SessionError as exc:
         raise SessionError(exc.problem, path) from None
     except OSError as exc:
@@ -451,6 +454,29 @@ def save(path: str | os.PathLike[str], session: Session) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+#: A temporary file untouched this long is not being written by a save in progress.
+STALE_TEMP_SECONDS = 10.0
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Delete `.<name>.<8 hex>.tmp` files (what _create_temp makes for this name) that no save
+    has written to for STALE_TEMP_SECONDS: what a killed save left behind."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{8}}\.tmp")
+    now = time.time()
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 def _create_temp(target: Path) -> tuple[int, Path]:
@@ -706,7 +732,7 @@ def _read_session(zf: zipfile.ZipFile) -> Session:
         title=_get(doc, "title", "session.json"),
         notes=_get(doc, "notes", "session.json"),
     )
-    _validate(session)
+    _validate(session, loading=True)
     return session
 
 
@@ -817,12 +843,20 @@ def _read_npy(zf: zipfile.ZipFile, member: str, shape: tuple[int, ...], where: s
 # Validation (shared by save and load)
 
 
-def _validate(s: Session) -> None:
+def _validate(s: Session, loading: bool = False) -> None:
     sizes = _check_network(s.network)
     _check_parameters(s, sizes)
     _check_training(s)
     _check_history(s.history)
     n_train = _check_dataset(s.dataset, sizes)
+    if loading and n_train:
+        # A small file can describe data that cannot be trained here; say so on opening. (Not
+        # on saving: a session that trains here must always save.)
+        batch = s.hyper.get("batch_size")
+        try:
+            limits.check_training(sizes, n_train, None if batch is None else int(batch))
+        except limits.SizeError as exc:
+            raise SessionError(f"cannot open here: {exc}") from None
     _check_stepper(s.stepper, n_train)
     if not isinstance(s.view, dict):
         raise SessionError(f"view must be an object of options, got {_type(s.view)}")

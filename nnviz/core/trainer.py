@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core import activations as act
-from nnviz.core import losses
+from nnviz.core import limits, losses
 from nnviz.core.datacheck import check_finite
 from nnviz.core.network import Network, Workspace, accuracy
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
@@ -383,6 +383,8 @@ class Trainer(HyperParameters):
             raise ValueError(f"batch size must be >= 1 (or None for full batch), got {batch_size}")
         n = len(self.X)
         self.batch_size = None if batch_size is None or int(batch_size) >= n else int(batch_size)
+        limits.check_training(net.sizes, n, self.batch_size,
+                              len(X_test) if X_test is not None else 0)
         if X_test is not None and Y_test is not None and len(X_test):
             self.X_test = net.check_input(X_test)
             self.Y_test = net.check_target(Y_test, len(self.X_test))

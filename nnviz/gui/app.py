@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from nnviz.core import activations, datasets, losses
+from nnviz.commands import argtypes
+from nnviz.core import activations, datasets, limits, losses
 from nnviz.core.features import parse_features, with_features
 from nnviz.core.metrics import default_output
 from nnviz.core.network import INITS, parse_bias, resolve_layers
@@ -47,13 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="input features of 2-D data, e.g. x1,x2,x1x2 (x1^2, x2^2, sinx1, sinx2)")
     p.add_argument("--bias", default="trained",
                    help="trained, frozen or none; or one per weight layer, e.g. trained,none")
-    p.add_argument("--lr", type=float, default=None, help="learning rate")
+    # The types `nnviz train` uses: a bad value is one line naming the option, exit 2, before
+    # any thread or widget exists.
+    p.add_argument("--lr", type=argtypes.positive_float, default=None, help="learning rate")
     p.add_argument("--batch", default=None, help="full, 1 (online) or a mini-batch size N")
-    p.add_argument("--momentum", type=float, default=0.0)
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--noise", type=float, default=0.0)
-    p.add_argument("--test-ratio", type=float, default=0.0)
+    p.add_argument("--momentum", type=argtypes.momentum, default=0.0)
+    p.add_argument("--l2", type=argtypes.non_negative_float, default=0.0)
+    p.add_argument("--seed", type=argtypes.int_at_least(0), default=0)
+    p.add_argument("--noise", type=argtypes.non_negative_float, default=0.0)
+    p.add_argument("--test-ratio", type=argtypes.test_ratio, default=0.0)
     p.add_argument("--play", action="store_true", help="start training at once")
     p.add_argument("--speed", default=None, metavar="RATE|max",
                    help="epochs per second while playing (default 300), or max")
@@ -104,8 +107,6 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
     else:
         output, loss = setup.output, setup.loss
     lr = args.lr if args.lr is not None else setup.lr
-    if not lr > 0:
-        parser.error(f"--lr must be > 0, got {args.lr}")
     batch = "recommended" if args.batch is None else args.batch.strip().lower()
     if batch == "recommended":
         batch_size = setup.batch_size
@@ -136,6 +137,11 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
         parse_bias(bias, len(hidden) + 1)
     except ValueError as exc:
         parser.error(f"--bias: {exc}")
+    sizes = (data.n_inputs, *hidden, data.n_outputs)
+    try:
+        limits.check_training(sizes, len(data.X_train), batch_size, len(data.X_test))
+    except limits.SizeError as exc:
+        parser.error(f"--layers {args.layers}: {exc}" if args.layers else str(exc))
     return Settings(dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,
                     activation=args.activation or setup.activation, output=output, loss=loss,
                     init=args.init, seed=args.seed, lr=lr, batch_size=batch_size,
@@ -196,15 +202,20 @@ def application() -> QApplication:
     return app
 
 
+def parse_options(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Settings]:
+    """The window's options, checked; a bad one exits 2 with one line (SystemExit)."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv or []))
+    return args, settings_from_args(args, parser)
+
+
 def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: bool = True):
     """Build and show the window for these command-line options, without running the loop.
 
     restore_layout=False ignores the dock layout remembered from earlier runs (screenshots)."""
     from nnviz.gui.main_window import MainWindow
 
-    parser = build_parser()
-    args = parser.parse_args(list(argv or []))
-    settings = settings_from_args(args, parser)
+    args, settings = parse_options(argv)
     application()
     window = MainWindow(settings, restore_layout=restore_layout, defer_features=True)
     window.controller.set_stop_rule(enabled=args.auto_stop == "on")
@@ -232,6 +243,7 @@ def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: boo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parse_options(argv)  # before the QApplication, the worker thread and any widget
     app = application()
     window = create_main_window(argv)
     code = app.exec()

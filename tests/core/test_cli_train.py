@@ -160,7 +160,7 @@ def test_same_seed_bit_identical_other_seed_differs(capsys: pytest.CaptureFixtur
         (["--loss", "bce", "--output", "tanh"], "loss 'bce' needs a sigmoid output"),
         (["--loss", "cross_entropy"], "softmax output needs one unit per class"),
         (["--momentum", "1.5"], "argument --momentum: must be in [0, 1)"),
-        (["--test-ratio", "1"], "argument --test-ratio: must be < 1"),
+        (["--test-ratio", "1"], "argument --test-ratio: must be in [0, 1)"),
         (["--dataset", "checkerboard", "--noise", "3"], "noise"),
         (["--csv", "/no/such/file.csv"], "/no/such/file.csv"),
         (["--seed", "-1"], "argument --seed: must be >= 0, got -1"),
