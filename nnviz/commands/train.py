@@ -288,6 +288,8 @@ def _run(args: argparse.Namespace) -> int:
                               X_test=ds.X_test, Y_test=ds.Y_test)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    if trainer.warning:
+        print(f"{PROG}: warning: {trainer.warning}", file=sys.stderr)
     has_test = trainer.X_test is not None
     config: dict[str, Any] = {
         "dataset": ds.name if not args.csv else args.csv,

@@ -146,6 +146,7 @@ _ALIASES = {
 
 # Integer-valued numeric targets with at most this many distinct values are read as class labels.
 _MAX_NUMERIC_CLASSES = 20
+_BOOLEANS = {"true": "True", "false": "False"}
 
 
 def names() -> tuple[str, ...]:
@@ -250,12 +251,14 @@ def _class_labels(Y: np.ndarray) -> np.ndarray | None:
 
 
 def standardize(
-    X_train: np.ndarray, X_test: np.ndarray
+    X_train: np.ndarray, X_test: np.ndarray, feature_names: Sequence[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Scale every column to mean 0 and standard deviation 1 using the training part only.
 
     Returns (X_train, X_test, mean, std). A constant training column gets std 1, so it becomes
-    0 instead of dividing by zero.
+    0 instead of dividing by zero. A column whose mean or spread overflows (values near
+    +-1e308) raises DatasetError naming it (from `feature_names` when given): its scaled values
+    would be NaN or silent zeros.
     """
     X_train = np.asarray(X_train, dtype=np.float64)
     X_test = np.asarray(X_test, dtype=np.float64)
@@ -267,8 +270,18 @@ def standardize(
         raise DatasetError(
             f"standardize: test part {X_test.shape} does not match training part {X_train.shape}"
         )
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = X_train.mean(axis=0)
+        std = X_train.std(axis=0)
+    bad = ~(np.isfinite(mean) & np.isfinite(std))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        name = f"column {j + 1}" if feature_names is None else repr(feature_names[j])
+        peak = float(np.abs(X_train[:, j]).max())
+        raise DatasetError(
+            f"feature {name}: values up to {peak:.3g} overflow when scaled (their mean or "
+            "spread is beyond the largest float); divide the column by a large power of 10 first"
+        )
     # The mean of a constant column is not always exactly that constant in floating point, so a
     # "zero" std can come out as 1e-17; treat anything that small as constant.
     std = np.where(std <= 1e-12 * np.maximum(1.0, np.abs(mean)), 1.0, std)
@@ -703,6 +716,13 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, list[str]]], str | None]:
             f"{path}: line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); "
             "save it as UTF-8 CSV"
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise DatasetError(
+            f"{path}: line {line}: contains a NUL byte, so this is not a text table (a binary "
+            "file, or text saved as UTF-16?); save it as UTF-8 CSV"
+        )
     lines = [(i, s) for i, s in enumerate(text.splitlines(), start=1) if s.strip()]
     sample = [s for _, s in lines[:20]]
     sep: str | None = None
@@ -811,18 +831,22 @@ def load_csv(
     * Separator: comma, semicolon (decimal commas allowed), tab or spaces, sniffed from the file.
       Blank lines are skipped. A UTF-8 byte-order mark is ignored.
     * header=None detects a header: the first row is one when it has a non-numeric cell where
-      the second row has a number.
+      the second row has a number, or when it is all numbers but cannot be data (a column holds
+      text in every other row); `read_table` says which rule decided. A NUL byte is an error.
     * target: column name (needs a header) or index (negative counts from the end).
       features: names or indices of the input columns (default: every other column).
     * Target values that are not all numbers, or are integers with at most 20 distinct values,
-      are class labels (sorted; numerically when numeric): two classes give one 0/1 column (1 =
-      the second class), three or more give one-hot columns. Other numeric targets are a
-      regression target, kept unscaled in one column, and class_names is ().
+      are class labels (sorted; numerically when numeric; TRUE/True/true are one class, as are
+      the spellings of false): two classes give one 0/1 column (1 = the second class), three or
+      more give one-hot columns. Other numeric targets are a regression target, kept unscaled in
+      one column, and class_names is (). More than limits.MAX_CLASSES classes is refused ("N
+      classes: is the target column right?") before the one-hot matrix is made.
     * target may also list several columns: several numbers to predict (a regression task,
       one output per column). task="classify" or "regress" overrides the inference for a
       single target column ("regress" reads integer labels as numbers, "classify" reads any
       distinct values as classes); task=None infers it as above.
-    * With standardize=True the inputs are scaled with the statistics of the training part.
+    * With standardize=True the inputs are scaled with the statistics of the training part; a
+      column whose scaling overflows (values near +-1e308) is an error.
 
     Problems raise DatasetError naming the file, the line and what is wrong. `table` is the
     file as :func:`read_table` read it, so one reading serves many choices of columns.
@@ -893,7 +917,12 @@ def load_csv(
 
     X_train, Y_train, X_test, Y_test = split(X, Y, test_ratio, seed)
     if standardize:
-        X_train, X_test, _, _ = _standardize(X_train, X_test)
+        try:
+            X_train, X_test, _, _ = _standardize(
+                X_train, X_test, tuple(column_names[j] for j in f_cols)
+            )
+        except DatasetError as exc:
+            raise DatasetError(f"{path}: {exc}") from None
     kind = f"{len(class_names)} classes" if class_names else "regression target"
     if len(t_cols) > 1:
         kind = f"{len(t_cols)} regression targets"
@@ -917,6 +946,7 @@ class Table:
     rows: list[tuple[int, list[str]]]  # non-blank lines: (1-based line number, cells)
     separator: str | None  # ';', ',', '\t' or None (runs of whitespace)
     header: bool  # whether the first row names the columns (the loader's own rule)
+    header_note: str = ""  # why, in one sentence, for the preview
 
 
 def read_table(path: str | os.PathLike[str]) -> Table:
@@ -924,18 +954,44 @@ def read_table(path: str | os.PathLike[str]) -> Table:
     with the separator sniffed and the header guessed by the loader's rules. Raises
     DatasetError for unreadable or non-UTF-8 files."""
     rows, sep = _read_rows(Path(path))
-    return Table(rows, sep, bool(rows) and _detect_header(rows, sep))
+    if not rows:
+        return Table(rows, sep, False, "the file has no rows")
+    header, note = _header_rule(rows, sep)
+    return Table(rows, sep, header, note)
 
 
 def _detect_header(rows: list[tuple[int, list[str]]], sep: str | None) -> bool:
+    return _header_rule(rows, sep)[0]
+
+
+def _header_rule(rows: list[tuple[int, list[str]]], sep: str | None) -> tuple[bool, str]:
+    """Whether the first row is a header, and the reason in words (the CSV dialog shows it).
+
+    A row with a text cell above a number is a header. A row of numbers only is data, unless it
+    cannot be: some column holds text in every other row, so a number on top of it is a name.
+    """
     first = rows[0][1]
+    numeric = [_to_float(c, sep) is not None for c in first]
     if len(rows) == 1:
-        return all(_to_float(c, sep) is None for c in first)
+        if not any(numeric):
+            return True, "the only row is all text, so it is read as a header (no data rows)"
+        return False, "the only row has numbers, so it is read as data"
     second = rows[1][1]
-    return any(
-        _to_float(a, sep) is None and _to_float(b, sep) is not None
-        for a, b in zip(first, second, strict=False)
-    )
+    for j, (a, b) in enumerate(zip(first, second, strict=False)):
+        if _to_float(a, sep) is None and _to_float(b, sep) is not None:
+            return True, (f"the first row is a header: column {j + 1} has the text {a!r} above "
+                          "numbers")
+    if not all(numeric):
+        return False, "the first row is read as data: it is shaped like the rows below it"
+    for j in range(len(first)):
+        below = [cells[j] for _, cells in rows[1:] if j < len(cells)]
+        if below and all(c and _to_float_any(c, sep) is None for c in below):
+            return True, (
+                f"the first row is all numbers but is read as a header: column {j + 1} holds "
+                f"text in every other row, so {first[j]!r} cannot be one of its values"
+            )
+    return False, ("the first row is all numbers, so it is read as data (tick 'First row holds "
+                   "the column names' if it names the columns)")
 
 
 def _column_index(
@@ -1010,6 +1066,8 @@ def _encode_target(
                 f"{path}: line {line} column {t + 1} ({column_name!r}): target {cell!r} is not "
                 "a number, but most target values are"
             )
+        # Spreadsheets and pandas write booleans as TRUE, True or true: one class each.
+        cells = [_BOOLEANS.get(c.lower(), c) for c in cells]
         labels = sorted(set(cells))
         if len(labels) > limits.MAX_CLASSES:
             try:

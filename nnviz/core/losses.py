@@ -48,6 +48,39 @@ def check_pair(output: str, loss: str) -> None:
         )
 
 
+#: The values an output activation can produce (open intervals), for the target warning.
+_OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def check_targets(loss: str, Y: Array) -> None:
+    """Refuse targets the loss is not defined for: bce needs every target in [0, 1] (else its
+    value is meaningless and can go negative without bound)."""
+    if loss == "bce" and Y.size:
+        lo, hi = float(np.min(Y)), float(np.max(Y))
+        if not (0.0 <= lo and hi <= 1.0):
+            raise ValueError(
+                f"loss 'bce' needs targets in [0, 1] (class labels or probabilities), but they "
+                f"range from {lo:g} to {hi:g}; use loss mse with a linear output for these values"
+            )
+
+
+def target_warning(output: str, Y: Array) -> str | None:
+    """A sentence when regression targets lie where the output activation cannot reach (a
+    sigmoid only gives values in (0, 1), tanh in (-1, 1)); None when all is well. 0/1 class
+    targets are not regression targets and get no warning."""
+    bounds = _OUTPUT_RANGE.get(output)
+    if bounds is None or not Y.size or np.all((Y == 0) | (Y == 1)):
+        return None
+    lo, hi = float(np.min(Y)), float(np.max(Y))
+    if bounds[0] < lo and hi < bounds[1]:
+        return None
+    return (
+        f"a {output} output only reaches values in ({bounds[0]:g}, {bounds[1]:g}), but the "
+        f"targets range from {lo:g} to {hi:g}: those outside can never be fitted (a linear "
+        "output can)"
+    )
+
+
 def _log_sigmoid(z: Array) -> Array:
     # log(1/(1+e^-z)) = -softplus(-z) = min(z, 0) - log1p(e^-|z|)
     return np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z)))

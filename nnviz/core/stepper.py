@@ -249,6 +249,7 @@ class Stepper(HyperParameters):
         if len(self.X) == 0:
             raise ValueError("no samples to step through (X has 0 rows)")
         check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
+        losses.check_targets(net.loss_name, self.Y)
         if int(max_undo) < 1:
             raise ValueError(f"max_undo must be >= 1, got {max_undo}")
         self.max_undo = int(max_undo)

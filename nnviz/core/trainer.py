@@ -392,6 +392,9 @@ class Trainer(HyperParameters):
         else:
             self.X_test = self.Y_test = None
         check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
+        losses.check_targets(net.loss_name, self.Y)
+        #: A sentence about targets the output cannot reach (shown, not refused), or None.
+        self.warning = losses.target_warning(net.output, self.Y)
         self.shuffle = shuffle
         self.seed = seed
         self.rng = np.random.default_rng(seed)

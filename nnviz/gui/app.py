@@ -227,10 +227,11 @@ def create_main_window(argv: Sequence[str] | None = None, *, restore_layout: boo
     window.install_features()
     QApplication.processEvents()  # deferred set-up of the features (theme, zoom) settles here
     window.fit_to_screen()
+    window.session_error = None  # why the session named on the command line did not open
     if args.session:
         from nnviz.gui.sessions import open_path
 
-        open_path(window, args.session)
+        window.session_error = open_path(window, args.session)
     elif args.lesson:
         from nnviz.gui.lessons_menu import open_lesson
 

@@ -191,6 +191,8 @@ class Controller(QObject):
             return str(exc)
         self.settings = new
         self._install(*built)
+        if built[2].warning:
+            self.statusChanged.emit(f"Warning: {built[2].warning}")
         return None
 
     def rebuild(self) -> None:

@@ -287,6 +287,10 @@ def screenshot_main(argv: Sequence[str]) -> int:
     except SystemExit as exc:  # the window's own options were bad (message already printed)
         return int(exc.code or 0)
     try:
+        if window.session_error:
+            # A picture of the default lesson would pass for the session's: fail instead.
+            print(f"nnviz: error: {window.session_error}", file=sys.stderr)
+            return 1
         classroom = window.features.get("classroom")
         if classroom is not None:
             classroom.persistent = False  # the user's remembered zoom and theme stay as they are

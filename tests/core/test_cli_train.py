@@ -188,7 +188,9 @@ def test_divergence_exits_1_and_says_so(capsys: pytest.CaptureFixture[str]) -> N
     assert "Accuracy" not in out
     code, out, err = run_cli(capsys, "--activation", "relu", "--output", "linear",
                              "--lr", "1e6", "--epochs", "100", "--json")
-    assert code == 1 and out == "" and "diverged" in err
+    assert code == 1 and "diverged" in err
+    doc = json.loads(out)  # one JSON object on stdout, naming the failure
+    assert "training diverged at epoch" in doc["error"] and doc["exit_status"] == 1
 
 
 def test_own_csv_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
