@@ -65,14 +65,13 @@ def check_targets(loss: str, Y: Array) -> None:
 
 
 def target_warning(output: str, Y: Array) -> str | None:
-    """A sentence when regression targets lie where the output activation cannot reach (a
-    sigmoid only gives values in (0, 1), tanh in (-1, 1)); None when all is well. 0/1 class
-    targets are not regression targets and get no warning."""
+    """A sentence when regression targets lie beyond what the output activation can reach or
+    approach (a sigmoid gives values in (0, 1), tanh in (-1, 1)); None when all is well."""
     bounds = _OUTPUT_RANGE.get(output)
     if bounds is None or not Y.size or np.all((Y == 0) | (Y == 1)):
         return None
     lo, hi = float(np.min(Y)), float(np.max(Y))
-    if bounds[0] < lo and hi < bounds[1]:
+    if bounds[0] <= lo and hi <= bounds[1]:  # the ends themselves can be approached
         return None
     return (
         f"a {output} output only reaches values in ({bounds[0]:g}, {bounds[1]:g}), but the "

@@ -278,28 +278,80 @@ def _softmax_keeping(shifted: Array, batch: int) -> Callable[[Array, Array], Non
 
 
 class History:
-    """Per-epoch records in preallocated arrays that grow by doubling."""
+    """Per-epoch records in preallocated arrays, bounded in memory (README, "Limits and
+    failures").
+
+    Rows grow by doubling up to ``max_rows``. When full, every row but the newest ``recent``
+    is thinned: each block of 4 older rows keeps the 2 with the lowest and the highest train
+    loss (real rows, every column of the same epoch), so spikes survive and older epochs get
+    sparser the older they are, while the newest ``recent`` epochs stay at full resolution.
+    Memory is flat over any number of epochs and every history fits a session file.
+    ``thinned_until`` is the epoch before which rows are thinned (0: none are).
+    """
 
     COLUMNS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy")
+    MAX_ROWS = 1_000_000
+    RECENT = 100_000
 
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(
+        self, capacity: int = 1024, max_rows: int = MAX_ROWS, recent: int = RECENT
+    ) -> None:
+        if not 0 < 2 * recent < max_rows:
+            raise ValueError(f"recent ({recent}) must be > 0 and below half of max_rows "
+                             f"({max_rows})")
+        self.max_rows, self.recent = int(max_rows), int(recent)
         self._n = 0
-        self._data = {c: self._empty(c, capacity) for c in self.COLUMNS}
+        self._data = {c: self._empty(c, min(capacity, self.max_rows)) for c in self.COLUMNS}
+        self._thinned: tuple[int, int] | None = None  # (rows, epoch) when last computed
 
     @staticmethod
     def _empty(column: str, n: int) -> Array:
         return np.zeros(n, np.int64) if column == "epoch" else np.full(n, np.nan)
 
     def reserve(self, total: int) -> None:
+        """Capacity for `total` rows (at most max_rows)."""
+        total = min(total, self.max_rows)
         cap = len(self._data["epoch"])
         if total <= cap:
             return
         while cap < total:
             cap *= 2
+        cap = min(cap, self.max_rows)
         for c, old in self._data.items():
             new = self._empty(c, cap)
             new[: self._n] = old[: self._n]
             self._data[c] = new
+
+    def make_room(self, wanted: int) -> int:
+        """Room for up to `wanted` more rows, thinning older rows first when full. Returns the
+        row index at which a writer filling the arrays directly must call again."""
+        if self._n >= self.max_rows:
+            self._thin()
+        end = min(self._n + max(int(wanted), 1), self.max_rows)
+        self.reserve(end)
+        return end
+
+    def _thin(self) -> None:
+        """Halve every row but the newest `recent` by min/max of the train loss in blocks of 4."""
+        old = (self._n - self.recent) // 4 * 4
+        if old <= 0:
+            return
+        loss = self._data["train_loss"][:old].reshape(-1, 4)
+        nan = np.isnan(loss)
+        lo = np.where(nan, np.inf, loss).argmin(axis=1)
+        hi = np.where(nan, -np.inf, loss).argmax(axis=1)
+        hi = np.where(hi == lo, np.where(lo == 3, 0, 3), hi)  # flat block: keep two ends
+        base = np.arange(0, old, 4)
+        keep = np.empty((len(base), 2), np.intp)
+        keep[:, 0] = base + np.minimum(lo, hi)
+        keep[:, 1] = base + np.maximum(lo, hi)
+        keep = keep.ravel()
+        m = len(keep)
+        for col in self._data.values():
+            col[:m] = col[keep]
+            col[m : m + self._n - old] = col[old : self._n]
+        self._n = m + self._n - old
+        self._thinned = None
 
     def __len__(self) -> int:
         return self._n
@@ -315,22 +367,43 @@ class History:
     accuracy = property(lambda self: self.column("accuracy"))
     test_accuracy = property(lambda self: self.column("test_accuracy"))
 
+    @property
+    def thinned_until(self) -> int:
+        """The first epoch from which every epoch has its row (0 when none is missing, as in a
+        history that was never thinned); rows before it are a thinned record."""
+        n = self._n
+        if self._thinned is None or self._thinned[0] != n:
+            e = self._data["epoch"][:n]
+            gaps = np.flatnonzero(np.diff(e) > 1) if n > 1 else np.empty(0, np.intp)
+            self._thinned = (n, int(e[gaps[-1] + 1]) if len(gaps) else 0)
+        return self._thinned[1]
+
     def truncate(self, n: int) -> None:
         self._n = min(self._n, max(0, n))
 
+    def truncate_to_epoch(self, epoch: int) -> None:
+        """Drop the rows of epochs after `epoch` (what a divergence restore does)."""
+        self.truncate(int(np.searchsorted(self._data["epoch"][: self._n], epoch, "right")))
+
     def append(self, **values: float) -> None:
-        self.reserve(self._n + 1)
+        self.make_room(1)
         for c in self.COLUMNS:
             self._data[c][self._n] = values.get(c, np.nan)
         self._n += 1
 
     def extend(self, columns: dict[str, Array]) -> None:
-        n = len(columns["epoch"])
-        self.reserve(self._n + n)
-        for c in self.COLUMNS:
-            if c in columns:
-                self._data[c][self._n : self._n + n] = columns[c]
-        self._n += n
+        total = len(columns["epoch"])
+        done = 0
+        while done < total:
+            stop = min(total, done + self.make_room(total - done) - self._n)
+            n = stop - done
+            for c in self.COLUMNS:
+                if c in columns:
+                    self._data[c][self._n : self._n + n] = columns[c][done:stop]
+                else:
+                    self._data[c][self._n : self._n + n] = 0 if c == "epoch" else np.nan
+            self._n += n
+            done = stop
 
     def as_dict(self) -> dict[str, Array]:
         return {c: self._data[c][: self._n].copy() for c in self.COLUMNS}
@@ -495,10 +568,8 @@ class Trainer(HyperParameters):
         if epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")
         h = self.history
-        h.reserve(len(h) + epochs)
-        cols = h._data
-        c_loss, c_acc = cols["train_loss"], cols["accuracy"]
-        c_tloss, c_tacc = cols["test_loss"], cols["test_accuracy"]
+        room = h.make_room(epochs)  # rows are written straight into h's arrays up to here
+        c_loss, c_acc, c_tloss, c_tacc = self._history_columns()
         n = len(self.X)
         full = self.batch_size is None
         sliced = full and self._slice_rows < n
@@ -525,6 +596,10 @@ class Trainer(HyperParameters):
         self.stop_reason = "epochs"
         try:
             for k in range(epochs):
+                if i == room:  # full: publish, let the history thin its old rows, go on
+                    self._sync_history(epoch, i)
+                    room, i = h.make_room(epochs - k), h._n
+                    c_loss, c_acc, c_tloss, c_tacc = self._history_columns()
                 if pending is not None or sliced or long_batched:
                     if pending is not None:
                         parts, batch = pending
@@ -576,6 +651,10 @@ class Trainer(HyperParameters):
                 self._sync_history(epoch, i)
         self._check_weights_and_checkpoint()
         return h
+
+    def _history_columns(self) -> tuple[Array, Array, Array, Array]:
+        cols = self.history._data
+        return cols["train_loss"], cols["accuracy"], cols["test_loss"], cols["test_accuracy"]
 
     def _sync_history(self, epoch: int, row: int) -> None:
         """Publish the rows written since the last sync. Their epoch column is filled here in
@@ -635,22 +714,19 @@ class Trainer(HyperParameters):
         outs = self._outputsT
         total = 0.0
 
-        def kernels() -> dict:
-            return {b: self._kernel(b, want_loss=b != 1) for b in {B, n % B} if b}
+        def kernels() -> dict:  # the very kernels _batched_epoch runs
+            self._prepare_batches()
+            return self._kernels
 
         if B == 1:
-            self._prepare_batches()
-            views = self._sample_views
             ws, step, loss_factor, self._grad_scale = kernels()[1]
-            out, copyto = ws.aT[-1], np.copyto
+            out, rows, outs = ws.aT[-1][:, 0], self._rows[2], self._rows[3]
             for count, j in enumerate(order.tolist(), 1):
-                x, y, o = views[j]
-                total += step(x, y)
-                copyto(o, out)
+                total += step(j)
+                rows[j][:] = out
                 if not count % every:
                     yield
                     ws, step, loss_factor, self._grad_scale = kernels()[1]
-                    out = ws.aT[-1]
             if loss_factor == 0.5:  # the mse fast path: every sample's loss in one call
                 diff = np.subtract(outs, self.YT)
                 total = float(np.vdot(diff, diff))
@@ -799,7 +875,7 @@ class Trainer(HyperParameters):
     def _save_checkpoint(self) -> None:
         w, b = self.net.get_params()
         state = self.rng.bit_generator.state
-        self._checkpoint = (w, b, self.optimizer.state(), state, self.epoch, len(self.history))
+        self._checkpoint = (w, b, self.optimizer.state(), state, self.epoch)
 
     def _check_weights_and_checkpoint(self) -> None:
         limit = math.inf if self.weight_limit is None else self.weight_limit
@@ -817,13 +893,13 @@ class Trainer(HyperParameters):
         self._pending = None
         if self._checkpoint is None:
             return self.epoch
-        w, b, opt_state, rng_state, epoch, n_hist = self._checkpoint
+        w, b, opt_state, rng_state, epoch = self._checkpoint
         for dst, src in zip(self.net.weights + self.net.biases, w + b, strict=True):
             np.copyto(dst, src)
         self.optimizer.load_state(opt_state)
         self.rng.bit_generator.state = rng_state
         self.epoch = epoch
-        self.history.truncate(n_hist)
+        self.history.truncate_to_epoch(epoch)  # by epoch: thinning may have moved the rows
         return epoch
 
     def _diverged(self, reason: str) -> None:

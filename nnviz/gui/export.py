@@ -134,10 +134,15 @@ def export_boundary_svg(view: QWidget, path: str | os.PathLike[str]) -> None:
 
 
 def loss_history(controller: object) -> dict[str, list[float]]:
-    """A copy of the trainer's history columns, taken under the worker's lock."""
+    """A copy of the trainer's history columns, taken under the worker's lock; with a
+    ``thinned`` column (1 for the rows of the thinned older part) when the history is thinned."""
     with controller.worker.lock:
-        cols = controller.trainer.history.as_dict()
-    return {c: cols[c].tolist() for c in LOSS_COLUMNS}
+        h = controller.trainer.history
+        cols, until = h.as_dict(), h.thinned_until
+    out = {c: cols[c].tolist() for c in LOSS_COLUMNS}
+    if until:
+        out["thinned"] = (cols["epoch"] < until).astype(int).tolist()
+    return out
 
 
 def _csv_number(x: float) -> str:
@@ -149,8 +154,11 @@ def _csv_number(x: float) -> str:
 
 def export_loss_csv(controller: object, path: str | os.PathLike[str]) -> int:
     """Write epoch, train_loss, test_loss, accuracy, test_accuracy per epoch; returns the
-    number of rows (= epochs trained). Floats are written exactly (shortest round trip)."""
+    number of rows (= epochs trained, unless the history is thinned: then a last column
+    ``thinned`` is 1 on the rows of the thinned older part). Floats are written exactly
+    (shortest round trip)."""
     cols = loss_history(controller)
+    names = list(cols)
     n = len(cols["epoch"])
     lines: list[str] = []
 
@@ -159,9 +167,9 @@ def export_loss_csv(controller: object, path: str | os.PathLike[str]) -> int:
             lines.append(s)
 
     writer = csv.writer(_Sink(), lineterminator="\n")
-    writer.writerow(LOSS_COLUMNS)
+    writer.writerow(names)
     for i in range(n):
-        writer.writerow([_csv_number(cols[c][i]) for c in LOSS_COLUMNS])
+        writer.writerow([_csv_number(cols[c][i]) for c in names])
     _write_bytes(path, "".join(lines).encode("utf-8"))
     return n
 

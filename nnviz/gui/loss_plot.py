@@ -158,6 +158,7 @@ class LossHistoryBuffer:
         """Forget all points; the allocated arrays are kept for reuse."""
         self._n = 0
         self._old = 0  # points [0, _old) form the reduced older part
+        self._gap_until = 0.0  # first epoch after the last gap in the epochs given (0: none)
         self.level = 0  # each older point stands for 2**level original points
         self.decimations = 0
         self.has_test = False
@@ -184,6 +185,14 @@ class LossHistoryBuffer:
     @property
     def last_epoch(self) -> float | None:
         return float(self._epochs[self._n - 1]) if self._n else None
+
+    @property
+    def thinned_until(self) -> float:
+        """The epoch from which every epoch has its point; older ones are a thinned record,
+        either here (see ``reduced_points``) or already in the history given (gaps between
+        its epochs, as the trainer's history leaves on long runs). 0 when nothing is thinned."""
+        reduced = float(self._epochs[self._old]) if 0 < self._old < self._n else 0.0
+        return max(reduced, self._gap_until)
 
     @property
     def reduced_points(self) -> int:
@@ -220,6 +229,10 @@ class LossHistoryBuffer:
                 f"epochs must continue after the last stored epoch {format_epoch(last)}, "
                 f"got {format_epoch(float(e[0]))} (clear the history after a reset)"
             )
+        steps = np.diff(e if last is None else np.concatenate(([last], e)))
+        gaps = np.flatnonzero(steps > 1)
+        if gaps.size:
+            self._gap_until = float(e[gaps[-1] + (0 if last is not None else 1)])
         self._note_values(tr)
         if te is not None:
             finite = np.isfinite(te)
@@ -581,6 +594,8 @@ class LossPlot(QWidget):
         self._show_test(buf.has_test)
         if self._log_x_choice is None and len(buf):
             self._apply_log_x(spans_decades(float(buf.epochs[0]), float(buf.epochs[-1])))
+        if not self.hover_marker.isVisible():
+            self.readout.setText(self.thinned_note())
         self._place_anchor()
         # Settle the new range now: left to the paint, the range change (axes, grid) queues a
         # second and third paint of the whole plot for every update.
@@ -826,9 +841,18 @@ class LossPlot(QWidget):
         epoch = format_epoch(float(buf.epochs[i]))
         train = float(buf.train[i])
         test = float(buf.test[i])
+        thinned = "   (thinned part)" if float(buf.epochs[i]) < buf.thinned_until else ""
         if buf.has_test and math.isfinite(test):
-            return f"epoch {epoch}   train {train:.4g}   test {test:.4g}"
-        return f"epoch {epoch}   loss {train:.4g}"
+            return f"epoch {epoch}   train {train:.4g}   test {test:.4g}{thinned}"
+        return f"epoch {epoch}   loss {train:.4g}{thinned}"
+
+    def thinned_note(self) -> str:
+        """What the readout says while nothing is hovered: "" or that old epochs are thinned."""
+        until = self.buffer.thinned_until
+        if not until:
+            return ""
+        return (f"epochs before {format_epoch(until)} thinned (the lowest and highest loss "
+                "of each stretch kept)")
 
     @Slot(object)
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
@@ -851,5 +875,5 @@ class LossPlot(QWidget):
         self.hover_marker.setVisible(True)
 
     def _hide_hover(self) -> None:
-        self.readout.setText("")
+        self.readout.setText(self.thinned_note())
         self.hover_marker.setVisible(False)

@@ -23,11 +23,15 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from nnviz.core.network import Network, Workspace
-from nnviz.core.trainer import DivergenceError, Trainer
+from nnviz.core.trainer import DivergenceError, History, Trainer
 
 SNAPSHOT_INTERVAL = 1 / 30  # seconds between snapshots while training
 PROBE_INTERVAL = 0.2  # seconds between evaluations of the probe points (decision boundary)
 CHUNK_SECONDS = 0.006  # target duration of one uninterrupted training chunk
+
+
+def _last_epoch(history: History) -> int:
+    return int(history.epoch[-1]) if len(history) else 0
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -79,7 +83,9 @@ class TrainWorker(QObject):
         self._playing = False
         self._max_rate: float | None = None  # epochs per second cap, None = as fast as possible
         self._converge: tuple[float, float] | None = None  # auto-stop (loss, accuracy) or off
-        self._sent = 0  # history rows already sent in snapshots
+        # The last epoch already sent in snapshots: an epoch, not a row index, because the
+        # history thins its old rows (and so moves them) on long runs.
+        self._sent = 0
         self._rate = 0.0
         self.chunks = 0
         self._probe_points: np.ndarray | None = None
@@ -244,7 +250,7 @@ class TrainWorker(QObject):
         """Apply one command; True if the loop should go on to train."""
         if cmd == "set_trainer":
             self._trainer, self._generation = args
-            self._sent = len(self._trainer.history) if self._trainer else 0
+            self._sent = _last_epoch(self._trainer.history) if self._trainer else 0
             self._rate = 0.0
             self._steps_left = 0
             return True
@@ -311,8 +317,8 @@ class TrainWorker(QObject):
         with self.lock:
             h = trainer.history
             n = len(h)
-            start = min(self._sent, n)
-            self._sent = n
+            start = int(np.searchsorted(h.epoch, self._sent, "right"))
+            self._sent = _last_epoch(h)
             grad = trainer.last_gradient_vector
             params = _frozen(trainer.net.params)
             now = time.perf_counter()
