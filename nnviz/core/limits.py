@@ -11,6 +11,7 @@ last megabyte.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 
 #: A class target with more distinct values than this is almost certainly the wrong column (an
@@ -31,8 +32,20 @@ class SizeError(ValueError):
     """A request would need more memory than the machine has available."""
 
 
+_cached: tuple[float, int] = (-1.0, 0)
+
+
 def available_memory() -> int:
-    """Bytes of memory available to a new allocation (MemAvailable on Linux)."""
+    """Bytes of memory available to a new allocation (MemAvailable on Linux), read at most
+    once a second: networks and trainers are built in loops (the convergence explorer)."""
+    global _cached
+    now = time.monotonic()
+    if now - _cached[0] > 1.0:
+        _cached = (now, _read_available())
+    return _cached[1]
+
+
+def _read_available() -> int:
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
