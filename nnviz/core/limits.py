@@ -26,6 +26,8 @@ _FLOAT = 8
 _PARAM_COPIES = 12
 #: Per sample and unit of a workspace: a (with its row of ones), z, delta and a scratch buffer.
 _UNIT_COPIES = 4
+#: Online training keeps a view of every row of X, Y and the outputs (NumPy objects, ~100 bytes).
+_ROW_VIEWS_BYTES = 3 * 112
 
 
 class SizeError(ValueError):
@@ -104,7 +106,8 @@ def training_bytes(
     per_sample = sum(s + 1 for s in sizes[:-1]) + (_UNIT_COPIES - 1) * sum(sizes[1:]) + n_out
     data = _FLOAT * n * (3 * (n_in + 1) + 4 * n_out + 1)  # X, XT_aug, shuffled copies, Y, ...
     work = _FLOAT * per_sample * (batch + max(int(n_test), 0))
-    return network_bytes(sizes) + data + work
+    views = _ROW_VIEWS_BYTES * n if batch_size == 1 else 0
+    return network_bytes(sizes) + data + work + views
 
 
 def check_network(sizes: Sequence[int], limit: int | None = None) -> None:
