@@ -71,6 +71,11 @@ def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
     return rng.permutation(n) if shuffle else np.arange(n)
 
 
+def _fast_mse(net: Network) -> bool:
+    """Whether the kernel takes its mse path, which returns sum (a - t)^2 (twice E)."""
+    return net.loss_name == "mse" and net.output not in ("softmax", "linear")
+
+
 def make_pass(
     net: Network, ws: Workspace, scale: Array | None = None, want_loss: bool = True
 ) -> Callable[[Array, Array], float]:
@@ -90,7 +95,7 @@ def make_pass(
     hidden = bwd[:-1]
     ZL, AL, DL, SL = ws.zT[-1], ws.aT[-1], ws.deltaT[-1], ws.scratch[-1]
     rescale = scale is not None
-    mse = net.loss_name == "mse" and net.output not in ("softmax", "linear")
+    mse = _fast_mse(net)
     fprime_out = act.ACTIVATIONS[net.output].derivative
     loss_name, output = net.loss_name, net.output
     skip_loss = mse and not want_loss
@@ -231,8 +236,7 @@ def make_step(
             opt_step(grad)
         return total
 
-    mse = net.loss_name == "mse" and net.output not in ("softmax", "linear")
-    loss_factor = 0.5 if mse else 1.0  # the fast mse path returns sum (a - t)^2, not E
+    loss_factor = 0.5 if _fast_mse(net) else 1.0  # the fast mse path returns sum (a - t)^2, not E
     return step, loss_factor, (optimizer.lr if fold else 1.0)
 
 
@@ -800,8 +804,7 @@ class Trainer(HyperParameters):
                 self._rows = list(self.X), list(self.Y), list(outputs), outputs.T
             xs, ys = self._rows[:2]
             step = make_online_step(self.net, ws, self.optimizer, xs, ys, want_loss=False)
-            mse = self.net.loss_name == "mse" and self.net.output not in ("softmax", "linear")
-            self._kernels = {1: (ws, step, 0.5 if mse else 1.0, 1.0)}
+            self._kernels = {1: (ws, step, 0.5 if _fast_mse(self.net) else 1.0, 1.0)}
         else:
             self._kernels = {b: self._kernel(b) for b in {B, n % B} if b}
 
