@@ -851,8 +851,7 @@ class LossPlot(QWidget):
         until = self.buffer.thinned_until
         if not until:
             return ""
-        return (f"epochs before {format_epoch(until)} thinned (the lowest and highest loss "
-                "of each stretch kept)")
+        return f"thinned before epoch {format_epoch(until)} (min/max kept)"
 
     @Slot(object)
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:

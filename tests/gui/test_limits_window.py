@@ -78,7 +78,7 @@ def test_loss_plot_says_when_older_epochs_are_thinned(qtbot):
     epochs = np.concatenate([[1.0, 5.0, 9.0, 13.0], np.arange(14.0, 40.0)])
     plot.set_history(epochs, 1.0 / epochs)
     assert plot.buffer.thinned_until == 13.0
-    assert "epochs before 13 thinned" in plot.readout.text()
+    assert plot.readout.text() == "thinned before epoch 13 (min/max kept)"
     assert "(thinned part)" in plot.readout_at(5.0) and "thinned" not in plot.readout_at(20.0)
 
 
