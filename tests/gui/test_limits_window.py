@@ -96,3 +96,26 @@ def test_loss_csv_marks_thinned_rows(settings_snapshot, make_window, tmp_path):
     until = c.trainer.history.thinned_until
     assert until > 0
     assert all(r[-1] == ("1" if int(r[0]) < until else "0") for r in rows[1:])
+
+
+def test_opening_a_session_too_big_for_the_machine_keeps_the_lesson(
+    settings_snapshot, make_window, tmp_path, monkeypatch
+):
+    from nnviz.core import Network, Trainer, datasets, limits
+    from nnviz.core import session as core_sessions
+    from nnviz.gui.sessions import open_path
+
+    net = Network([2, 8, 1], seed=0)
+    ds = datasets.load_dataset("checkerboard", n=3000)
+    path = tmp_path / "big.nnviz"
+    core_sessions.save(path, core_sessions.Session.from_network(
+        net, dataset=core_sessions.builtin_spec("checkerboard", n=3000),
+        trainer=Trainer(net, ds.X_train, ds.Y_train)))
+    w = make_window("--layers", "4")
+    c = w.controller
+    before = (c.net, c.settings, c.net.params.copy())
+    monkeypatch.setattr(limits, "available_memory", lambda: 1000 * 1024)
+    message = open_path(w, path)
+    assert message is not None and "cannot open here: training layers 2,8,1" in message
+    assert c.net is before[0] and c.settings is before[1]
+    np.testing.assert_array_equal(c.net.params, before[2])
