@@ -67,6 +67,7 @@ def build_parser(only: str | None = None, json_errors: bool = False) -> Argument
     )
     from nnviz import __version__
 
+    parser.json_errors = json_errors  # "unrecognized arguments" is the top parser's error
     parser.add_argument("--version", action="version", version=f"nnviz {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=ArgumentParser)
     for name, (module, help_text) in SUBCOMMANDS.items():

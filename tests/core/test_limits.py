@@ -269,6 +269,7 @@ def test_bce_refuses_targets_outside_0_1_and_sigmoid_warns(tmp_path: Path, capsy
     [
         (["train", "--json", "--lr", "inf"], 2, "argument --lr"),
         (["train", "--json", "--dataset", "nope"], 2, "unknown data set"),
+        (["train", "--json", "--bogus"], 2, "unrecognized arguments: --bogus"),
         (["train", "--json", "--lr", "1e6", "--activation", "relu", "--output", "linear",
           "--epochs", "50"], 1, "training diverged"),
         (["converge", "--json", "--runs", "0"], 2, "argument --runs"),
