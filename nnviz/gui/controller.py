@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nnviz.core import datasets, features, metrics, notation
+from nnviz.core import datasets, features, limits, metrics, notation
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
 from nnviz.core.recommended import LOSS_THRESHOLD, SETUPS, is_converged, setup_for
@@ -332,6 +332,12 @@ class Controller(QObject):
             msg = f"batch size must be >= 1, got {batch}"
             self.statusChanged.emit(msg)
             return msg
+        try:  # a larger batch means larger workspaces: check before the trainer builds them
+            limits.check_training(self.net.sizes, len(self.dataset.X_train), batch,
+                                  len(self.dataset.X_test))
+        except limits.SizeError as exc:
+            self.statusChanged.emit(f"Not applied: {exc}")
+            return str(exc)
         with self.worker.lock:
             self.trainer.batch_size = None if batch is None or batch >= len(self.trainer.X) \
                 else int(batch)

@@ -58,6 +58,20 @@ def test_too_large_layers_leave_the_lesson_unchanged(settings_snapshot, make_win
     assert c.net is net and c.settings is settings
 
 
+def test_a_batch_too_large_for_the_machine_is_not_applied(
+    settings_snapshot, make_window, monkeypatch
+):
+    from nnviz.core import limits
+
+    w = make_window("--dataset", "checkerboard", "--batch", "1")
+    c = w.controller
+    full = limits.training_bytes(c.net.sizes, len(c.dataset.X_train), None)
+    monkeypatch.setattr(limits, "available_memory", lambda: int(full / limits.MEMORY_SHARE) - 64)
+    message = c.set_batch_size(None)  # full batch: workspaces for every row at once
+    assert message is not None and "full batch" in message
+    assert c.trainer.batch_size == 1 and c.settings.batch_size == 1
+
+
 def test_screenshot_of_a_session_that_does_not_open_fails(settings_snapshot, tmp_path, capsys):
     bad = tmp_path / "BAD.nnviz"
     bad.write_text("not a session")
