@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # One BLAS thread, set before NumPy loads, so figures compare across machines.
             for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
                 os.environ.setdefault(var, "1")
-        json_errors = argv[0] in ("train", "converge") and "--json" in argv
+        json_errors = argv[0] in ("train", "converge", "landscape") and "--json" in argv
         args = build_parser(only=argv[0], json_errors=json_errors).parse_args(argv)
         module = importlib.import_module(SUBCOMMANDS[args.command][0])
         try:

@@ -19,7 +19,7 @@ import sys
 
 from nnviz.commands import argtypes
 from nnviz.commands import train as train_command
-from nnviz.commands.argtypes import UsageError, data_label
+from nnviz.commands.argtypes import UsageError, data_label, fail
 
 PROG = "nnviz landscape"
 #: Parameter vectors recorded along the run (evenly spaced in epochs, the first and last kept).
@@ -47,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        return fail(args, PROG, str(exc), 2)
+    except KeyboardInterrupt:
+        return fail(args, PROG, "interrupted", 130, error=False)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -59,10 +60,6 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.grid > MAX_GRID:
         raise UsageError(f"argument --grid: must be <= {MAX_GRID}, got {args.grid}")
-    if args.momentum >= 1.0:
-        raise UsageError(f"argument --momentum: must be in [0, 1), got {args.momentum:g}")
-    if args.test_ratio >= 1.0:
-        raise UsageError(f"argument --test-ratio: must be < 1, got {args.test_ratio:g}")
     if args.out and not args.out.lower().endswith(".png"):
         raise UsageError(f"argument --out: {args.out!r} must end in .png")
     ds = argtypes.load_data(args, args.test_ratio)
@@ -86,8 +83,7 @@ def _run(args: argparse.Namespace) -> int:
             trainer.run(int(end) - trainer.epoch)
             trajectory.append(net.params.copy())
     except DivergenceError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 1
+        return fail(args, PROG, str(exc), 1)
     land = compute_landscape(net, ds.X_train, ds.Y_train, np.array(trajectory),
                              directions=args.directions, grid=args.grid, seed=args.seed)
     if args.out:

@@ -274,6 +274,7 @@ def test_bce_refuses_targets_outside_0_1_and_sigmoid_warns(tmp_path: Path, capsy
           "--epochs", "50"], 1, "training diverged"),
         (["converge", "--json", "--runs", "0"], 2, "argument --runs"),
         (["converge", "--json", "--dataset", "nope"], 2, "unknown data set"),
+        (["landscape", "--json", "--grid", "2"], 2, "argument --grid"),
     ],
 )
 def test_json_failures_print_one_object_with_error(capsys, argv, status, fragment) -> None:
