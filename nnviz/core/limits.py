@@ -97,11 +97,15 @@ def network_bytes(sizes: Sequence[int]) -> int:
 
 
 def training_bytes(
-    sizes: Sequence[int], n_samples: int, batch_size: int | None = None, n_test: int = 0
+    sizes: Sequence[int], n_samples: int, batch_size: int | None = None, n_test: int = 0,
+    workspace_rows: int | None = None,
 ) -> int:
-    """Network, data copies and the per-batch workspaces of a Trainer (and a test pass)."""
+    """Network, data copies and the per-batch workspaces of a Trainer (and a test pass).
+    workspace_rows: rows its workspaces hold, when fewer than a batch (a sliced full batch)."""
     n = max(int(n_samples), 0)
     batch = n if batch_size is None else min(int(batch_size), n)
+    if workspace_rows is not None:
+        batch = min(batch, int(workspace_rows))
     n_in, n_out = sizes[0], sizes[-1]
     per_sample = sum(s + 1 for s in sizes[:-1]) + (_UNIT_COPIES - 1) * sum(sizes[1:]) + n_out
     data = _FLOAT * n * (3 * (n_in + 1) + 4 * n_out + 1)  # X, XT_aug, shuffled copies, Y, ...
@@ -117,15 +121,15 @@ def check_network(sizes: Sequence[int], limit: int | None = None) -> None:
 
 def check_training(
     sizes: Sequence[int], n_samples: int, batch_size: int | None = None, n_test: int = 0,
-    limit: int | None = None,
+    limit: int | None = None, workspace_rows: int | None = None,
 ) -> None:
-    """Refuse a network x data combination that cannot fit (the Trainer and the window's
-    options both call this before allocating)."""
+    """Refuse a network x data combination that cannot fit, before allocating (through
+    trainer.check_training_size, which knows how many rows a Trainer's workspaces hold)."""
     check_network(sizes, limit)
     batch = "full batch" if batch_size is None else f"batches of {batch_size}"
     check_bytes(
         f"training {_layers(sizes)} on {n_samples:,} rows ({batch})",
-        training_bytes(sizes, n_samples, batch_size, n_test), limit,
+        training_bytes(sizes, n_samples, batch_size, n_test, workspace_rows), limit,
     )
 
 

@@ -131,7 +131,7 @@ import numpy as np
 from nnviz.core import datasets, features, limits
 from nnviz.core.network import Network, parse_bias
 from nnviz.core.optim import check_hyper
-from nnviz.core.trainer import History, Trainer
+from nnviz.core.trainer import History, Trainer, check_training_size
 
 if TYPE_CHECKING:
     from nnviz.core.datasets import Dataset
@@ -854,7 +854,7 @@ def _validate(s: Session, loading: bool = False) -> None:
         # on saving: a session that trains here must always save.)
         batch = s.hyper.get("batch_size")
         try:
-            limits.check_training(sizes, n_train, None if batch is None else int(batch))
+            check_training_size(sizes, n_train, None if batch is None else int(batch))
         except limits.SizeError as exc:
             raise SessionError(f"cannot open here: {exc}") from None
     _check_stepper(s.stepper, n_train)

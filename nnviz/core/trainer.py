@@ -66,6 +66,16 @@ def slice_rows(sizes: tuple[int, ...], n: int) -> int:
     return min(n, max(64, SLICE_FLOPS // max(flops_per_row(sizes), 1)))
 
 
+def check_training_size(
+    sizes: tuple[int, ...], n: int, batch_size: int | None, n_test: int = 0
+) -> None:
+    """Raise limits.SizeError when a Trainer of this shape would not fit in memory. A full batch
+    over many rows works in slices, so its workspaces hold slice_rows rows, not n."""
+    full = batch_size is None or batch_size >= n
+    rows = slice_rows(sizes, n) if full else batch_size
+    limits.check_training(sizes, n, batch_size, n_test, workspace_rows=rows)
+
+
 def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
     """The sample order of one epoch; the stepper uses it too, so both visit samples alike."""
     return rng.permutation(n) if shuffle else np.arange(n)
@@ -460,8 +470,8 @@ class Trainer(HyperParameters):
             raise ValueError(f"batch size must be >= 1 (or None for full batch), got {batch_size}")
         n = len(self.X)
         self.batch_size = None if batch_size is None or int(batch_size) >= n else int(batch_size)
-        limits.check_training(net.sizes, n, self.batch_size,
-                              len(X_test) if X_test is not None else 0)
+        check_training_size(net.sizes, n, self.batch_size,
+                            len(X_test) if X_test is not None else 0)
         if X_test is not None and Y_test is not None and len(X_test):
             self.X_test = net.check_input(X_test)
             self.Y_test = net.check_target(Y_test, len(self.X_test))

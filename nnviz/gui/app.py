@@ -17,6 +17,7 @@ from nnviz.core.features import parse_features, with_features
 from nnviz.core.metrics import default_output
 from nnviz.core.network import INITS, parse_bias, resolve_layers
 from nnviz.core.recommended import setup_for
+from nnviz.core.trainer import check_training_size
 from nnviz.gui.controller import DEFAULT_RATE, Settings, parse_hidden
 
 _PROCESS_START = time.perf_counter()
@@ -139,7 +140,7 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
         parser.error(f"--bias: {exc}")
     sizes = (data.n_inputs, *hidden, data.n_outputs)
     try:
-        limits.check_training(sizes, len(data.X_train), batch_size, len(data.X_test))
+        check_training_size(sizes, len(data.X_train), batch_size, len(data.X_test))
     except limits.SizeError as exc:
         parser.error(f"--layers {args.layers}: {exc}" if args.layers else str(exc))
     return Settings(dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,

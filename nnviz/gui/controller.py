@@ -19,7 +19,7 @@ from nnviz.core import datasets, features, limits, metrics, notation
 from nnviz.core.network import Network, parse_layers
 from nnviz.core.optim import check_hyper
 from nnviz.core.recommended import LOSS_THRESHOLD, SETUPS, is_converged, setup_for
-from nnviz.core.trainer import Trainer
+from nnviz.core.trainer import Trainer, check_training_size
 from nnviz.gui.worker import Snapshot, WorkerThread
 
 # The loss plot's axes re-layout on every new range, its costliest part: 10 Hz reads as live.
@@ -333,8 +333,8 @@ class Controller(QObject):
             self.statusChanged.emit(msg)
             return msg
         try:  # a larger batch means larger workspaces: check before the trainer builds them
-            limits.check_training(self.net.sizes, len(self.dataset.X_train), batch,
-                                  len(self.dataset.X_test))
+            check_training_size(self.net.sizes, len(self.dataset.X_train), batch,
+                                len(self.dataset.X_test))
         except limits.SizeError as exc:
             self.statusChanged.emit(f"Not applied: {exc}")
             return str(exc)

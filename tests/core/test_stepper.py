@@ -712,11 +712,18 @@ def test_stepped_epoch_is_bit_identical_to_online_epoch(
     kw = dict(lr=0.1, momentum=momentum, l2=l2, l1=l1, shuffle=shuffle, seed=seed)
     s = Stepper(net, X, Y, max_undo=7, **kw)  # short: the epochs below run partly unrecorded
     trainer = Trainer(ref, X, Y, batch_size=1, **kw)
+    # and the path of long online epochs, handing back after every sample
+    paused_net = net.copy()
+    paused = Trainer(paused_net, X, Y, batch_size=1, **kw)
+    paused._long_batched_epoch = lambda: True
     for epoch in range(2):
         for _ in range(n * s.phases_per_sample):
             s.step()
         trainer.run(1)
+        while paused.epoch < epoch + 1:
+            paused.run(1, should_yield=lambda: True)
         assert net.params.tobytes() == ref.params.tobytes(), f"epoch {epoch + 1}"
+        assert paused_net.params.tobytes() == ref.params.tobytes(), f"paused, epoch {epoch + 1}"
         assert s.optimizer.velocity.tobytes() == trainer.optimizer.velocity.tobytes()
     s.run_to_epoch_end()  # the unrecorded fast path of a long epoch runs the same function
     trainer.run(1)
