@@ -205,12 +205,13 @@ def make_sample_pass(
     pass_ = make_pass(net, ws, None, want_loss)
     x_aug = ws.aT_aug[0]
     x_col, y_col = x_aug[:-1, 0], np.empty(net.sizes[-1], net.dtype)
-    yT = y_col[:, None]
 
     def sample(j: int) -> float:
         x_col[:] = X[j]
         y_col[:] = Y[j]
-        return pass_(x_aug, yT)
+        # A new view every sample: the bce loss keeps what it derived from the targets while it
+        # is handed the same targets object, and these targets change from sample to sample.
+        return pass_(x_aug, y_col[:, None])
 
     return sample
 

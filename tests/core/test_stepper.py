@@ -729,3 +729,20 @@ def test_stepped_epoch_is_bit_identical_to_online_epoch(
     s.run_to_epoch_end()  # the unrecorded fast path of a long epoch runs the same function
     trainer.run(1)
     assert net.params.tobytes() == ref.params.tobytes()
+
+
+@pytest.mark.parametrize(("output", "loss"), [("sigmoid", "bce"), ("softmax", "cross_entropy"),
+                                              ("sigmoid", "mse")])
+def test_online_epoch_loss_is_the_mean_of_the_stepped_losses(output: str, loss: str) -> None:
+    """The online epoch's loss (each sample's, before its update) against the stepper's E of the
+    same samples: the per-sample pass must not reuse anything derived from earlier targets."""
+    n_out = 3 if output == "softmax" else 2
+    X, Y = data(9, 3, n_out, onehot=output == "softmax", seed=4)
+    net = Network([3, 4, n_out], "tanh", output, loss, seed=2)
+    ref = net.copy()
+    s = Stepper(net, X, Y, lr=0.3, shuffle=True, seed=5)
+    trainer = Trainer(ref, X, Y, lr=0.3, batch_size=1, shuffle=True, seed=5)
+    stepped = [float(r.values["E"]) for r in (s.step() for _ in range(9 * s.phases_per_sample))
+               if r.kind == "loss"]
+    trainer.run(1)
+    assert trainer.history.train_loss[0] == pytest.approx(np.mean(stepped), rel=1e-12)
