@@ -254,10 +254,11 @@ def test_bce_refuses_targets_outside_0_1_and_sigmoid_warns(tmp_path: Path, capsy
     assert Trainer(mse, XOR_X, XOR_Y).warning is None  # 0/1 class targets: fine
     path = tmp_path / "reg.csv"
     path.write_text("a,b,y\n1,2,3.5\n2,3,-1.25\n3,1,7.5\n4,4,0.5\n")
-    code, out, err = run_cli(capsys, "train", "--csv", str(path), "--loss", "bce",
-                             "--epochs", "2")
+    code, out, err = run_cli(capsys, "train", "--csv", str(path), "--output", "sigmoid",
+                             "--loss", "bce", "--epochs", "2")
     assert code == 2 and "needs targets in [0, 1]" in err and len(err.splitlines()) == 1
-    code, out, err = run_cli(capsys, "train", "--csv", str(path), "--epochs", "2")
+    code, out, err = run_cli(capsys, "train", "--csv", str(path), "--output", "sigmoid",
+                             "--epochs", "2")
     assert code == 0 and "warning: a sigmoid output only reaches" in err
 
 
