@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from nnviz.gui.indicator_style import IndicatorOutlineStyle
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -110,8 +112,17 @@ def check_scale(factor: float) -> float:
     return factor
 
 
+def indicator_outline(theme: Theme) -> str:
+    """Frame colour of check box and radio button indicators: the muted text colour, which
+    stands out from the window and the indicator's own (base) fill in every theme."""
+    return theme.muted
+
+
 def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float) -> None:
     """Set the application palette and font size for a theme and text scale."""
+    if not isinstance(app.style(), IndicatorOutlineStyle):
+        # before the palette: a new style would otherwise repolish with its own palette
+        app.setStyle(IndicatorOutlineStyle())
     pal = QPalette()
     window, base, text = QColor(theme.window), QColor(theme.base), QColor(theme.text)
     pal.setColor(QPalette.ColorRole.Window, window)
@@ -126,6 +137,7 @@ def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float)
     pal.setColor(QPalette.ColorRole.Highlight, QColor(theme.positive))
     pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
     pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(theme.muted))
+    pal.setColor(QPalette.ColorRole.Mid, QColor(indicator_outline(theme)))
     # Disabled widgets must look disabled: muted text in that group only.
     disabled = QPalette.ColorGroup.Disabled
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,

@@ -67,3 +67,44 @@ def test_classroom_switches_to_high_contrast(make_window, settings_snapshot, qap
     assert c.theme is theme.HIGH_CONTRAST  # presentation keeps the higher contrast
     c.set_presentation(False)
     c.set_theme("light")
+
+
+@pytest.mark.parametrize("t", list(theme.THEMES.values()), ids=lambda t: t.name)
+def test_check_box_and_radio_indicators_stand_out(t, qapp, qtbot):
+    """The indicator frame, as drawn, against the window behind it and the box's own fill."""
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
+
+    outline = theme.indicator_outline(t)
+    for background in (t.window, t.base):
+        assert theme.contrast_ratio(outline, background) >= theme.MIN_GRAPHIC_CONTRAST, \
+            (t.name, outline, background)
+    saved_palette, saved_font = qapp.palette(), qapp.font()
+    try:
+        theme.apply(qapp, t, 1.0, saved_font.pointSizeF())
+        for cls, element in ((QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
+                             (QRadioButton, QStyle.SubElement.SE_RadioButtonIndicator)):
+            for checked in (False, True):
+                box = cls("shown")
+                qtbot.addWidget(box)
+                box.setChecked(checked)
+                box.resize(box.sizeHint())
+                opt = QStyleOptionButton()
+                opt.initFrom(box)
+                rect = box.style().subElementRect(element, opt, box)
+                img = QImage(box.size(), QImage.Format.Format_RGB32)
+                box.render(img)
+                y = rect.center().y()
+                # the frame's left side: the strongest contrast within its first two columns
+                best = max(theme.contrast_ratio(QColor(img.pixel(x, y)).name(), t.window)
+                           for x in (rect.left(), rect.left() + 1))
+                assert best >= theme.MIN_GRAPHIC_CONTRAST, (t.name, cls.__name__, checked, best)
+                inside = rect.adjusted(3, 3, -3, -3)
+                mark = max(theme.contrast_ratio(QColor(img.pixel(x, y)).name(), t.base)
+                           for x in range(inside.left(), inside.right() + 1)
+                           for y in range(inside.top(), inside.bottom() + 1))
+                # checked: a mark that stands out from the box's fill; unchecked: an empty box
+                assert (mark >= theme.MIN_GRAPHIC_CONTRAST) == checked, \
+                    (t.name, cls.__name__, checked, mark)
+    finally:
+        qapp.setPalette(saved_palette)
+        qapp.setFont(saved_font)
