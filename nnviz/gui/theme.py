@@ -82,14 +82,19 @@ def contrast_ratio(a: str | tuple[float, float, float],
     return (la + 0.05) / (lb + 0.05)
 
 
+def weight_hue(theme: Theme, sign: int) -> tuple[int, int, int]:
+    """Full-strength colour of a value of this sign: the network view's edges, their legend
+    and its node and bias fills all mix from it."""
+    return rgb(theme.edge_positive if sign > 0 else theme.edge_negative)
+
+
 def edge_rgb(theme: Theme, sign: int, strength: float) -> tuple[float, float, float]:
     """Colour of an edge of this sign whose magnitude is ``strength`` (0: the weakest drawn,
     1: the strongest) of the colour scale: the canvas mixed towards the edge hue, from
     ``edge_floor`` up to the full hue. The network view and its legend draw with it."""
     t = theme.edge_floor + (1.0 - theme.edge_floor) * min(max(strength, 0.0), 1.0)
     bg = rgb(theme.canvas)
-    hue = rgb(theme.edge_positive if sign > 0 else theme.edge_negative)
-    return tuple(b + (h - b) * t for b, h in zip(bg, hue, strict=True))
+    return tuple(b + (h - b) * t for b, h in zip(bg, weight_hue(theme, sign), strict=True))
 
 
 def weakest_edges(theme: Theme) -> dict[str, tuple[float, float, float]]:

@@ -108,3 +108,37 @@ def test_check_box_and_radio_indicators_stand_out(t, qapp, qtbot):
     finally:
         qapp.setPalette(saved_palette)
         qapp.setFont(saved_font)
+
+
+def test_node_fills_use_the_theme_hues_and_atlases_rebuild_on_theme_change_only(qtbot):
+    """One palette per theme: the strongest node fills, as cached in the sprite atlas, are the
+    edges' hues; the atlas survives redraws and is rebuilt when the theme changes."""
+    from nnviz.gui.network_view import _FILL_LEVELS, _NODE_FLOOR
+
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.set_network([2, 1], [np.array([[1.0], [-1.0]])], [np.zeros(1)])
+    view.set_activations([np.array([1.0, -1.0]), np.array([0.5])])
+    img = QImage(view.size(), QImage.Format.Format_RGB32)
+    previous = None
+    for t in theme.THEMES.values():
+        view.set_theme(t)
+        view.render(img)
+        assert view._atlases, "the nodes are drawn from an atlas"
+        (key, (atlas, cell)), = list(view._atlases.items())[:1]
+        assert previous is None or atlas is not previous, "a new theme rebuilds the atlas"
+        pixels = atlas.toImage()
+        for sign in (-1, 1):
+            c = (sign > 0) * (_FILL_LEVELS + 1) + _FILL_LEVELS  # the strongest fill of a sign
+            centre = ((c % 12) * cell + cell // 2, (c // 12) * cell + cell // 2)
+            got = QColor(pixels.pixel(*centre))
+            assert (got.red(), got.green(), got.blue()) == theme.weight_hue(t, sign), (t.name, sign)
+        rgb = view._fill_rgb(np.array([-10.0, 10.0]), 1.0, _NODE_FLOOR)
+        assert [tuple(v) for v in rgb.tolist()] == [theme.weight_hue(t, -1), theme.weight_hue(t, 1)]
+        view.set_activations([np.array([0.2, -0.3]), np.array([0.1])])
+        view.render(img)
+        assert view._atlases[key][0] is atlas, "redraws reuse the atlas"
+        view.set_theme(t)
+        assert view._atlases[key][0] is atlas, "the same theme again keeps it"
+        previous = atlas
