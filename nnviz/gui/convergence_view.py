@@ -74,6 +74,7 @@ import pyqtgraph as pg
 from nnviz.core import activations
 from nnviz.core.convergence import DIAGNOSES, ConvergenceConfig, ConvergenceResult, run_convergence
 from nnviz.core.network import INITS, parse_layers
+from nnviz.gui.plot_axes import ReadableAxis
 from nnviz.gui.theme import check_scale
 
 __all__ = [
@@ -188,6 +189,51 @@ def _row(*widgets: QWidget) -> QWidget:
     for w in widgets:
         row.addWidget(w, 0 if isinstance(w, QLabel) else 1)
     return box
+
+
+class _TitledPlot(pg.PlotWidget):
+    """A plot whose tick labels never collide and whose title stays whole: it may use the
+    plot's whole width (pyqtgraph centres it over the data area only), its row fits the text
+    (pyqtgraph fixes it at 30 px), and in a narrow plot its size steps down to the axis text's."""
+
+    def __init__(self) -> None:
+        super().__init__(axisItems={"bottom": ReadableAxis("bottom"), "left": ReadableAxis("left")})
+        item = self.getPlotItem()
+        item.layout.removeItem(item.titleLabel)
+        item.layout.addItem(item.titleLabel, 0, 0, 1, 3)
+        self._title: tuple[str, str, float, float] | None = None
+
+    def set_title(self, text: str, colour: str, point_size: float, least: float) -> None:
+        """Title ``text`` at ``point_size``, or smaller down to ``least`` where it would not fit."""
+        self._title = (text, colour, point_size, least)
+        self._fit_title()
+
+    def title_fits(self) -> bool:
+        """Whether the drawn title is within the plot's width and its title row."""
+        label = self.getPlotItem().titleLabel
+        text = label.item.boundingRect()
+        return text.width() <= self.width() and text.height() <= label.boundingRect().height()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        title = getattr(self, "_title", None)  # resized while pyqtgraph builds it: no title yet
+        if title is None:
+            return
+        text, colour, size, least = title
+        item = self.getPlotItem()
+        label = item.titleLabel
+        room = self.width() - 4
+        while True:
+            item.setTitle(text, color=colour, size=f"{size:.1f}pt")
+            if size <= least or label.item.boundingRect().width() <= room:
+                break
+            size = max(least, size * 0.9)
+        height = math.ceil(label.item.boundingRect().height())
+        label.setMaximumHeight(height)
+        item.layout.setRowFixedHeight(0, height)
 
 
 def _arch_text(sizes: Sequence[int]) -> str:
@@ -567,7 +613,11 @@ class ConvergencePanel(QWidget):
         self.window_ = window
         self._scale = 1.0
         self._dark = False
-        self._base_pt = QApplication.font().pointSizeF()
+        # the unscaled size the classroom recorded: the application font may already be scaled
+        # (the explorer opened first in presentation mode), and set_scale scales it again
+        base = QApplication.instance().property("nnviz_base_point_size")
+        self._base_pt = base if isinstance(base, float) and base > 0 \
+            else QApplication.font().pointSizeF()
         if self._base_pt <= 0:
             self._base_pt = 10.0
         self._job: Job | None = None
@@ -746,10 +796,10 @@ class ConvergencePanel(QWidget):
         mid = QVBoxLayout(middle)
         mid.setContentsMargins(0, 0, 0, 0)
         plots = QHBoxLayout()
-        self.fraction_plot = pg.PlotWidget()
+        self.fraction_plot = _TitledPlot()
         self.fraction_plot.setObjectName("convergenceFractionPlot")
         self.fraction_plot.setAccessibleName("Fraction converged by epoch")
-        self.hist_plot = pg.PlotWidget()
+        self.hist_plot = _TitledPlot()
         self.hist_plot.setObjectName("convergenceHistogram")
         self.hist_plot.setAccessibleName("Histogram of epochs to converge")
         for w in (self.fraction_plot, self.hist_plot):
@@ -1236,9 +1286,9 @@ class ConvergencePanel(QWidget):
                 axis.setTextPen(pg.mkPen(pal["fg"]))
                 axis.setStyle(tickFont=font, tickTextOffset=int(3 * s), maxTickLevel=1)
                 axis.setLabel(label, color=pal["fg"], **{"font-size": f"{_BASE_PLOT_PT * s:.1f}pt"})
-        title_style = {"color": pal["fg"], "size": f"{(_BASE_PLOT_PT + 1) * s:.1f}pt"}
-        self.fraction_plot.setTitle("Converged by epoch", **title_style)
-        self.hist_plot.setTitle("Epochs to converge", **title_style)
+        title_pt, least_pt = (_BASE_PLOT_PT + 1) * s, _BASE_PLOT_PT * s
+        self.fraction_plot.set_title("Converged by epoch", pal["fg"], title_pt, least_pt)
+        self.hist_plot.set_title("Epochs to converge", pal["fg"], title_pt, least_pt)
         width = _BASE_PEN * s
         for i, curve in enumerate(self._curves):
             curve.setPen(pg.mkPen(self._colour(i), width=width))

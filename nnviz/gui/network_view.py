@@ -107,7 +107,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
 from nnviz.core import notation
-from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale, edge_rgb
+from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale, edge_rgb, weight_hue
 from nnviz.gui.theme import rgb as theme_rgb
 
 __all__ = ["NetworkView", "MAX_CIRCLE_NODES", "AA_ALWAYS_LIMIT", "AA_EDGE_LIMIT"]
@@ -146,9 +146,6 @@ _R_HORIZONTAL = 0.3    # circle radius / horizontal distance between layers
 _READABLE_PX = 10.0    # smallest text drawn, in pixels at scale 1 (grows with set_scale)
 _NODE_KEY = "nodes: activation  ·  ■ bias"
 
-# Okabe-Ito inspired diverging pair: distinguishable with every common colour-vision deficiency.
-_NEG_RGB = np.array([230.0, 97.0, 0.0])
-_POS_RGB = np.array([0.0, 114.0, 178.0])
 _BAD_RGB = (200, 0, 200)  # fill of NaN / inf
 _BAD_KEY = 200 << 16 | 200
 _FILL_LEVELS = 64  # node and bias fills are quantised to this many levels per sign
@@ -1665,12 +1662,14 @@ class NetworkView(QWidget):
     def _palette_lut(self, floor: float) -> tuple[np.ndarray, np.ndarray]:
         """Fill colours (2, 65, 3) and their packed 0xRRGGBB keys (2, 65): [v > 0, level]."""
         bg = self._style.bg
-        key = (floor, tuple(bg.tolist()))
+        theme = self._style.theme
+        key = (floor, tuple(bg.tolist()), theme.edge_negative, theme.edge_positive)
         hit = self._luts.get(key)
         if hit is None:
             t = np.arange(_FILL_LEVELS + 1) / _FILL_LEVELS
             mix = (floor + (1 - floor) * t)[None, :, None]
-            hue = np.stack([_NEG_RGB, _POS_RGB])[:, None, :]
+            # the edges' hues (one palette per theme), so a node reads like its edges
+            hue = np.array([weight_hue(theme, -1), weight_hue(theme, 1)], dtype=float)[:, None, :]
             rgb = np.rint(bg + (hue - bg) * mix).astype(np.int64)
             packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
             hit = self._luts[key] = (rgb, packed)

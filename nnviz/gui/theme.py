@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from nnviz.gui.indicator_style import IndicatorOutlineStyle
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -80,14 +82,19 @@ def contrast_ratio(a: str | tuple[float, float, float],
     return (la + 0.05) / (lb + 0.05)
 
 
+def weight_hue(theme: Theme, sign: int) -> tuple[int, int, int]:
+    """Full-strength colour of a value of this sign: the network view's edges, their legend
+    and its node and bias fills all mix from it."""
+    return rgb(theme.edge_positive if sign > 0 else theme.edge_negative)
+
+
 def edge_rgb(theme: Theme, sign: int, strength: float) -> tuple[float, float, float]:
     """Colour of an edge of this sign whose magnitude is ``strength`` (0: the weakest drawn,
     1: the strongest) of the colour scale: the canvas mixed towards the edge hue, from
     ``edge_floor`` up to the full hue. The network view and its legend draw with it."""
     t = theme.edge_floor + (1.0 - theme.edge_floor) * min(max(strength, 0.0), 1.0)
     bg = rgb(theme.canvas)
-    hue = rgb(theme.edge_positive if sign > 0 else theme.edge_negative)
-    return tuple(b + (h - b) * t for b, h in zip(bg, hue, strict=True))
+    return tuple(b + (h - b) * t for b, h in zip(bg, weight_hue(theme, sign), strict=True))
 
 
 def weakest_edges(theme: Theme) -> dict[str, tuple[float, float, float]]:
@@ -110,8 +117,17 @@ def check_scale(factor: float) -> float:
     return factor
 
 
+def indicator_outline(theme: Theme) -> str:
+    """Frame colour of check box and radio button indicators: the muted text colour, which
+    stands out from the window and the indicator's own (base) fill in every theme."""
+    return theme.muted
+
+
 def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float) -> None:
     """Set the application palette and font size for a theme and text scale."""
+    if not isinstance(app.style(), IndicatorOutlineStyle):
+        # before the palette: a new style would otherwise repolish with its own palette
+        app.setStyle(IndicatorOutlineStyle())
     pal = QPalette()
     window, base, text = QColor(theme.window), QColor(theme.base), QColor(theme.text)
     pal.setColor(QPalette.ColorRole.Window, window)
@@ -126,6 +142,7 @@ def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float)
     pal.setColor(QPalette.ColorRole.Highlight, QColor(theme.positive))
     pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
     pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(theme.muted))
+    pal.setColor(QPalette.ColorRole.Mid, QColor(indicator_outline(theme)))
     # Disabled widgets must look disabled: muted text in that group only.
     disabled = QPalette.ColorGroup.Disabled
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,

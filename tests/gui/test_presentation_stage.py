@@ -235,6 +235,7 @@ def test_f6_cycles_the_panel(stage_window):
         area = plot.getPlotItem().getViewBox().sceneBoundingRect()
         assert area.width() >= MIN_PLOT_SHARE * size[0], area
         assert area.height() >= MIN_PLOT_SHARE * size[1], area
+    check_explorer(window, size)
     check_tables(window)
     check_texts_fit(window)
     check_type_size(window, size)
@@ -243,6 +244,41 @@ def test_f6_cycles_the_panel(stage_window):
     stage.set_focus("training")
     settle(window, size)
     assert not window.docks["convergence"].isVisible()
+
+
+def check_explorer(window, size=None) -> None:
+    """The explorer's plots: readable axes, whole titles (type size kept in presentation);
+    its runs table: room for more than one row."""
+    import pyqtgraph as pg
+
+    from nnviz.gui.plot_axes import ReadableAxis
+
+    panel = window.docks["convergence"].widget()
+    for plot in window.docks["convergence"].findChildren(pg.PlotWidget):
+        item = plot.getPlotItem()
+        for name in ("bottom", "left"):
+            assert isinstance(item.getAxis(name), ReadableAxis), (plot.objectName(), name)
+        label = item.titleLabel
+        text = label.item.boundingRect()
+        assert label.text, plot.objectName()
+        assert text.width() <= plot.width(), (plot.objectName(), text.width(), plot.width())
+        assert text.height() <= label.boundingRect().height() + 0.5, plot.objectName()
+        if size is not None:
+            assert text.height() >= MIN_TEXT_SHARE * size[1], plot.objectName()
+    table = panel.table
+    row = max(table.verticalHeader().defaultSectionSize(), table.fontMetrics().height())
+    assert table.viewport().height() >= 2 * row, (table.viewport().height(), row)
+
+
+def test_explorer_titles_whole_in_a_normal_window(make_window, qtbot):
+    window = make_window()
+    window.resize(1280, 720)
+    window.actions_by_name["actionConvergence"].trigger()
+    dock = window.docks["convergence"]
+    qtbot.waitUntil(dock.isVisible)
+    for _ in range(4):
+        QApplication.processEvents()
+    check_explorer(window)
 
 
 def test_formula_breaks_at_operators_with_a_hanging_indent():

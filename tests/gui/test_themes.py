@@ -67,3 +67,78 @@ def test_classroom_switches_to_high_contrast(make_window, settings_snapshot, qap
     assert c.theme is theme.HIGH_CONTRAST  # presentation keeps the higher contrast
     c.set_presentation(False)
     c.set_theme("light")
+
+
+@pytest.mark.parametrize("t", list(theme.THEMES.values()), ids=lambda t: t.name)
+def test_check_box_and_radio_indicators_stand_out(t, qapp, qtbot):
+    """The indicator frame, as drawn, against the window behind it and the box's own fill."""
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
+
+    outline = theme.indicator_outline(t)
+    for background in (t.window, t.base):
+        assert theme.contrast_ratio(outline, background) >= theme.MIN_GRAPHIC_CONTRAST, \
+            (t.name, outline, background)
+    saved_palette, saved_font = qapp.palette(), qapp.font()
+    try:
+        theme.apply(qapp, t, 1.0, saved_font.pointSizeF())
+        for cls, element in ((QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
+                             (QRadioButton, QStyle.SubElement.SE_RadioButtonIndicator)):
+            for checked in (False, True):
+                box = cls("shown")
+                qtbot.addWidget(box)
+                box.setChecked(checked)
+                box.resize(box.sizeHint())
+                opt = QStyleOptionButton()
+                opt.initFrom(box)
+                rect = box.style().subElementRect(element, opt, box)
+                img = QImage(box.size(), QImage.Format.Format_RGB32)
+                box.render(img)
+                y = rect.center().y()
+                # the frame's left side: the strongest contrast within its first two columns
+                best = max(theme.contrast_ratio(QColor(img.pixel(x, y)).name(), t.window)
+                           for x in (rect.left(), rect.left() + 1))
+                assert best >= theme.MIN_GRAPHIC_CONTRAST, (t.name, cls.__name__, checked, best)
+                inside = rect.adjusted(3, 3, -3, -3)
+                mark = max(theme.contrast_ratio(QColor(img.pixel(x, y)).name(), t.base)
+                           for x in range(inside.left(), inside.right() + 1)
+                           for y in range(inside.top(), inside.bottom() + 1))
+                # checked: a mark that stands out from the box's fill; unchecked: an empty box
+                assert (mark >= theme.MIN_GRAPHIC_CONTRAST) == checked, \
+                    (t.name, cls.__name__, checked, mark)
+    finally:
+        qapp.setPalette(saved_palette)
+        qapp.setFont(saved_font)
+
+
+def test_node_fills_use_the_theme_hues_and_atlases_rebuild_on_theme_change_only(qtbot):
+    """One palette per theme: the strongest node fills, as cached in the sprite atlas, are the
+    edges' hues; the atlas survives redraws and is rebuilt when the theme changes."""
+    from nnviz.gui.network_view import _FILL_LEVELS, _NODE_FLOOR
+
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.set_network([2, 1], [np.array([[1.0], [-1.0]])], [np.zeros(1)])
+    view.set_activations([np.array([1.0, -1.0]), np.array([0.5])])
+    img = QImage(view.size(), QImage.Format.Format_RGB32)
+    previous = None
+    for t in theme.THEMES.values():
+        view.set_theme(t)
+        view.render(img)
+        assert view._atlases, "the nodes are drawn from an atlas"
+        (key, (atlas, cell)), = list(view._atlases.items())[:1]
+        assert previous is None or atlas is not previous, "a new theme rebuilds the atlas"
+        pixels = atlas.toImage()
+        for sign in (-1, 1):
+            c = (sign > 0) * (_FILL_LEVELS + 1) + _FILL_LEVELS  # the strongest fill of a sign
+            centre = ((c % 12) * cell + cell // 2, (c // 12) * cell + cell // 2)
+            got = QColor(pixels.pixel(*centre))
+            assert (got.red(), got.green(), got.blue()) == theme.weight_hue(t, sign), (t.name, sign)
+        rgb = view._fill_rgb(np.array([-10.0, 10.0]), 1.0, _NODE_FLOOR)
+        assert [tuple(v) for v in rgb.tolist()] == [theme.weight_hue(t, -1), theme.weight_hue(t, 1)]
+        view.set_activations([np.array([0.2, -0.3]), np.array([0.1])])
+        view.render(img)
+        assert view._atlases[key][0] is atlas, "redraws reuse the atlas"
+        view.set_theme(t)
+        assert view._atlases[key][0] is atlas, "the same theme again keeps it"
+        previous = atlas
