@@ -8,7 +8,8 @@
   keeps Space and the arrows for the focused control instead of the one-key shortcuts.
 - `FocusRing` draws a frame in the theme's highlight colour around whatever has keyboard
   focus, so focus stays visible in every theme and on widgets whose style draws none (plots,
-  the network view).
+  the network view). `WindowRings` gives every other window focus goes to (dialogs, message
+  boxes, floating docks) a ring of its own.
 """
 
 from __future__ import annotations
@@ -137,9 +138,8 @@ class FocusRing(QWidget):
     never taking mouse clicks."""
 
     def __init__(self, window: QWidget) -> None:
-        """Follows focus inside ``window`` (dialogs and floating docks are windows of their own
-        and keep their style's focus frame: the ring never leaves its window, so it is never
-        deleted with a closed dialog)."""
+        """Follows focus inside ``window`` only (a dialog or floating dock has its own ring,
+        see `WindowRings`): the ring never leaves its window, so it dies with it."""
         super().__init__(window)
         self.setObjectName("focusRing")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -226,6 +226,35 @@ class FocusRing(QWidget):
         p.end()
 
 
+class WindowRings(QObject):
+    """Puts a `FocusRing` into each window that gets keyboard focus and has none yet (dialogs,
+    message boxes, floating docks); popups (menus, combo lists) show their own highlight."""
+
+    def __init__(self, main: QWidget) -> None:
+        super().__init__(main)
+        self.created = 0
+        QApplication.instance().focusChanged.connect(self._on_focus)
+
+    @Slot(QWidget, QWidget)
+    def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None:
+            return
+        window = new.window()
+        if window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+            return
+        if ring_of(window) is not None:
+            return
+        ring = FocusRing(window)
+        self.created += 1
+        # The new ring's own connection may miss the signal being delivered now.
+        ring._on_focus(None, new)
+
+
+def ring_of(window: QWidget) -> FocusRing | None:
+    """The focus ring drawn in ``window`` (None before focus first went there)."""
+    return window.findChild(FocusRing, "focusRing", Qt.FindChildOption.FindDirectChildrenOnly)
+
+
 #: Keys a focused control needs for itself, which the window's one-key shortcuts (Space plays,
 #: Left/Right step) would otherwise take: Space presses a button or ticks a box, arrows move a
 #: slider, switch tabs, move in a table or the cursor in read-only text.
@@ -270,6 +299,7 @@ class Accessibility:
         self.tables_untrapped = untrap_tables(window)
         self.focus_ring = FocusRing(window)
         self.control_keys = ControlKeys(window)
+        self.window_rings = WindowRings(window)
         focused = QApplication.focusWidget()
         if focused is not None:
             self.focus_ring._on_focus(None, focused)

@@ -163,6 +163,7 @@ class ShortcutsDialog(QDialog):
         self._window = window
         self.tree = QTreeWidget()
         self.tree.setObjectName("shortcutsTree")
+        self.tree.setAccessibleName("Keyboard shortcuts")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Keys", "Command", "What it does"])
         self.tree.setRootIsDecorated(False)
@@ -229,15 +230,17 @@ class HideDialog(QDialog):
         intro.setWordWrap(True)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
-        show_all = QPushButton("Show everything")
-        show_all.setObjectName("showEverythingButton")
-        show_all.clicked.connect(self._show_all)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
+        # Tab goes to the boxes themselves (the area scrolls to the focused one).
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.show_all = QPushButton("Show everything")
+        self.show_all.setObjectName("showEverythingButton")
+        self.show_all.clicked.connect(self._show_all)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.close)
         row = QHBoxLayout()
-        row.addWidget(show_all)
+        row.addWidget(self.show_all)
         row.addStretch(1)
-        row.addWidget(buttons)
+        row.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.scroll, 1)
@@ -266,6 +269,11 @@ class HideDialog(QDialog):
             self.boxes[item.key] = box
         outer.addStretch(1)
         self.scroll.setWidget(body)  # deletes the previous body and its boxes
+        # Boxes were made after the buttons: Tab reads them first, in the order shown.
+        chain = [*self.boxes.values(), self.show_all,
+                 self.buttons.button(QDialogButtonBox.StandardButton.Close)]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
         screen = self.classroom.window.screen().availableGeometry()
         hint = body.sizeHint()
         self.resize(min(hint.width() + 60, int(screen.width() * 0.9)),

@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core.datasets import Dataset, DatasetError
 from nnviz.core.metrics import default_output
+from nnviz.gui.accessibility import untrap_tables
 from nnviz.gui.csv_reader import TableReader
 
 if TYPE_CHECKING:
@@ -236,6 +237,7 @@ class CsvDialog(QDialog):
         left.addWidget(self.preview_label)
         self.table = QTableWidget()
         self.table.setObjectName("csvPreview")
+        self.table.setAccessibleName("Preview of the file")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
@@ -281,6 +283,8 @@ class CsvDialog(QDialog):
         feats.addWidget(self.features_list, 1)
         row = QHBoxLayout()
         all_button, none_button = QPushButton("All"), QPushButton("None")
+        all_button.setAccessibleName("Tick every feature column")
+        none_button.setAccessibleName("Untick every feature column")
         all_button.clicked.connect(functools.partial(self._check_all, True))
         none_button.clicked.connect(functools.partial(self._check_all, False))
         row.addWidget(all_button)
@@ -303,6 +307,7 @@ class CsvDialog(QDialog):
         tl = QVBoxLayout(target)
         self.counts_table = QTableWidget(0, 3)
         self.counts_table.setObjectName("csvClassCounts")
+        self.counts_table.setAccessibleName("Rows per class")
         self.counts_table.setHorizontalHeaderLabels(["class", "rows", "test"])
         self.counts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts_table.verticalHeader().hide()
@@ -343,6 +348,7 @@ class CsvDialog(QDialog):
         self.standardize_box.toggled.connect(self.update_result)
         self.task_combo.currentIndexChanged.connect(self.update_result)
         self.more_targets.editingFinished.connect(self.update_result)
+        untrap_tables(self)
 
     # ---- reading ----------------------------------------------------------------------------
     def _short(self, message: str) -> str:
