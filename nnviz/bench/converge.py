@@ -37,12 +37,11 @@ from nnviz.core import datasets
 from nnviz.core.convergence import (
     CHUNK_SECONDS,
     ConvergenceConfig,
-    _Batch,
-    _Data,
     cores,
     run_convergence,
     runs_first,
 )
+from nnviz.core.convergence.batch import _Batch, _Data
 
 CALL_SECONDS = 0.02
 RUNS = 1000

@@ -83,22 +83,3 @@ def test_bad_worker_counts_are_named() -> None:
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="workers must be"):
             run_convergence(cfg, X, Y, workers=bad)
-
-
-def test_both_kernels_give_the_same_runs_and_diagnoses(monkeypatch) -> None:
-    from nnviz.core import convergence
-
-    X, Y = datasets.load("checkerboard", n=64)
-    cases = [
-        (ConvergenceConfig((2, 4, 1), init="small", runs=4, epochs=300), X, Y),  # symmetric
-        (ConvergenceConfig((2, 3, 1), init="normal", runs=3, epochs=50), X * 1000 + 1000, Y),
-    ]
-    first = [run_convergence(cfg, Xc, Yc, workers=1) for cfg, Xc, Yc in cases]
-    assert all(runs_first(cfg, len(Xc)) for cfg, Xc, _ in cases)
-    monkeypatch.setattr(convergence, "RUNS_FIRST_MIN_SIZE", 10**9)  # every job runs last
-    last = [run_convergence(cfg, Xc, Yc, workers=1) for cfg, Xc, Yc in cases]
-    for a, b in zip(first, last, strict=True):
-        assert a.diagnosis == b.diagnosis
-        np.testing.assert_allclose(a.final_loss, b.final_loss, rtol=1e-10)
-    assert set(first[0].diagnosis) == {"symmetric hidden units"}
-    assert set(first[1].diagnosis) == {"saturated hidden units"}
