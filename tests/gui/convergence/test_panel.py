@@ -4,23 +4,25 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnviz.core.convergence import ConvergenceConfig, run_convergence
-from nnviz.gui import convergence_view as cv
+from nnviz.core.convergence import run_convergence
 from nnviz.gui import main_window
+from nnviz.gui.convergence.panel import ConvergencePanel
+from nnviz.gui.convergence.run_table import RunTableModel
+from nnviz.gui.convergence.text import diagnosis_name
 
 
 @pytest.fixture(autouse=True)
 def only_this_feature(monkeypatch):
     """The window with just this feature: other features' work in progress cannot break these
     tests (the main window's own tests cover them together)."""
-    monkeypatch.setattr(main_window, "FEATURES", ("nnviz.gui.convergence_view",))
+    monkeypatch.setattr(main_window, "FEATURES", ("nnviz.gui.convergence",))
 
 
 @pytest.fixture(autouse=True)
 def no_convergence_thread_left():
     """The shared fixture checks the training worker only; this checks the explorer's thread."""
     yield
-    running = [p for p in list(cv.ConvergencePanel.instances) if _alive(p)]
+    running = [p for p in list(ConvergencePanel.instances) if _alive(p)]
     for p in running:
         p.shutdown()
     assert not running, f"{len(running)} convergence thread(s) left running"
@@ -33,17 +35,17 @@ def _alive(panel) -> bool:
         return False
 
 
-def panel_of(window) -> cv.ConvergencePanel:
-    return window.features["convergence_view"]
+def panel_of(window) -> ConvergencePanel:
+    return window.features["convergence"]
 
 
 def configure(panel, layers="2,2,1; 2,4,1", runs=40, epochs=2000, inits=("xavier",), seed=0):
-    panel.layers_edit.setText(layers)
-    for name, box in panel.init_boxes.items():
+    panel.form.layers_edit.setText(layers)
+    for name, box in panel.form.init_boxes.items():
         box.setChecked(name in inits)
-    panel.runs_spin.setValue(runs)
-    panel.epochs_spin.setValue(epochs)
-    panel.seed_spin.setValue(seed)
+    panel.form.runs_spin.setValue(runs)
+    panel.form.epochs_spin.setValue(epochs)
+    panel.form.seed_spin.setValue(seed)
 
 
 def run_to_end(qtbot, panel, timeout=15_000):
@@ -62,31 +64,6 @@ def start_long_run(qtbot, panel):
     qtbot.waitUntil(lambda: 0 in panel._live, timeout=10_000)  # noqa: SLF001
 
 
-# ---- parsing the form ------------------------------------------------------------------------
-def test_architectures_full_or_hidden_sizes():
-    assert cv.parse_architectures("2,2,1; 2,3,1;2-4-1", 2, 1) == [(2, 2, 1), (2, 3, 1), (2, 4, 1)]
-    assert cv.parse_architectures("2; 4; 8,8; 0", 2, 1) == [(2, 2, 1), (2, 4, 1), (2, 8, 8, 1),
-                                                            (2, 1)]
-    assert cv.parse_architectures("2,2,1; 2", 2, 1) == [(2, 2, 1)]  # duplicates dropped
-    assert cv.parse_architectures("4,3", 4, 3) == [(4, 4, 3, 3)]  # too short to be whole
-    with pytest.raises(ValueError, match="'2,x'"):
-        cv.parse_architectures("2,x", 2, 1)
-    with pytest.raises(ValueError, match="no architecture"):
-        cv.parse_architectures(" ; ", 2, 1)
-    assert cv.parse_rates("0.5; 2, 0.5") == [0.5, 2.0]
-    for bad in ("", "fast", "-1", "nan"):
-        with pytest.raises(ValueError):
-            cv.parse_rates(bad)
-
-
-def test_short_labels_name_what_differs():
-    a = ConvergenceConfig((2, 2, 1), init="small", lr=0.5)
-    b = ConvergenceConfig((2, 4, 1), init="xavier", lr=0.5)
-    c = ConvergenceConfig((2, 4, 1), init="xavier", lr=2.0)
-    assert cv.short_labels([a, b]) == ["2-2-1 small", "2-4-1 xavier"]
-    assert cv.short_labels([a, c]) == ["2-2-1 small lr=0.5", "2-4-1 xavier lr=2"]
-
-
 # ---- in the window ---------------------------------------------------------------------------
 def test_action_shows_the_dock_floating_and_menu_has_it(qtbot, make_window):
     w = make_window()
@@ -100,9 +77,9 @@ def test_action_shows_the_dock_floating_and_menu_has_it(qtbot, make_window):
     assert dock.widget() is panel_of(w)
     # prefilled from the main window
     p = panel_of(w)
-    assert p.layers_edit.text() == "2,4,1"
-    assert p.selected_inits() == ["xavier"]
-    assert p.lr_edit.text() == "0.5"
+    assert p.form.layers_edit.text() == "2,4,1"
+    assert p.form.selected_inits() == ["xavier"]
+    assert p.form.lr_edit.text() == "0.5"
 
 
 def test_run_fills_curves_histogram_summary_and_table(qtbot, make_window):
@@ -127,13 +104,13 @@ def test_run_fills_curves_histogram_summary_and_table(qtbot, make_window):
     assert p.summary.item(1, 1).text() == f"{100 * k / 40:.0f}% ({k}/40)"
     assert k > 0 and p.summary.item(1, 2).text() != "—"
     # one persistent curve per configuration, ending at the last epoch at the final fraction
-    assert len(p._curves) == 2 and len(p._hists) == 2  # noqa: SLF001
-    for i, curve in enumerate(p._curves):  # noqa: SLF001
+    assert len(p.plots.curves) == 2 and len(p.plots.hists) == 2
+    for i, curve in enumerate(p.plots.curves):
         x, y = curve.getData()
         assert x[-1] == 2000
         assert y[-1] == pytest.approx(100 * p.results[i].fraction_converged)
         assert np.all(np.diff(y) >= 0)
-        hx, hy = p._hists[i].getData()  # noqa: SLF001
+        hx, hy = p.plots.hists[i].getData()
         assert hy.sum() == p.results[i].converged.sum()
     assert p.progress_bar.value() == p.progress_bar.maximum()
     assert "Done" in p.status.text()
@@ -210,7 +187,7 @@ def test_double_click_loads_the_runs_initial_weights(qtbot, make_window):
     assert c.settings.seed == 20 and c.trainer.epoch == 0
     r = p.results[1].run(17)
     outcome = (f"converged at epoch {r.epochs_to_converge:,}" if r.converged
-               else f"not converged: {cv.diagnosis_name(r.diagnosis)}")
+               else f"not converged: {diagnosis_name(r.diagnosis)}")
     assert w.statusBar().currentMessage() == f"Loaded run 17 (seed 20): {outcome}"
     # stepping in the main window retraces the run alone
     with qtbot.waitSignal(c.metricsChanged, timeout=5000):
@@ -251,10 +228,10 @@ def test_symmetric_start_preset_names_the_stuck_runs(qtbot, make_window):
     p = panel_of(w)
     assert p.apply_preset("symmetric start", start=False) is None
     assert w.controller.settings.dataset == "xor"
-    assert p.layers_edit.text() == "2,2,1; 2,4,1"
-    assert p.selected_inits() == ["xavier", "small"]
-    assert p.epochs_spin.value() == 5000
-    p.runs_spin.setValue(40)
+    assert p.form.layers_edit.text() == "2,2,1; 2,4,1"
+    assert p.form.selected_inits() == ["xavier", "small"]
+    assert p.form.epochs_spin.value() == 5000
+    p.form.runs_spin.setValue(40)
     run_to_end(qtbot, p)
     labels = [p.summary.item(i, 0).text() for i in range(p.summary.rowCount())]
     assert labels == ["2-2-1 xavier", "2-2-1 small", "2-4-1 xavier", "2-4-1 small"]
@@ -264,7 +241,7 @@ def test_symmetric_start_preset_names_the_stuck_runs(qtbot, make_window):
         assert "not converged: symmetric hidden units 40" in p.summary_lines()[i]
     assert p.results[2].fraction_converged > 0.5  # the same 2-4-1 with xavier learns
     m = p.model
-    diag = {m.data(m.index(row, cv.RunTableModel.DIAGNOSIS_COLUMN))
+    diag = {m.data(m.index(row, RunTableModel.DIAGNOSIS_COLUMN))
             for row in range(m.rowCount()) if m.run_at(row)[0] == 3}
     assert diag == {"symmetric hidden units"}
     assert p.load_run(3, 0) is None
@@ -276,15 +253,15 @@ def test_symmetric_start_preset_names_the_stuck_runs(qtbot, make_window):
 def test_bad_form_shows_the_problem_and_starts_nothing(qtbot, make_window):
     w = make_window()
     p = panel_of(w)
-    p.layers_edit.setText("2,x,1")
+    p.form.layers_edit.setText("2,x,1")
     error = p.start()
     assert error and "'2,x,1'" in error
     assert "Not started" in p.status.text() and "2,x,1" in p.status.text()
     assert not p.thread.isRunning() and not p.running
     configure(p, layers="2;3;4", inits=("xavier", "small", "he"))
-    p.lr_edit.setText("0.5")
+    p.form.lr_edit.setText("0.5")
     assert "at most 8" in p.start()
-    p.lr_edit.setText("0")
+    p.form.lr_edit.setText("0")
     assert "learning rate" in p.start()
 
 
@@ -294,10 +271,10 @@ def test_scale_and_palette(qtbot, make_window):
     before = p.font().pointSizeF()
     p.set_scale(1.6)
     assert p.font().pointSizeF() == pytest.approx(before * 1.6, rel=0.02)
-    assert p.runs_spin.font().pointSizeF() == pytest.approx(before * 1.6, rel=0.02)
+    assert p.form.runs_spin.font().pointSizeF() == pytest.approx(before * 1.6, rel=0.02)
     with pytest.raises(ValueError, match="scale factor"):
         p.set_scale(0)
     p.set_palette_mode(True)
-    assert p.fraction_plot.backgroundBrush().color().lightness() < 60
+    assert p.plots.fraction_plot.backgroundBrush().color().lightness() < 60
     p.set_palette_mode(False)
-    assert p.fraction_plot.backgroundBrush().color().lightness() > 200
+    assert p.plots.fraction_plot.backgroundBrush().color().lightness() > 200
