@@ -201,13 +201,19 @@ class Controller(QObject):
     def reset(self) -> None:
         """Back to the seeded initial weights (same settings), history cleared."""
         # The same settings give the same (seeded) data: keep it rather than make 1.5 million
-        # points again while the window waits.
-        self._install(*self._build(self.settings, data=self.dataset))
+        # points again while the window waits. The worker is paused and its lock held while
+        # the new trainer is built: a training worker holds the GIL, and every NumPy call that
+        # releases it cost the GUI thread a whole switch interval to get it back (1 s in all).
+        self.worker.pause()
+        with self.worker.lock:
+            built = self._build(self.settings, data=self.dataset)
+        self._install(*built)
         self.statusChanged.emit("Reset to the initial weights of seed "
                                 f"{self.settings.seed}")
 
     def _install(self, data: datasets.Dataset, net: Network, trainer: Trainer) -> None:
         was_playing = self._playing
+        same_data = data is self.dataset
         self.worker.pause()
         with self.worker.lock:
             self.generation += 1
@@ -220,7 +226,7 @@ class Controller(QObject):
         self.worker.set_trainer(trainer, self.generation)
         self.worker.set_max_rate(self.settings.max_rate)
         self.networkRebuilt.emit()
-        self._refresh_views(full=True)
+        self._refresh_views(full=True, same_data=same_data)
         self.metricsChanged.emit(None)
         if was_playing:
             self.play()
@@ -462,7 +468,9 @@ class Controller(QObject):
         self._refresh_views(grad=grad, boundary=True)
 
     def _refresh_views(self, full: bool = False, grad: np.ndarray | None = None,
-                       boundary: bool = True) -> None:
+                       boundary: bool = True, same_data: bool = False) -> None:
+        """same_data: a new network on the data the views already show (a reset), so the
+        boundary view keeps its points (1.5 million of them take a quarter second)."""
         net = self.display_net
         view = self.views.get("network")
         if view is not None:
@@ -491,8 +499,10 @@ class Controller(QObject):
                                  h.test_loss if self.trainer.X_test is not None else None)
         bview = self.views.get("boundary")
         if bview is not None:
-            if full:
+            if full and not same_data:
                 self._set_boundary_data(bview)
+            elif full:
+                self.set_boundary_probe(True)  # the new network's worker needs the plane
             if boundary and self.dataset.is_2d:
                 self._update_boundary(bview)
         self.paramsChanged.emit()

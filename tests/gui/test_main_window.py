@@ -103,6 +103,28 @@ def test_reset_restores_seeded_initial_weights(qtbot, make_window):
     assert np.array_equal(c.display_net.params, fresh.params)
 
 
+def test_reset_keeps_the_points_and_gives_the_new_network_the_plane(qtbot, make_window,
+                                                                    monkeypatch):
+    """A reset trains the same data again: the boundary view keeps its points (re-sending a
+    large data set took a quarter second per million points), but the worker's plane probe
+    follows the new network, so the map keeps updating."""
+    w = make_window("--dataset", "circles")
+    c = w.controller
+    sent = []
+    monkeypatch.setattr(w.boundary_view, "set_data", lambda *a, **k: sent.append(a))
+    probes = []
+    real_probe = c.worker.set_probe
+    monkeypatch.setattr(c.worker, "set_probe", lambda *a: (probes.append(a), real_probe(*a)))
+    with qtbot.waitSignal(c.metricsChanged, timeout=5000):
+        c.step_epoch(20)
+    action(w, "actionReset").trigger()
+    assert sent == [] and probes and probes[-1][0] is not None
+    assert c.trainer.epoch == 0
+    # A new data set (not a reset) is sent to the view.
+    assert c.apply_settings(n_points=150) is None
+    assert len(sent) == 1 and len(sent[0][0]) == len(c.dataset.plane_points()[0])
+
+
 def test_live_learning_rate_change_keeps_training(qtbot, make_window):
     w = make_window()
     c = w.controller
