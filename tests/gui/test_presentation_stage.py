@@ -10,6 +10,7 @@ from PySide6.QtGui import QFontInfo, QFontMetricsF
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QHeaderView,
     QLabel,
     QTabBar,
     QTableView,
@@ -136,6 +137,8 @@ def check_tables(window) -> None:
             or t.horizontalScrollBar().maximum() == 0, t.objectName()
         widths = sum(t.columnWidth(c) for c in range(columns))
         assert widths <= t.viewport().width() + 1, t.objectName()
+        for c in t.property("nnvizNumberColumns") or []:
+            assert t.columnWidth(c) >= t.sizeHintForColumn(c), (t.objectName(), c)
 
 
 def check_labels(window, known: bool = True) -> None:
@@ -399,3 +402,61 @@ def test_open_landscape_and_weights_join_the_training_panel_as_tabs(stage_window
     settle(window, size)
     assert not weights.isVisible() and not weights.toggleViewAction().isChecked()
     stage.set_focus("training")
+
+
+def test_squeezed_table_keeps_its_numbers_whole(qtbot):
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    from nnviz.gui.table_fit import squeeze_columns
+
+    table = QTableWidget(3, 5)
+    qtbot.addWidget(table)
+    table.setHorizontalHeaderLabels(["Configuration", "Converged at", "Diagnosis",
+                                     "Final loss", "Accuracy"])
+    table.setProperty("nnvizNumberColumns", [1, 3, 4])
+    table.resize(380, 200)
+    table.show()
+    for r in range(3):
+        for c, text in enumerate(["2-16-16-1 tanh xavier lr 0.3", "123,456",
+                                  "symmetric hidden units", "0.0049951", "100%"]):
+            table.setItem(r, c, QTableWidgetItem(text))
+    squeeze_columns(table, True)
+    QApplication.processEvents()
+    total = sum(table.columnWidth(c) for c in range(5))
+    assert total <= table.viewport().width() + 1
+    for c in (1, 3, 4):  # numbers whole; the headers give way first
+        assert table.columnWidth(c) >= table.sizeHintForColumn(c), c
+    assert table.columnWidth(0) < table.sizeHintForColumn(0)  # the text is what shrinks
+    table.setItem(0, 3, QTableWidgetItem("0.000123456789"))  # new contents are measured again
+    qtbot.waitUntil(lambda: table.columnWidth(3) >= table.sizeHintForColumn(3))
+    squeeze_columns(table, False)
+    assert table.horizontalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
+
+
+@pytest.mark.parametrize(("orientation", "span", "length"),
+                         [("bottom", (0.0, 5000.0), 230), ("left", (0.0, 100.0), 142),
+                          ("bottom", (0.0, 1.0), 200)])
+def test_a_short_axis_still_labels_two_ticks(qtbot, orientation, span, length):
+    """The roomiest spacing can put its only ticks at the ends (0 and 5000), where pyqtgraph
+    hides their labels; the axis then takes a tighter spacing that still reads."""
+    from PySide6.QtGui import QFont
+
+    from nnviz.gui.plot_axes import ReadableAxis
+
+    axis = ReadableAxis(orientation)
+    font = QFont()
+    font.setPixelSize(16)
+    axis.setStyle(tickFont=font)
+    lo, hi = span[0] - 0.01 * (span[1] - span[0]), span[1] + 0.01 * (span[1] - span[0])
+    fm = QFontMetricsF(font)
+    inside = []
+    for spacing, values in axis.tickValues(lo, hi, length):
+        for v, text in zip(values, axis.tickStrings(values, 1.0, spacing), strict=True):
+            half = (fm.horizontalAdvance(text) if orientation == "bottom" else fm.height()) / 2
+            x = (v - lo) / (hi - lo) * length
+            if half <= x <= length - half:
+                inside.append((x, half))
+    inside.sort()
+    assert len(inside) >= 2, inside
+    for (a, half_a), (b, half_b) in zip(inside, inside[1:], strict=False):
+        assert b - half_b > a + half_a, "labels overlap"

@@ -186,6 +186,7 @@ class ConvergencePanel(QWidget):
         self.table.setObjectName("convergenceRunsTable")
         self.table.setAccessibleName("Runs")
         self.table.setModel(self.model)
+        self.table.setProperty("nnvizNumberColumns", list(RunTableModel.NUMBER_COLUMNS))
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -19,6 +19,8 @@ class RunTableModel(QAbstractTableModel):
     COLUMNS = ("Configuration", "Run", "Seed", "Converged at", "Diagnosis", "Final loss",
                "Accuracy")
     DIAGNOSIS_COLUMN = 4
+    #: Whole even where the table is squeezed (presentation): the text columns shrink instead.
+    NUMBER_COLUMNS = (1, 2, 3, 5, 6)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,8 +71,9 @@ class RunTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role in (Qt.ItemDataRole.DisplayRole,
+                                                                 Qt.ItemDataRole.ToolTipRole):
+            return self.COLUMNS[section]  # the tooltip: whole where a narrow table elides it
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,

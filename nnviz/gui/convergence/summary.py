@@ -23,6 +23,10 @@ class SummaryTable(QTableWidget):
         self.setObjectName("convergenceSummary")
         self.setAccessibleName("Summary per configuration")
         self.setHorizontalHeaderLabels(list(self.HEADERS))
+        for c, text in enumerate(self.HEADERS):
+            self.horizontalHeaderItem(c).setToolTip(text)  # whole where a narrow table elides it
+        # squeezed into a narrow dock (presentation), these stay whole; the text columns shrink
+        self.setProperty("nnvizNumberColumns", [1, 2, 3])
         self.verticalHeader().hide()
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
