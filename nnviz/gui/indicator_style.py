@@ -16,8 +16,24 @@ _INDICATORS = (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
                QStyle.PrimitiveElement.PE_IndicatorRadioButton)
 
 
+_SIZES = (QStyle.PixelMetric.PM_IndicatorWidth, QStyle.PixelMetric.PM_IndicatorHeight,
+          QStyle.PixelMetric.PM_ExclusiveIndicatorWidth,
+          QStyle.PixelMetric.PM_ExclusiveIndicatorHeight)
+#: Indicator size per pixel of the widget's line height. Fusion's fixed 13-14 px box is right
+#: for ordinary text and a speck beside presentation-size text.
+INDICATOR_PER_LINE = 0.8
+
+
 class IndicatorOutlineStyle(QProxyStyle):
-    """The application style, with indicator frames in the palette's Mid colour."""
+    """The application style, with indicator frames in the palette's Mid colour and
+    indicators that grow with their widget's text (never smaller than the style's own)."""
+
+    def pixelMetric(self, metric: QStyle.PixelMetric, option: QStyleOption | None = None,  # noqa: N802
+                    widget: QWidget | None = None) -> int:
+        size = super().pixelMetric(metric, option, widget)
+        if metric in _SIZES and widget is not None:
+            return max(size, round(widget.fontMetrics().height() * INDICATOR_PER_LINE))
+        return size
 
     def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802
                       painter: QPainter, widget: QWidget | None = None) -> None:

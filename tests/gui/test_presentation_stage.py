@@ -460,3 +460,25 @@ def test_a_short_axis_still_labels_two_ticks(qtbot, orientation, span, length):
     assert len(inside) >= 2, inside
     for (a, half_a), (b, half_b) in zip(inside, inside[1:], strict=False):
         assert b - half_b > a + half_a, "labels overlap"
+
+
+def test_check_box_indicators_grow_with_presentation_text(stage_window):
+    """A 13 px box beside 22 px text is a speck on a projector: in presentation mode every
+    visible check box's indicator grows with its text; ordinary text keeps the style's box."""
+    from PySide6.QtWidgets import QCheckBox, QStyle
+
+    from nnviz.gui.indicator_style import INDICATOR_PER_LINE
+
+    w, size = stage_window
+    style = QApplication.style()
+    metric = QStyle.PixelMetric.PM_IndicatorWidth
+    boxes = [b for b in w.findChildren(QCheckBox) if visible(b, w)]
+    assert boxes
+    for box in boxes:
+        want = round(box.fontMetrics().height() * INDICATOR_PER_LINE)
+        assert style.pixelMetric(metric, None, box) >= want, box.text()
+    plain = QCheckBox("plain")
+    font = plain.font()
+    font.setPointSizeF(9.0)  # ordinary desktop text (presentation scales the application's)
+    plain.setFont(font)
+    assert style.pixelMetric(metric, None, plain) == style.pixelMetric(metric, None, None)
