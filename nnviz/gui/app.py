@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.commands import argtypes
+from nnviz.commands.parser import ArgumentParser
 from nnviz.core import activations, datasets, limits, losses
 from nnviz.core.features import parse_features, with_features
 from nnviz.core.metrics import default_output
@@ -34,8 +35,6 @@ GIL_SWITCH_INTERVAL = 0.02
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nnviz.cli import ArgumentParser
-
     p = ArgumentParser(prog="nnviz", description="Open the nnviz window.")
     p.add_argument("session", nargs="?", help="a .nnviz session file to open")
     p.add_argument("--dataset", default="xor", help=f"one of {', '.join(datasets.names())}")
