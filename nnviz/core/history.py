@@ -1,0 +1,144 @@
+"""The per-epoch records of a training run (README, "Limits and failures")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class History:
+    """Per-epoch records in preallocated arrays, bounded in memory (README, "Limits and
+    failures").
+
+    Rows grow by doubling up to ``max_rows``. When full, every row but the newest ``recent``
+    is thinned: each block of 4 older rows keeps the 2 with the lowest and the highest train
+    loss (real rows, every column of the same epoch), so spikes survive and older epochs get
+    sparser the older they are, while the newest ``recent`` epochs stay at full resolution.
+    Memory is flat over any number of epochs and every history fits a session file.
+    ``thinned_until`` is the epoch before which rows are thinned (0: none are).
+    """
+
+    COLUMNS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy")
+    MAX_ROWS = 1_000_000
+    RECENT = 100_000
+
+    def __init__(
+        self, capacity: int = 1024, max_rows: int = MAX_ROWS, recent: int = RECENT
+    ) -> None:
+        if not 0 < 2 * recent < max_rows:
+            raise ValueError(f"recent ({recent}) must be > 0 and below half of max_rows "
+                             f"({max_rows})")
+        self.max_rows, self.recent = int(max_rows), int(recent)
+        self._n = 0
+        self._data = {c: self._empty(c, min(capacity, self.max_rows)) for c in self.COLUMNS}
+        self._thinned: tuple[int, int] | None = None  # (rows, epoch) when last computed
+
+    @staticmethod
+    def _empty(column: str, n: int) -> Array:
+        return np.zeros(n, np.int64) if column == "epoch" else np.full(n, np.nan)
+
+    def reserve(self, total: int) -> None:
+        """Capacity for `total` rows (at most max_rows)."""
+        total = min(total, self.max_rows)
+        cap = len(self._data["epoch"])
+        if total <= cap:
+            return
+        while cap < total:
+            cap *= 2
+        cap = min(cap, self.max_rows)
+        for c, old in self._data.items():
+            new = self._empty(c, cap)
+            new[: self._n] = old[: self._n]
+            self._data[c] = new
+
+    def make_room(self, wanted: int) -> int:
+        """Room for up to `wanted` more rows, thinning older rows first when full. Returns the
+        row index at which a writer filling the arrays directly must call again."""
+        if self._n >= self.max_rows:
+            self._thin()
+        end = min(self._n + max(int(wanted), 1), self.max_rows)
+        self.reserve(end)
+        return end
+
+    def _thin(self) -> None:
+        """Halve every row but the newest `recent` by min/max of the train loss in blocks of 4."""
+        old = (self._n - self.recent) // 4 * 4
+        if old <= 0:
+            return
+        loss = self._data["train_loss"][:old].reshape(-1, 4)
+        nan = np.isnan(loss)
+        lo = np.where(nan, np.inf, loss).argmin(axis=1)
+        hi = np.where(nan, -np.inf, loss).argmax(axis=1)
+        hi = np.where(hi == lo, np.where(lo == 3, 0, 3), hi)  # flat block: keep two ends
+        base = np.arange(0, old, 4)
+        keep = np.empty((len(base), 2), np.intp)
+        keep[:, 0] = base + np.minimum(lo, hi)
+        keep[:, 1] = base + np.maximum(lo, hi)
+        keep = keep.ravel()
+        m = len(keep)
+        for col in self._data.values():
+            col[:m] = col[keep]
+            col[m : m + self._n - old] = col[old : self._n]
+        self._n = m + self._n - old
+        self._thinned = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def column(self, name: str) -> Array:
+        view = self._data[name][: self._n]
+        view.flags.writeable = False
+        return view
+
+    epoch = property(lambda self: self.column("epoch"))
+    train_loss = property(lambda self: self.column("train_loss"))
+    test_loss = property(lambda self: self.column("test_loss"))
+    accuracy = property(lambda self: self.column("accuracy"))
+    test_accuracy = property(lambda self: self.column("test_accuracy"))
+
+    @property
+    def thinned_until(self) -> int:
+        """The first epoch from which every epoch has its row (0 when none is missing, as in a
+        history that was never thinned); rows before it are a thinned record."""
+        n = self._n
+        if self._thinned is None or self._thinned[0] != n:
+            e = self._data["epoch"][:n]
+            gaps = np.flatnonzero(np.diff(e) > 1) if n > 1 else np.empty(0, np.intp)
+            self._thinned = (n, int(e[gaps[-1] + 1]) if len(gaps) else 0)
+        return self._thinned[1]
+
+    def truncate(self, n: int) -> None:
+        self._n = min(self._n, max(0, n))
+
+    def truncate_to_epoch(self, epoch: int) -> None:
+        """Drop the rows of epochs after `epoch` (what a divergence restore does)."""
+        self.truncate(int(np.searchsorted(self._data["epoch"][: self._n], epoch, "right")))
+
+    def append(self, **values: float) -> None:
+        self.make_room(1)
+        for c in self.COLUMNS:
+            self._data[c][self._n] = values.get(c, np.nan)
+        self._n += 1
+
+    def extend(self, columns: dict[str, Array]) -> None:
+        total = len(columns["epoch"])
+        done = 0
+        while done < total:
+            stop = min(total, done + self.make_room(total - done) - self._n)
+            n = stop - done
+            for c in self.COLUMNS:
+                if c in columns:
+                    self._data[c][self._n : self._n + n] = columns[c][done:stop]
+                else:
+                    self._data[c][self._n : self._n + n] = 0 if c == "epoch" else np.nan
+            self._n += n
+            done = stop
+
+    def as_dict(self) -> dict[str, Array]:
+        return {c: self._data[c][: self._n].copy() for c in self.COLUMNS}
+
+    def last(self) -> dict[str, float]:
+        if not self._n:
+            return {}
+        return {c: self._data[c][self._n - 1].item() for c in self.COLUMNS}
