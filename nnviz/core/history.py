@@ -6,6 +6,8 @@ import numpy as np
 
 Array = np.ndarray
 
+_HALF = np.array(0.5)
+
 
 class History:
     """Per-epoch records in preallocated arrays, bounded in memory (README, "Limits and
@@ -142,3 +144,74 @@ class History:
         if not self._n:
             return {}
         return {c: self._data[c][self._n - 1].item() for c in self.COLUMNS}
+
+    # ---- writing rows in place (the Trainer's loop) --------------------------------------------
+    def columns(self) -> tuple[Array, Array, Array, Array]:
+        """The train loss, accuracy, test loss and test accuracy arrays, for a writer that fills
+        rows len(self) .. make_room(...) - 1 in place and then calls publish."""
+        d = self._data
+        return d["train_loss"], d["accuracy"], d["test_loss"], d["test_accuracy"]
+
+    def publish(self, row: int, epoch: int) -> None:
+        """Rows up to `row` (written through columns()) join the history, the last of them
+        epoch `epoch`. One row per epoch, so their epoch numbers are consecutive and filled here
+        in bulk: a store less per epoch for the writer."""
+        n = self._n
+        self._data["epoch"][n:row] = np.arange(epoch - (row - n) + 1, epoch + 1)
+        self._n = row
+
+
+class AccuracyBlock:
+    """The accuracies of consecutive full-batch epochs, computed a block of epochs at a time.
+
+    Scoring one epoch's outputs (threshold or argmax, compare, count) takes three NumPy calls,
+    as long as a small network's backward pass; keeping its outputs takes one copy. So a run
+    keeps each epoch's outputs here and scores them when it publishes their rows, with the
+    operations `score` applies to one epoch, so the accuracies are the same to the bit.
+    """
+
+    #: Output values kept at most (8 MB of float64): blocks of fewer epochs for large data.
+    BUDGET = 1 << 20
+    #: Up to this many samples the flags are counted down the columns of a (samples, epochs)
+    #: array: counting along rows of a few values each is several times slower.
+    COLUMNS_UP_TO = 64
+
+    def __init__(self, outputs: Array, targets: Array, most: int) -> None:
+        """`outputs`: the (units, samples) array each epoch leaves its outputs in; `targets`:
+        a bool per sample (one output unit, thresholded at 0.5) or the class per sample (argmax
+        of several); at most `most` epochs are kept."""
+        units, n = outputs.shape
+        self.rows = max(1, min(int(most), self.BUDGET // max(outputs.size, 1)))
+        #: outputs[e] holds the outputs of the block's epoch e
+        self.outputs = np.empty((self.rows, units, n), outputs.dtype)
+        self._by_column = n <= self.COLUMNS_UP_TO
+        self._flags = np.empty((n, self.rows) if self._by_column else (self.rows, n), bool)
+        self._one = np.empty(n, bool)
+        self._targets = targets
+        self._single = units == 1
+        self._n = n
+
+    def score(self, outputs: Array) -> float:
+        """The accuracy of one epoch's (units, samples) outputs."""
+        flags = self._one
+        if self._single:
+            np.greater(outputs[0], _HALF, flags)
+            np.equal(flags, self._targets, flags)
+        else:
+            np.equal(outputs.argmax(axis=0), self._targets, flags)
+        return np.count_nonzero(flags) / self._n
+
+    def score_into(self, count: int, accuracies: Array) -> None:
+        """accuracies[:] = the accuracies of the first `count` epochs kept."""
+        if not count:
+            return
+        outs = self.outputs[:count]
+        flags = self._flags[:, :count].T if self._by_column else self._flags[:count]
+        if self._single:
+            np.greater(outs[:, 0], _HALF, flags)
+            np.equal(flags, self._targets, flags)
+        else:
+            np.equal(outs.argmax(axis=1), self._targets, flags)
+        hits = np.count_nonzero(flags.T if self._by_column else flags, axis=0 if
+                                self._by_column else 1)
+        np.divide(hits, self._n, accuracies)

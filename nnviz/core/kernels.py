@@ -45,6 +45,7 @@ def make_pass(
     (batches of more than one sample) the output delta is multiplied by it, so ws.grad comes out
     as scale times the summed gradient.
     """
+    # np.dot's output is passed positionally: parsed faster than out=, five times a step.
     dot, sub, mul, vdot = np.dot, np.subtract, np.multiply, np.vdot
     fwd = ws.forward_plan
     bwd = [(A, G, D, W, DT, DTp, fp, Zp, Al, S)
@@ -84,7 +85,7 @@ def make_pass(
     def pass_(x: Array, y: Array) -> float:
         A = x
         for PT, Z, f, A_next, A_next_aug in fwd:
-            dot(PT, A, out=Z)
+            dot(PT, A, Z)
             f(Z, A_next)
             A = A_next_aug
         if mse:
@@ -125,10 +126,10 @@ def make_pass(
             if rescale:
                 mul(DL, scale, DL)
         for A, G, D, W, DT, DTp, fp, Zp, Al, S in hidden:
-            dot(A, D, out=G)
-            dot(W, DT, out=DTp)
+            dot(A, D, G)
+            dot(W, DT, DTp)
             mul(DTp, fp(Zp, Al, S), DTp)
-        dot(x, D_first, out=G_first)
+        dot(x, D_first, G_first)
         for row in fixed_db:
             row.fill(0.0)
         return total

@@ -16,7 +16,7 @@ import numpy as np
 
 from nnviz.core import limits, losses
 from nnviz.core.datacheck import check_finite
-from nnviz.core.history import History
+from nnviz.core.history import AccuracyBlock, History
 from nnviz.core.kernels import loss_factor, make_online_step, make_step
 from nnviz.core.network import Network, Workspace, accuracy
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
@@ -151,6 +151,7 @@ class Trainer(HyperParameters):
         self._target_bool = self.Y[:, 0] > 0.5 if self._single_output else None
         self._target_class = None if self._single_output else self.Y.argmax(axis=1)
         self._bool_buf = np.empty(n, bool)
+        self._block: AccuracyBlock | None = None  # made by the first full-batch run
         self._checkpoint: tuple | None = None
         self._last_ws: Workspace | None = None
         self._grad_scale = 1.0  # ws.grad holds grad_scale times the mean gradient
@@ -232,39 +233,107 @@ class Trainer(HyperParameters):
         epochs = int(epochs)
         if epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")
-        h = self.history
-        room = h.make_room(epochs)  # rows are written straight into h's arrays up to here
-        c_loss, c_acc, c_tloss, c_tacc = self._history_columns()
         n = len(self.X)
         full = self.batch_size is None
         sliced = full and self._slice_rows < n
-        long_batched = not full and self._long_batched_epoch()
         pending = self._take_pending(sliced)
+        kernel = None
         if full and not sliced:
             # Kernels are built per run() so live changes of lr or momentum take effect.
-            ws, step, loss_factor, self._grad_scale = self._kernel(n)
-            self._last_ws = ws
-            XT, YT, out = self.XT_aug, self.YT, ws.aT[-1]
-            out0 = out[0]
-            loss_factor /= n
-            single, buf = self._single_output, self._bool_buf
-            targets = self._target_bool if single else self._target_class
-            greater, equal, count = np.greater, np.equal, np.count_nonzero
-            half = _HALF
+            kernel = self._kernel(n)
+            self._last_ws, self._grad_scale = kernel[0], kernel[3]
         elif not full:
             self._prepare_batches()
         self._save_checkpoint()
-        isfinite = math.isfinite
-        epoch, i = self.epoch, h._n
-        prev_test = (c_tloss[i - 1], c_tacc[i - 1]) if i else (math.nan, math.nan)
-        test = self.X_test is not None  # without one, the test columns keep their NaN fill
         self.stop_reason = "epochs"
+        stops = (target_loss, target_accuracy, converge)
+        if kernel is not None and pending is None:
+            self._full_batch_epochs(epochs, kernel, stops, eval_every)
+        else:
+            self._epochs(epochs, kernel, pending, sliced, should_yield, stops, eval_every)
+        self._check_weights_and_checkpoint()
+        return self.history
+
+    def _full_batch_epochs(self, epochs: int, kernel: tuple, stops: tuple,
+                           eval_every: int) -> None:
+        """_run's loop for full-batch epochs of one kernel call each. Only what must happen
+        every epoch does: the loss is stored as the kernel's sum and scaled, the epochs
+        numbered and their accuracies scored, a block of rows at a time when they are
+        published (at every weight check, when the block or the history's room is full, and
+        at the end); a stop rule that needs them computes them at once."""
+        ws, step, scale, _ = kernel
+        scale /= len(self.X)
+        XT, YT, out = self.XT_aug, self.YT, ws.aT[-1]
+        block = self._accuracy_block()
+        outs, score = block.outputs, block.score
+        target_loss, target_accuracy, converge = stops
+        stopping = any(rule is not None for rule in stops)
+        h, test, isfinite = self.history, self.X_test is not None, math.isfinite
+        i = len(h)
+        shift = self.epoch - i  # row i holds epoch i + shift
+        room = h.make_room(epochs)  # rows are written straight into h's arrays up to here
+        c_loss, _, c_tloss, c_tacc = h.columns()
+        prev_test = (c_tloss[i - 1], c_tacc[i - 1]) if i else (math.nan, math.nan)
+        first = i  # the first row not yet published
+        mark = min(room, i + block.rows, i + CHECK_EVERY - (i + shift) % CHECK_EVERY)
+        try:
+            for k in range(epochs):
+                if i == room:  # full (and published): let the history thin its old rows
+                    room, first = h.make_room(epochs - k), len(h)
+                    shift += i - first
+                    i = first
+                    c_loss, _, c_tloss, c_tacc = h.columns()
+                    mark = min(room, i + block.rows, i + CHECK_EVERY - (i + shift) % CHECK_EVERY)
+                total = step(XT, YT)
+                outs[i - first] = out
+                c_loss[i] = total
+                if test:
+                    if (i + shift + 1) % eval_every == 0 or k == epochs - 1:
+                        prev_test = self._test_metrics()
+                    c_tloss[i], c_tacc[i] = prev_test
+                i += 1
+                if not isfinite(total):  # scale > 0 and <= 1 keeps inf and NaN, adds none
+                    self._publish(i + shift, i, first, block, scale)
+                    self._diverged(f"the loss became {total * scale}")
+                if i == mark:
+                    self._publish(i + shift, i, first, block, scale)
+                    if not (i + shift) % CHECK_EVERY:
+                        self._check_weights_and_checkpoint()
+                    first = i
+                    mark = min(room, i + block.rows, i + CHECK_EVERY - (i + shift) % CHECK_EVERY)
+                if stopping:
+                    loss = total * scale
+                    if target_loss is not None and loss <= target_loss:
+                        self.stop_reason = "target_loss"
+                        break
+                    if target_accuracy is not None and score(out) >= target_accuracy:
+                        self.stop_reason = "target_accuracy"
+                        break
+                    if converge is not None and loss <= converge[0] and \
+                            score(out) >= converge[1]:
+                        self.stop_reason = "converged"
+                        break
+        finally:
+            if self.stop_reason != "diverged":
+                self._publish(i + shift, i, first, block, scale)
+
+    def _epochs(self, epochs: int, kernel: tuple | None, pending: tuple | None, sliced: bool,
+                should_yield: Callable[[], bool] | None, stops: tuple, eval_every: int) -> None:
+        """_run's loop for every other kind of epoch: in slices, in (mini-)batches, or one
+        paused half way to go on with first."""
+        long_batched = self.batch_size is not None and self._long_batched_epoch()
+        target_loss, target_accuracy, converge = stops
+        h, test, isfinite = self.history, self.X_test is not None, math.isfinite
+        epoch, i = self.epoch, len(h)
+        room = h.make_room(epochs)
+        c_loss, c_acc, c_tloss, c_tacc = h.columns()
+        prev_test = (c_tloss[i - 1], c_tacc[i - 1]) if i else (math.nan, math.nan)
         try:
             for k in range(epochs):
                 if i == room:  # full: publish, let the history thin its old rows, go on
-                    self._sync_history(epoch, i)
-                    room, i = h.make_room(epochs - k), h._n
-                    c_loss, c_acc, c_tloss, c_tacc = self._history_columns()
+                    self._publish(epoch, i)
+                    room, i = h.make_room(epochs - k), len(h)
+                    c_loss, c_acc, c_tloss, c_tacc = h.columns()
                 if pending is not None or sliced or long_batched:
                     if pending is not None:
                         parts, batch = pending
@@ -278,14 +347,11 @@ class Trainer(HyperParameters):
                         self.stop_reason = "time_slice"
                         break
                     loss, acc = result
-                elif full:
-                    loss = step(XT, YT) * loss_factor
-                    if single:
-                        greater(out0, half, buf)
-                        equal(buf, targets, buf)
-                    else:
-                        equal(out.argmax(axis=0), targets, buf)
-                    acc = count(buf) / n
+                elif kernel is not None:  # full batch, after a paused mini-batch epoch
+                    ws, step, loss_factor, self._grad_scale = kernel
+                    self._last_ws = ws
+                    loss = step(self.XT_aug, self.YT) * (loss_factor / len(self.X))
+                    acc = self._accuracy_block().score(ws.aT[-1])
                 else:
                     loss, acc = self._batched_epoch()
                 epoch += 1
@@ -297,10 +363,10 @@ class Trainer(HyperParameters):
                     c_tloss[i], c_tacc[i] = prev_test
                 i += 1
                 if not isfinite(loss):
-                    self._sync_history(epoch, i)
+                    self._publish(epoch, i)
                     self._diverged(f"the loss became {loss}")
                 if not epoch % CHECK_EVERY:
-                    self._sync_history(epoch, i)
+                    self._publish(epoch, i)
                     self._check_weights_and_checkpoint()
                 if target_loss is not None and loss <= target_loss:
                     self.stop_reason = "target_loss"
@@ -313,20 +379,26 @@ class Trainer(HyperParameters):
                     break
         finally:
             if self.stop_reason != "diverged":
-                self._sync_history(epoch, i)
-        self._check_weights_and_checkpoint()
-        return h
+                self._publish(epoch, i)
 
-    def _history_columns(self) -> tuple[Array, Array, Array, Array]:
-        cols = self.history._data
-        return cols["train_loss"], cols["accuracy"], cols["test_loss"], cols["test_accuracy"]
+    def _accuracy_block(self) -> AccuracyBlock:
+        block = self._block
+        if block is None:
+            targets = self._target_bool if self._single_output else self._target_class
+            block = self._block = AccuracyBlock(self._outputsT, targets, CHECK_EVERY)
+        return block
 
-    def _sync_history(self, epoch: int, row: int) -> None:
-        """Publish the rows written since the last sync. Their epoch column is filled here in
-        bulk (one row per epoch, so the numbers are consecutive): a store less per epoch."""
+    def _publish(self, epoch: int, row: int, first: int = 0,
+                 block: AccuracyBlock | None = None, scale: float = 1.0) -> None:
+        """The rows written since the last publish join the history; the trainer is at
+        `epoch`. With a `block`, rows first .. row - 1 hold the kernel's sums (scaled here to
+        the loss) and their accuracies are scored from the block."""
         h = self.history
-        h._data["epoch"][h._n : row] = np.arange(epoch - (row - h._n) + 1, epoch + 1)
-        h._n = row
+        if block is not None:
+            c_loss, c_acc = h.columns()[:2]
+            np.multiply(c_loss[first:row], scale, c_loss[first:row])
+            block.score_into(row - first, c_acc[first:row])
+        h.publish(row, epoch)
         self.epoch = epoch
 
     # ---- long full-batch epochs, in slices of rows -----------------------------------------------
@@ -537,17 +609,19 @@ class Trainer(HyperParameters):
 
     # ---- divergence ----------------------------------------------------------------------------
     def _save_checkpoint(self) -> None:
-        w, b = self.net.get_params()
         state = self.rng.bit_generator.state
-        self._checkpoint = (w, b, self.optimizer.state(), state, self.epoch)
+        self._checkpoint = (self.net.params.copy(), self.optimizer.state(), state, self.epoch)
 
     def _check_weights_and_checkpoint(self) -> None:
         limit = math.inf if self.weight_limit is None else self.weight_limit
-        for l, (w, b) in enumerate(zip(self.net.weights, self.net.biases, strict=True)):  # noqa: E741
-            m = max(float(np.abs(w).max()), float(np.abs(b).max()) if b.size else 0.0)
-            if not m <= limit:  # also true for NaN
-                what = "NaN or inf" if not math.isfinite(m) else f"|{m:.3g}|, beyond {limit:g}"
-                self._diverged(f"weights of layer {l + 1} exploded ({what})")
+        params = self.net.params
+        # One pass over all parameters; the layers are looked at only to name the bad one.
+        if not max(float(params.max()), -float(params.min())) <= limit:  # also true for NaN
+            for l, (w, b) in enumerate(zip(self.net.weights, self.net.biases, strict=True)):  # noqa: E741
+                m = max(float(np.abs(w).max()), float(np.abs(b).max()) if b.size else 0.0)
+                if not m <= limit:
+                    what = "NaN or inf" if not math.isfinite(m) else f"|{m:.3g}|, beyond {limit:g}"
+                    self._diverged(f"weights of layer {l + 1} exploded ({what})")
         self._save_checkpoint()
 
     def restore_checkpoint(self) -> int:
@@ -557,9 +631,8 @@ class Trainer(HyperParameters):
         self._pending = None
         if self._checkpoint is None:
             return self.epoch
-        w, b, opt_state, rng_state, epoch = self._checkpoint
-        for dst, src in zip(self.net.weights + self.net.biases, w + b, strict=True):
-            np.copyto(dst, src)
+        params, opt_state, rng_state, epoch = self._checkpoint
+        np.copyto(self.net.params, params)
         self.optimizer.load_state(opt_state)
         self.rng.bit_generator.state = rng_state
         self.epoch = epoch
