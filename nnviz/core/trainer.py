@@ -19,7 +19,8 @@ from nnviz.core.datacheck import check_finite
 from nnviz.core.history import AccuracyBlock, History
 from nnviz.core.kernels import loss_factor, make_online_step, make_step
 from nnviz.core.network import Network, Workspace, accuracy
-from nnviz.core.optim import SGD, HyperParameters, check_hyper
+from nnviz.core.optim import SGD, HyperParameters
+from nnviz.core.spec import HyperParams
 
 Array = np.ndarray
 
@@ -111,16 +112,38 @@ class Trainer(HyperParameters):
         Y_test: Array | None = None,
         weight_limit: float | None = WEIGHT_LIMIT,
     ) -> None:
+        hyper = HyperParams(lr=lr, momentum=momentum, l2=l2, l1=l1, batch_size=batch_size,
+                            shuffle=shuffle, seed=seed)
+        self._setup(net, X, Y, hyper, X_test, Y_test, weight_limit)
+
+    @classmethod
+    def from_hyper(
+        cls,
+        net: Network,
+        X: Array,
+        Y: Array,
+        hyper: HyperParams,
+        X_test: Array | None = None,
+        Y_test: Array | None = None,
+        weight_limit: float | None = WEIGHT_LIMIT,
+    ) -> Trainer:
+        """A Trainer of `hyper`'s learning rate, batch size, momentum, penalties, shuffling and
+        seed (checked when `hyper` was made, not again)."""
+        trainer = cls.__new__(cls)
+        trainer._setup(net, X, Y, hyper, X_test, Y_test, weight_limit)
+        return trainer
+
+    def _setup(self, net: Network, X: Array, Y: Array, hyper: HyperParams,
+               X_test: Array | None, Y_test: Array | None, weight_limit: float | None) -> None:
         self.net = net
         self.X = np.ascontiguousarray(net.check_input(X))
         self.Y = np.ascontiguousarray(net.check_target(Y, len(self.X)))
         check_finite(self.X, self.Y)
         if len(self.X) == 0:
             raise ValueError("no training samples")
-        if batch_size is not None and int(batch_size) < 1:
-            raise ValueError(f"batch size must be >= 1 (or None for full batch), got {batch_size}")
         n = len(self.X)
-        self.batch_size = None if batch_size is None or int(batch_size) >= n else int(batch_size)
+        batch_size = hyper.batch_size
+        self.batch_size = None if batch_size is None or batch_size >= n else batch_size
         check_training_size(net.sizes, n, self.batch_size,
                             len(X_test) if X_test is not None else 0)
         if X_test is not None and Y_test is not None and len(X_test):
@@ -129,15 +152,14 @@ class Trainer(HyperParameters):
             check_finite(self.X_test, self.Y_test, "test data")
         else:
             self.X_test = self.Y_test = None
-        check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
         losses.check_targets(net.loss_name, self.Y)
         #: A sentence about targets the output cannot reach (shown, not refused), or None.
         self.warning = losses.target_warning(net.output, self.Y)
-        self.shuffle = shuffle
-        self.seed = seed
-        self.rng = np.random.default_rng(seed)
+        self.shuffle = hyper.shuffle
+        self.seed = hyper.seed
+        self.rng = np.random.default_rng(self.seed)
         self.weight_limit = weight_limit
-        self.optimizer = SGD(net.params, net.weight_mask, lr, momentum, l2, l1)
+        self.optimizer = SGD.from_hyper(net.params, net.weight_mask, hyper)
         # Transposed (features x samples) with a row of ones: the layout the kernel wants.
         self.XT_aug = np.ones((self.X.shape[1] + 1, n), net.dtype)
         self.XT_aug[:-1] = self.X.T
@@ -161,7 +183,8 @@ class Trainer(HyperParameters):
         # An epoch paused half way (see run()): (generator, weights when paused, batch size)
         self._pending: tuple | None = None
 
-    # lr, momentum, l2 and l1 (checked, changeable between epochs) come from HyperParameters.
+    # lr, momentum, l2 and l1 (checked, changeable between epochs), `hyper` and `set_hyper`
+    # come from HyperParameters.
 
     @property
     def last_gradients(self) -> tuple[list[Array], list[Array]] | None:
