@@ -54,8 +54,7 @@ _KINDS: dict[str, type] = {"batch_size": int, "seed": int, "epochs": int, "shuff
 
 def check_option(name: str, value: Any) -> Any:
     """`value` as HyperParams keeps option `name` (a float, int, bool or None); ValueError
-    naming the option when the value breaks its rule (a batch size of 2.5 is not >= 1 as a
-    whole number either)."""
+    naming the option when the value breaks its rule."""
     ok, message = RULES[name]
     if not ok(value):
         raise ValueError(message.format(value=value))
