@@ -161,6 +161,18 @@ class History:
         self._n = row
 
 
+def score(outputs: Array, targets: Array, flags: Array) -> float:
+    """The fraction of samples right in one epoch's (units, samples) outputs: one unit is
+    thresholded at 0.5 against a bool per sample, several compared by argmax against the class
+    per sample. `flags` is a bool scratch array, one per sample."""
+    if len(outputs) == 1:
+        np.greater(outputs[0], _HALF, flags)
+        np.equal(flags, targets, flags)
+    else:
+        np.equal(outputs.argmax(axis=0), targets, flags)
+    return np.count_nonzero(flags) / len(flags)
+
+
 class AccuracyBlock:
     """The accuracies of consecutive full-batch epochs, computed a block of epochs at a time.
 
@@ -193,13 +205,7 @@ class AccuracyBlock:
 
     def score(self, outputs: Array) -> float:
         """The accuracy of one epoch's (units, samples) outputs."""
-        flags = self._one
-        if self._single:
-            np.greater(outputs[0], _HALF, flags)
-            np.equal(flags, self._targets, flags)
-        else:
-            np.equal(outputs.argmax(axis=0), self._targets, flags)
-        return np.count_nonzero(flags) / self._n
+        return score(outputs, self._targets, self._one)
 
     def score_into(self, count: int, accuracies: Array) -> None:
         """accuracies[:] = the accuracies of the first `count` epochs kept."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from nnviz.core import limits, losses
 from nnviz.core.datacheck import check_finite
-from nnviz.core.history import AccuracyBlock, History
+from nnviz.core.history import AccuracyBlock, History, score
 from nnviz.core.kernels import loss_factor, make_online_step, make_step
 from nnviz.core.network import Network, Workspace, accuracy
 from nnviz.core.optim import SGD, HyperParameters
@@ -27,7 +27,6 @@ Array = np.ndarray
 #: Weights beyond this magnitude mean the learning rate is far too large: every sigmoid or tanh
 #: unit is saturated (its gradient rounds to 0) even before anything overflows to inf.
 WEIGHT_LIMIT = 1e4
-_HALF = np.array(0.5)
 #: Epochs between checks of the weights (and checkpoints of the last good state).
 CHECK_EVERY = 256
 #: Floating-point operations of one slice of a long full-batch epoch (a few ms of work): the
@@ -288,7 +287,7 @@ class Trainer(HyperParameters):
         scale /= len(self.X)
         XT, YT, out = self.XT_aug, self.YT, ws.aT[-1]
         block = self._accuracy_block()
-        outs, score = block.outputs, block.score
+        outs, score_one = block.outputs, block.score
         target_loss, target_accuracy, converge = stops
         stopping = any(rule is not None for rule in stops)
         h, test, isfinite = self.history, self.X_test is not None, math.isfinite
@@ -329,11 +328,11 @@ class Trainer(HyperParameters):
                     if target_loss is not None and loss <= target_loss:
                         self.stop_reason = "target_loss"
                         break
-                    if target_accuracy is not None and score(out) >= target_accuracy:
+                    if target_accuracy is not None and score_one(out) >= target_accuracy:
                         self.stop_reason = "target_accuracy"
                         break
                     if converge is not None and loss <= converge[0] and \
-                            score(out) >= converge[1]:
+                            score_one(out) >= converge[1]:
                         self.stop_reason = "converged"
                         break
         finally:
@@ -374,7 +373,7 @@ class Trainer(HyperParameters):
                     ws, step, loss_factor, self._grad_scale = kernel
                     self._last_ws = ws
                     loss = step(self.XT_aug, self.YT) * (loss_factor / len(self.X))
-                    acc = self._accuracy_block().score(ws.aT[-1])
+                    acc = self._accuracy_of(ws.aT[-1], self._target_bool, self._target_class)
                 else:
                     loss, acc = self._batched_epoch()
                 epoch += 1
@@ -606,13 +605,8 @@ class Trainer(HyperParameters):
         self, outputsT: Array, targets_bool: Array | None, classes: Array | None
     ) -> float:
         """Fraction correct; outputsT is (n_out, samples), as the kernel stores it."""
-        buf = self._bool_buf
-        if self._single_output:
-            np.greater(outputsT[0], _HALF, out=buf)
-            np.equal(buf, targets_bool, out=buf)
-        else:
-            np.equal(outputsT.argmax(axis=0), classes, out=buf)
-        return np.count_nonzero(buf) / len(buf)
+        targets = targets_bool if self._single_output else classes
+        return score(outputsT, targets, self._bool_buf)
 
     def _test_metrics(self) -> tuple[float, float]:
         trace = self.net.forward(self.X_test)
