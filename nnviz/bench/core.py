@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core import Network, Trainer, datasets
-from nnviz.core.trainer import BCE_SPLIT_SIZE
+from nnviz.core.kernels import BCE_SPLIT_SIZE
 
 CALL_SECONDS = 0.01
 LR = 0.5

@@ -157,6 +157,36 @@ def check_layer_widths(sizes: tuple[int, ...], ds, where: str) -> tuple[int, ...
         raise UsageError(f"--{exc}") from None
 
 
+def network_spec(args: argparse.Namespace, sizes: tuple[int, ...], features: tuple = (),
+                 *, bias_option: bool = True):  # noqa: ANN201 (a NetworkSpec)
+    """The NetworkSpec (nnviz.core.spec) of the network options, for the whole `sizes`
+    (without `bias_option`, --bias is left out: every layer's biases are trained); a value
+    the spec refuses is a UsageError naming it."""
+    from nnviz.core.spec import NetworkSpec
+
+    try:
+        return NetworkSpec(sizes, activation=args.activation, output=args.output,
+                           loss=args.loss, init=args.init, seed=args.seed,
+                           bias=args.bias if bias_option else None,
+                           features=tuple(features))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def hyper_params(args: argparse.Namespace, lr: float | None = None):  # noqa: ANN201 (HyperParams)
+    """The HyperParams (nnviz.core.spec) of the training options (`lr` for one of a list of
+    --lr); a value the spec refuses is a UsageError naming it."""
+    from nnviz.core.spec import HyperParams
+
+    try:
+        return HyperParams(lr=args.lr if lr is None else lr, momentum=args.momentum,
+                           l2=args.l2, l1=args.l1,
+                           batch_size=args.batch, shuffle=not args.no_shuffle, seed=args.seed,
+                           epochs=args.epochs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 class _Recommended:
     """The default of --batch: the data set's recommended setup decides (None would mean full
     batch, and a string default would go through the option's type)."""

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from nnviz.core import DivergenceError, Network, Trainer
+    from nnviz.core import DivergenceError, Trainer
     from nnviz.core.landscape import MAX_GRID, compute_landscape
 
     if args.grid > MAX_GRID:
@@ -66,13 +66,13 @@ def _run(args: argparse.Namespace) -> int:
     argtypes.fill_recommended(args, ds)  # the options of `nnviz train`, with its defaults
     sizes = tuple(args.layers)
     argtypes.check_layer_widths(sizes, ds, data_label(args))
-    output = args.output
+    # The plane moves every bias, so the landscape's network trains them all (it takes --bias
+    # with the rest of `nnviz train`'s options, and leaves it out).
+    spec = argtypes.network_spec(args, sizes, bias_option=False)
+    hyper = argtypes.hyper_params(args)
     try:
-        net = Network(sizes, activation=args.activation, output=output, loss=args.loss,
-                      init=args.init, seed=args.seed)
-        trainer = Trainer(net, ds.X_train, ds.Y_train, lr=args.lr, batch_size=args.batch,
-                          momentum=args.momentum, l2=args.l2, l1=args.l1,
-                          shuffle=not args.no_shuffle, seed=args.seed)
+        net = spec.build()
+        trainer = Trainer.from_hyper(net, ds.X_train, ds.Y_train, hyper)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -39,19 +39,6 @@ CHUNK_SECONDS = 0.05  # train in chunks this long so log lines and the bar appea
 BAR_AFTER_SECONDS = 0.5  # only runs longer than this get a progress bar
 
 
-# ---- argument types: each rejects a bad value with one line naming it ---------------------------
-
-
-
-
-
-
-
-
-
-
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", default="xor",
@@ -251,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from nnviz.core import DivergenceError, Network, Trainer
+    from nnviz.core import DivergenceError, Trainer
     from nnviz.core.metrics import mae, r2
     from nnviz.core.network import correct
 
@@ -279,13 +266,12 @@ def _run(args: argparse.Namespace) -> int:
                 f"a softmax output needs one unit per class, but {data_label(args)} has one "
                 "output column (two classes); use --output sigmoid with --loss bce or mse"
             )
+        spec = argtypes.network_spec(args, sizes, ds.features)
+        hyper = argtypes.hyper_params(args)
         try:
-            net = Network(sizes, activation=args.activation, output=output, loss=args.loss,
-                          init=args.init, seed=args.seed, bias=args.bias)
-            trainer = Trainer(net, ds.X_train, ds.Y_train, lr=args.lr, batch_size=args.batch,
-                              momentum=args.momentum, l2=args.l2, l1=args.l1,
-                              shuffle=not args.no_shuffle, seed=args.seed,
-                              X_test=ds.X_test, Y_test=ds.Y_test)
+            net = spec.build()
+            trainer = Trainer.from_hyper(net, ds.X_train, ds.Y_train, hyper,
+                                         X_test=ds.X_test, Y_test=ds.Y_test)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     if trainer.warning:

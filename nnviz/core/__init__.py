@@ -8,8 +8,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from nnviz.core.history import History
 from nnviz.core.network import Gradients, Network, Trace, gradient_check, gradient_check_detail
-from nnviz.core.trainer import DivergenceError, History, Trainer
+from nnviz.core.trainer import DivergenceError, Trainer
 
 if TYPE_CHECKING:
     from nnviz.core import convergence, datasets, session, stepper  # noqa: F401

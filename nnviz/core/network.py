@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnviz.core import activations as act
 from nnviz.core import limits, losses
+
+if TYPE_CHECKING:
+    from nnviz.core.spec import NetworkSpec
 
 Array = np.ndarray
 
@@ -97,6 +101,40 @@ def resolve_layers(
             f"{n_in},...,{n_out} or the hidden sizes only"
         )
     return (n_in, *sizes, n_out)
+
+
+def check_architecture(
+    sizes: Sequence[int] | str,
+    activation: str = "sigmoid",
+    output: str = "sigmoid",
+    loss: str = "mse",
+    init: str = "xavier",
+    bias: str | Sequence[str] | None = None,
+) -> tuple[tuple[int, ...], str, str, str, str, tuple[str, ...]]:
+    """The canonical (sizes, activation, output, loss, init, bias modes) of a network's
+    description, as Network and NetworkSpec take it; ValueError naming the first bad part."""
+    sizes = parse_layers(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"a network needs at least an input and an output layer, got {sizes}")
+    hidden = act.get(activation)
+    if hidden.name not in act.HIDDEN_ACTIVATIONS:
+        raise ValueError(
+            f"{hidden.name!r} cannot be a hidden activation; choose one of "
+            f"{', '.join(act.HIDDEN_ACTIVATIONS)}"
+        )
+    out = act.get(output)
+    if out.name not in act.OUTPUT_ACTIVATIONS:
+        raise ValueError(
+            f"{out.name!r} cannot be an output activation; choose one of "
+            f"{', '.join(act.OUTPUT_ACTIVATIONS)}"
+        )
+    loss_name = losses.canonical(loss)
+    losses.check_pair(out.name, loss_name)
+    if out.name == "softmax" and sizes[-1] < 2:
+        raise ValueError("a softmax output needs at least 2 output units (one per class)")
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+    return sizes, hidden.name, out.name, loss_name, init, parse_bias(bias, len(sizes) - 1)
 
 
 def initial_parameters(
@@ -229,34 +267,30 @@ class Network:
         dtype: type = np.float64,
         bias: str | Sequence[str] | None = None,
     ) -> None:
-        self.sizes = parse_layers(sizes)
-        if len(self.sizes) < 2:
-            raise ValueError(
-                f"a network needs at least an input and an output layer, got {self.sizes}"
-            )
-        hidden = act.get(activation)
-        if hidden.name not in act.HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"{hidden.name!r} cannot be a hidden activation; choose one of "
-                f"{', '.join(act.HIDDEN_ACTIVATIONS)}"
-            )
-        out = act.get(output)
-        if out.name not in act.OUTPUT_ACTIVATIONS:
-            raise ValueError(
-                f"{out.name!r} cannot be an output activation; choose one of "
-                f"{', '.join(act.OUTPUT_ACTIVATIONS)}"
-            )
-        self.loss_name = losses.canonical(loss)
-        losses.check_pair(out.name, self.loss_name)
-        if out.name == "softmax" and self.sizes[-1] < 2:
-            raise ValueError("a softmax output needs at least 2 output units (one per class)")
-        self.bias_modes = parse_bias(bias, len(self.sizes) - 1)
+        described = check_architecture(sizes, activation, output, loss, init, bias)
+        self._setup(*described, seed, dtype)
+
+    @classmethod
+    def from_spec(cls, spec: NetworkSpec, dtype: type = np.float64) -> Network:
+        """The network a NetworkSpec describes (checked when the spec was made, not again)."""
+        net = cls.__new__(cls)
+        net._setup(spec.layers, spec.activation, spec.output, spec.loss, spec.init, spec.bias,
+                   spec.seed, dtype)
+        return net
+
+    def _setup(self, sizes: tuple[int, ...], activation: str, output: str, loss: str,
+               init: str, bias_modes: tuple[str, ...], seed: int, dtype: type) -> None:
+        """Allocate and initialise from canonical, checked values (check_architecture)."""
+        self.sizes = sizes
+        self.loss_name = loss
+        self.bias_modes = bias_modes
         limits.check_network(self.sizes)  # before the parameters are allocated
-        self.activation = hidden.name
-        self.output = out.name
+        self.activation = activation
+        self.output = output
         self.init = init
         self.seed = seed
         self.dtype = np.dtype(dtype)
+        hidden, out = act.ACTIVATIONS[activation], act.ACTIVATIONS[output]
         self._acts = [hidden] * (len(self.sizes) - 2) + [out]
         # All parameters in one flat vector; weights[l] and biases[l] are views into it, so an
         # optimiser step is a couple of NumPy calls for the whole network.

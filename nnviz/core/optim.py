@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnviz.core.spec import HyperParams, check_option
+
 Array = np.ndarray
 
 
@@ -30,16 +32,25 @@ class SGD:
         l2: float = 0.0,
         l1: float = 0.0,
     ) -> None:
-        check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
+        self._setup(params, weight_mask, HyperParams(lr=lr, momentum=momentum, l2=l2, l1=l1))
+
+    @classmethod
+    def from_hyper(cls, params: Array, weight_mask: Array, hyper: HyperParams) -> SGD:
+        """SGD with hyper's lr, momentum, l2 and l1 (checked when hyper was made)."""
+        opt = cls.__new__(cls)
+        opt._setup(params, weight_mask, hyper)
+        return opt
+
+    def _setup(self, params: Array, weight_mask: Array, hyper: HyperParams) -> None:
         self.params = params
         self.weight_mask = weight_mask
         self._tmp = np.empty_like(params)
         self._tmp2 = np.empty_like(params)
         self.velocity = np.zeros_like(params)
-        self.lr = lr
-        self.momentum = momentum
-        self.l2 = l2
-        self.l1 = l1
+        self.lr = hyper.lr
+        self.momentum = hyper.momentum
+        self.l2 = hyper.l2
+        self.l1 = hyper.l1
 
     # Kept as 0-d arrays: NumPy multiplies by them faster than by Python floats.
     @property
@@ -100,10 +111,29 @@ class SGD:
 
 
 class HyperParameters:
-    """lr, momentum, l2 and l1 as checked properties that forward to ``self.optimizer`` (an SGD);
-    the Trainer and the Stepper both take them, and changes apply from the next update."""
+    """lr, momentum, l2 and l1 of ``self.optimizer`` (an SGD) as properties checked by the rules
+    of nnviz.core.spec, and ``hyper`` / ``set_hyper`` to read or apply them as one HyperParams
+    (checked when it was made, not again). The Trainer and the Stepper both take them; changes
+    apply from the next update."""
 
     optimizer: SGD
+    shuffle: bool
+    seed: int
+    #: One sample per update unless the class says otherwise (the Trainer sets its own).
+    batch_size: int | None = 1
+
+    @property
+    def hyper(self) -> HyperParams:
+        """The hyper-parameters now, as one value."""
+        opt = self.optimizer
+        return HyperParams(lr=opt.lr, momentum=opt.momentum, l2=opt.l2, l1=opt.l1,
+                           batch_size=self.batch_size, shuffle=self.shuffle, seed=self.seed)
+
+    def set_hyper(self, hyper: HyperParams) -> None:
+        """Use hyper's lr, momentum, l2 and l1 from the next update on (its batch size,
+        shuffling and seed belong to how the object was made, and stay)."""
+        opt = self.optimizer
+        opt.lr, opt.momentum, opt.l2, opt.l1 = hyper.lr, hyper.momentum, hyper.l2, hyper.l1
 
     @property
     def lr(self) -> float:
@@ -111,8 +141,7 @@ class HyperParameters:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        check_hyper(lr=value)
-        self.optimizer.lr = float(value)
+        self.optimizer.lr = check_option("lr", value)
 
     @property
     def momentum(self) -> float:
@@ -120,8 +149,7 @@ class HyperParameters:
 
     @momentum.setter
     def momentum(self, value: float) -> None:
-        check_hyper(lr=self.lr, momentum=value)
-        self.optimizer.momentum = float(value)
+        self.optimizer.momentum = check_option("momentum", value)
 
     @property
     def l2(self) -> float:
@@ -129,8 +157,7 @@ class HyperParameters:
 
     @l2.setter
     def l2(self, value: float) -> None:
-        check_hyper(lr=self.lr, l2=value)
-        self.optimizer.l2 = float(value)
+        self.optimizer.l2 = check_option("l2", value)
 
     @property
     def l1(self) -> float:
@@ -138,17 +165,10 @@ class HyperParameters:
 
     @l1.setter
     def l1(self, value: float) -> None:
-        check_hyper(lr=self.lr, l1=value)
-        self.optimizer.l1 = float(value)
+        self.optimizer.l1 = check_option("l1", value)
 
 
 def check_hyper(*, lr: float, momentum: float = 0.0, l2: float = 0.0, l1: float = 0.0) -> None:
-    """Reject hyper-parameters that cannot train, naming the value."""
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"learning rate must be a positive number, got {lr}")
-    if not (0.0 <= momentum < 1.0):
-        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
-    if not np.isfinite(l2) or l2 < 0:
-        raise ValueError(f"L2 penalty must be >= 0, got {l2}")
-    if not np.isfinite(l1) or l1 < 0:
-        raise ValueError(f"L1 penalty must be >= 0, got {l1}")
+    """Reject hyper-parameters that cannot train, naming the value (the rules of
+    nnviz.core.spec.HyperParams)."""
+    HyperParams(lr=lr, momentum=momentum, l2=l2, l1=l1)

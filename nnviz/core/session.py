@@ -129,9 +129,10 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from nnviz.core import datasets, features, limits
+from nnviz.core.history import History
 from nnviz.core.network import Network, parse_bias
 from nnviz.core.optim import check_hyper
-from nnviz.core.trainer import History, Trainer, check_training_size
+from nnviz.core.trainer import Trainer, check_training_size
 
 if TYPE_CHECKING:
     from nnviz.core.datasets import Dataset

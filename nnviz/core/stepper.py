@@ -63,9 +63,10 @@ import numpy as np
 
 from nnviz.core import activations as act
 from nnviz.core import losses, notation
+from nnviz.core.kernels import make_sample_pass
 from nnviz.core.network import Gradients, Network
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
-from nnviz.core.trainer import epoch_order, make_sample_pass
+from nnviz.core.trainer import epoch_order
 
 Array = np.ndarray
 

@@ -14,18 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.core import activations as act
 from nnviz.core import limits, losses
 from nnviz.core.datacheck import check_finite
+from nnviz.core.history import AccuracyBlock, History, score
+from nnviz.core.kernels import loss_factor, make_online_step, make_step
 from nnviz.core.network import Network, Workspace, accuracy
-from nnviz.core.optim import SGD, HyperParameters, check_hyper
+from nnviz.core.optim import SGD, HyperParameters
+from nnviz.core.spec import HyperParams
 
 Array = np.ndarray
 
 #: Weights beyond this magnitude mean the learning rate is far too large: every sigmoid or tanh
 #: unit is saturated (its gradient rounds to 0) even before anything overflows to inf.
 WEIGHT_LIMIT = 1e4
-_HALF = np.array(0.5)
 #: Epochs between checks of the weights (and checkpoints of the last good state).
 CHECK_EVERY = 256
 #: Floating-point operations of one slice of a long full-batch epoch (a few ms of work): the
@@ -36,9 +37,6 @@ SLICE_FLOPS = 1 << 23
 #: batches; a training step's Python overhead counts as STEP_FLOPS.
 LONG_EPOCH_FLOPS = 1 << 26
 STEP_FLOPS = 20_000
-#: Outputs x batch from which the bce loss splits softplus instead of calling logaddexp (the
-#: measured crossover: fewer calls below it, less transcendental work above).
-BCE_SPLIT_SIZE = 128
 
 
 class DivergenceError(RuntimeError):
@@ -81,354 +79,6 @@ def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
     return rng.permutation(n) if shuffle else np.arange(n)
 
 
-def _fast_mse(net: Network) -> bool:
-    """Whether the kernel takes its mse path, which returns sum (a - t)^2 (twice E)."""
-    return net.loss_name == "mse" and net.output not in ("softmax", "linear")
-
-
-def make_pass(
-    net: Network, ws: Workspace, scale: Array | None = None, want_loss: bool = True
-) -> Callable[[Array, Array], float]:
-    """Forward and backward of one batch into ws, as a closure over local buffers.
-
-    pass_(xT_aug, YT) computes exactly what Network.forward_into/backward_into compute, with the
-    Python overhead taken out (this runs millions of times), and returns the batch's summed loss
-    (sum (a - t)^2 on the mse path, so half of it; 0 there when not want_loss). With `scale`
-    (batches of more than one sample) the output delta is multiplied by it, so ws.grad comes out
-    as scale times the summed gradient.
-    """
-    dot, sub, mul, vdot = np.dot, np.subtract, np.multiply, np.vdot
-    fwd = ws.forward_plan
-    bwd = [(A, G, D, W, DT, DTp, fp, Zp, Al, S)
-           for _l, A, G, D, W, DT, DTp, fp, Zp, Al, S in ws.backward_plan]
-    (A_first, G_first, D_first, *_rest) = bwd[-1]
-    hidden = bwd[:-1]
-    ZL, AL, DL, SL = ws.zT[-1], ws.aT[-1], ws.deltaT[-1], ws.scratch[-1]
-    rescale = scale is not None
-    mse = _fast_mse(net)
-    fprime_out = act.ACTIVATIONS[net.output].derivative
-    loss_name, output = net.loss_name, net.output
-    skip_loss = mse and not want_loss
-    # bce and cross-entropy: the delta is a - t, and the loss comes from what the forward pass
-    # and the delta already hold, a few calls instead of losses.per_sample's passes.
-    bce = loss_name == "bce"  # check_pair: a sigmoid output
-    ce = loss_name == "cross_entropy"  # a softmax output
-    fused = bce or ce
-    if bce:
-        # E = t softplus(-z) + (1 - t) softplus(z): every term >= 0, so the sums cannot cancel,
-        # and finite for every finite z (no log(0)). pair holds [-z; z] (times +-1 is exact),
-        # weights [t; 1 - t], so the loss is one vdot. Small outputs take softplus as
-        # logaddexp(0, .) (fewest calls); large ones split softplus(+-z) = relu(+-z) +
-        # log1p(e^-|z|), which costs half the transcendental work.
-        zero, one = np.array(0.0, net.dtype), np.array(1.0, net.dtype)
-        sign = np.array([-1.0, 1.0], net.dtype).reshape(2, 1, 1)
-        pair, weights = np.empty((2, *DL.shape), net.dtype), np.empty((2, *DL.shape), net.dtype)
-        held: list[Array | None] = [None]  # the targets weights was made from
-        logaddexp, copyto, minimum, maximum, exp, log1p, add = (
-            np.logaddexp, np.copyto, np.minimum, np.maximum, np.exp, np.log1p, np.add)
-        split = DL.size >= BCE_SPLIT_SIZE
-        log_term = np.empty_like(DL)
-    if ce:
-        fwd = fwd[:-1] + [(*fwd[-1][:2], _softmax_keeping(SL, ws.batch), *fwd[-1][3:])]
-        log_s = fwd[-1][2].log_sum
-    fixed_db = ws.fixed_db  # frozen or absent biases: their gradient is zeroed before the update
-
-    def pass_(x: Array, y: Array) -> float:
-        A = x
-        for PT, Z, f, A_next, A_next_aug in fwd:
-            dot(PT, A, out=Z)
-            f(Z, A_next)
-            A = A_next_aug
-        if mse:
-            sub(AL, y, DL)
-            total = 0.0 if skip_loss else vdot(DL, DL)
-            S = fprime_out(ZL, AL, SL)
-            if rescale:
-                mul(S, scale, S)
-            mul(DL, S, DL)
-        elif fused:
-            sub(AL, y, DL)
-            if bce:
-                if y is not held[0]:  # a full batch passes the same targets every epoch
-                    copyto(weights[0], y)
-                    sub(one, y, weights[1])
-                    held[0] = y
-                mul(ZL, sign, pair)
-                if split:
-                    minimum(pair[0], pair[1], out=log_term)  # -|z|
-                    exp(log_term, log_term)
-                    log1p(log_term, log_term)
-                    maximum(pair, zero, out=pair)
-                    add(pair, log_term, pair)
-                else:
-                    logaddexp(zero, pair, pair)
-                total = vdot(weights, pair)
-            else:
-                # -log a_k = log s - (z_k - max z): the softmax left z - max z in SL and its
-                # sum of exponentials s in log_s, so one log, one subtraction and one vdot.
-                np.log(log_s, log_s)
-                sub(log_s, SL, SL)
-                total = vdot(y, SL)
-            if rescale:
-                mul(DL, scale, DL)
-        else:
-            total = losses.output_delta_and_loss(loss_name, output, ZL, AL, y, DL, SL, True,
-                                                 axis=0)[1]
-            if rescale:
-                mul(DL, scale, DL)
-        for A, G, D, W, DT, DTp, fp, Zp, Al, S in hidden:
-            dot(A, D, out=G)
-            dot(W, DT, out=DTp)
-            mul(DTp, fp(Zp, Al, S), DTp)
-        dot(x, D_first, out=G_first)
-        for row in fixed_db:
-            row.fill(0.0)
-        return total
-
-    return pass_
-
-
-def make_sample_pass(
-    net: Network, ws: Workspace, X: Array, Y: Array, want_loss: bool = True
-) -> Callable[[int], float]:
-    """Forward and backward of sample j of (X, Y) alone: the one per-sample computation that both
-    the Trainer's online epochs and the Stepper run (README, "Limits and failures").
-
-    sample(j) copies row j into ws's own contiguous input and target columns before computing,
-    so every BLAS call sees the same shapes and strides whoever calls it: the bits of a sample's
-    gradient then cannot depend on the caller on any deterministic BLAS kernel. ws must be a
-    batch-1 workspace of `net`; ws.grad is left holding the sample's gradient (unscaled). X and
-    Y are the data arrays or lists of their rows (a list skips the indexing cost per sample).
-    """
-    if ws.batch != 1:
-        raise ValueError(f"a sample pass needs a workspace of batch 1, got {ws.batch}")
-    pass_ = make_pass(net, ws, None, want_loss)
-    x_aug = ws.aT_aug[0]
-    x_col, y_col = x_aug[:-1, 0], np.empty(net.sizes[-1], net.dtype)
-
-    def sample(j: int) -> float:
-        x_col[:] = X[j]
-        y_col[:] = Y[j]
-        # A new view every sample: the bce loss keeps what it derived from the targets while it
-        # is handed the same targets object, and these targets change from sample to sample.
-        return pass_(x_aug, y_col[:, None])
-
-    return sample
-
-
-def make_step(
-    net: Network, ws: Workspace, optimizer: SGD, want_loss: bool = True
-) -> tuple[Callable, float, float]:
-    """One training step for batches of ws.batch samples, as a closure over local buffers.
-
-    Returns (step, loss_factor, grad_scale): step(xT_aug, YT) runs forward, backward and the
-    update of one batch; the batch's summed loss is step(...) * loss_factor, and ws.grad is
-    left holding grad_scale times the batch-mean gradient.
-
-    With want_loss False the mse loss is left out (the online epoch computes it from the stored
-    outputs in one call instead of one per sample) and step returns 0. For plain SGD on
-    batches of more than one sample, lr / batch is folded into the output delta, so the blocks
-    come out as lr times the mean gradient and the update is one subtraction. Online epochs use
-    make_online_step instead.
-    """
-    sub = np.subtract
-    params, grad = net.params, ws.grad
-    plain = not (optimizer.momentum or optimizer.l2 or optimizer.l1)
-    fold = plain and ws.batch > 1
-    scale = np.array(optimizer.lr / ws.batch if fold else 1.0 / ws.batch, net.dtype)
-    pass_ = make_pass(net, ws, scale if ws.batch > 1 else None, want_loss)
-    opt_step = optimizer.step
-
-    def step(x: Array, y: Array) -> float:
-        total = pass_(x, y)
-        if fold:
-            sub(params, grad, params)
-        else:
-            opt_step(grad)
-        return total
-
-    loss_factor = 0.5 if _fast_mse(net) else 1.0  # the fast mse path returns sum (a - t)^2, not E
-    return step, loss_factor, (optimizer.lr if fold else 1.0)
-
-
-def make_online_step(
-    net: Network, ws: Workspace, optimizer: SGD, X: Array, Y: Array, want_loss: bool = True
-) -> Callable[[int], float]:
-    """step(j): sample j's make_sample_pass, then the optimiser's update: what the Stepper does
-    for one sample, so a stepped epoch equals an online epoch bit for bit."""
-    sample = make_sample_pass(net, ws, X, Y, want_loss)
-    sub, mul = np.subtract, np.multiply
-    params, grad, tmp = net.params, ws.grad, np.empty_like(net.params)
-    plain = not (optimizer.momentum or optimizer.l2 or optimizer.l1)
-    lr, opt_step = optimizer._lr, optimizer.step
-
-    def step(j: int) -> float:
-        total = sample(j)
-        if plain:
-            sub(params, mul(grad, lr, tmp), params)  # what SGD.step does, without the call
-        else:
-            opt_step(grad)
-        return total
-
-    return step
-
-
-def _softmax_keeping(shifted: Array, batch: int) -> Callable[[Array, Array], None]:
-    """The output softmax (columns), computing exactly what act.softmax computes, that also
-    leaves z - max z in ``shifted`` and the column sums of e^(z - max z) in ``.log_sum``."""
-    top = np.empty((1, batch), shifted.dtype)
-    total = np.empty((1, batch), shifted.dtype)
-    amax, add_reduce, sub, exp, div = np.maximum.reduce, np.add.reduce, np.subtract, np.exp, \
-        np.divide
-
-    def softmax(z: Array, a: Array) -> None:
-        amax(z, 0, None, top, True)
-        sub(z, top, shifted)
-        exp(shifted, a)
-        add_reduce(a, 0, None, total, True)
-        div(a, total, a)
-
-    softmax.log_sum = total
-    return softmax
-
-
-class History:
-    """Per-epoch records in preallocated arrays, bounded in memory (README, "Limits and
-    failures").
-
-    Rows grow by doubling up to ``max_rows``. When full, every row but the newest ``recent``
-    is thinned: each block of 4 older rows keeps the 2 with the lowest and the highest train
-    loss (real rows, every column of the same epoch), so spikes survive and older epochs get
-    sparser the older they are, while the newest ``recent`` epochs stay at full resolution.
-    Memory is flat over any number of epochs and every history fits a session file.
-    ``thinned_until`` is the epoch before which rows are thinned (0: none are).
-    """
-
-    COLUMNS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy")
-    MAX_ROWS = 1_000_000
-    RECENT = 100_000
-
-    def __init__(
-        self, capacity: int = 1024, max_rows: int = MAX_ROWS, recent: int = RECENT
-    ) -> None:
-        if not 0 < 2 * recent < max_rows:
-            raise ValueError(f"recent ({recent}) must be > 0 and below half of max_rows "
-                             f"({max_rows})")
-        self.max_rows, self.recent = int(max_rows), int(recent)
-        self._n = 0
-        self._data = {c: self._empty(c, min(capacity, self.max_rows)) for c in self.COLUMNS}
-        self._thinned: tuple[int, int] | None = None  # (rows, epoch) when last computed
-
-    @staticmethod
-    def _empty(column: str, n: int) -> Array:
-        return np.zeros(n, np.int64) if column == "epoch" else np.full(n, np.nan)
-
-    def reserve(self, total: int) -> None:
-        """Capacity for `total` rows (at most max_rows)."""
-        total = min(total, self.max_rows)
-        cap = len(self._data["epoch"])
-        if total <= cap:
-            return
-        while cap < total:
-            cap *= 2
-        cap = min(cap, self.max_rows)
-        for c, old in self._data.items():
-            new = self._empty(c, cap)
-            new[: self._n] = old[: self._n]
-            self._data[c] = new
-
-    def make_room(self, wanted: int) -> int:
-        """Room for up to `wanted` more rows, thinning older rows first when full. Returns the
-        row index at which a writer filling the arrays directly must call again."""
-        if self._n >= self.max_rows:
-            self._thin()
-        end = min(self._n + max(int(wanted), 1), self.max_rows)
-        self.reserve(end)
-        return end
-
-    def _thin(self) -> None:
-        """Halve every row but the newest `recent` by min/max of the train loss in blocks of 4."""
-        old = (self._n - self.recent) // 4 * 4
-        if old <= 0:
-            return
-        loss = self._data["train_loss"][:old].reshape(-1, 4)
-        nan = np.isnan(loss)
-        lo = np.where(nan, np.inf, loss).argmin(axis=1)
-        hi = np.where(nan, -np.inf, loss).argmax(axis=1)
-        hi = np.where(hi == lo, np.where(lo == 3, 0, 3), hi)  # flat block: keep two ends
-        base = np.arange(0, old, 4)
-        keep = np.empty((len(base), 2), np.intp)
-        keep[:, 0] = base + np.minimum(lo, hi)
-        keep[:, 1] = base + np.maximum(lo, hi)
-        keep = keep.ravel()
-        m = len(keep)
-        for col in self._data.values():
-            col[:m] = col[keep]
-            col[m : m + self._n - old] = col[old : self._n]
-        self._n = m + self._n - old
-        self._thinned = None
-
-    def __len__(self) -> int:
-        return self._n
-
-    def column(self, name: str) -> Array:
-        view = self._data[name][: self._n]
-        view.flags.writeable = False
-        return view
-
-    epoch = property(lambda self: self.column("epoch"))
-    train_loss = property(lambda self: self.column("train_loss"))
-    test_loss = property(lambda self: self.column("test_loss"))
-    accuracy = property(lambda self: self.column("accuracy"))
-    test_accuracy = property(lambda self: self.column("test_accuracy"))
-
-    @property
-    def thinned_until(self) -> int:
-        """The first epoch from which every epoch has its row (0 when none is missing, as in a
-        history that was never thinned); rows before it are a thinned record."""
-        n = self._n
-        if self._thinned is None or self._thinned[0] != n:
-            e = self._data["epoch"][:n]
-            gaps = np.flatnonzero(np.diff(e) > 1) if n > 1 else np.empty(0, np.intp)
-            self._thinned = (n, int(e[gaps[-1] + 1]) if len(gaps) else 0)
-        return self._thinned[1]
-
-    def truncate(self, n: int) -> None:
-        self._n = min(self._n, max(0, n))
-
-    def truncate_to_epoch(self, epoch: int) -> None:
-        """Drop the rows of epochs after `epoch` (what a divergence restore does)."""
-        self.truncate(int(np.searchsorted(self._data["epoch"][: self._n], epoch, "right")))
-
-    def append(self, **values: float) -> None:
-        self.make_room(1)
-        for c in self.COLUMNS:
-            self._data[c][self._n] = values.get(c, np.nan)
-        self._n += 1
-
-    def extend(self, columns: dict[str, Array]) -> None:
-        total = len(columns["epoch"])
-        done = 0
-        while done < total:
-            stop = min(total, done + self.make_room(total - done) - self._n)
-            n = stop - done
-            for c in self.COLUMNS:
-                if c in columns:
-                    self._data[c][self._n : self._n + n] = columns[c][done:stop]
-                else:
-                    self._data[c][self._n : self._n + n] = 0 if c == "epoch" else np.nan
-            self._n += n
-            done = stop
-
-    def as_dict(self) -> dict[str, Array]:
-        return {c: self._data[c][: self._n].copy() for c in self.COLUMNS}
-
-    def last(self) -> dict[str, float]:
-        if not self._n:
-            return {}
-        return {c: self._data[c][self._n - 1].item() for c in self.COLUMNS}
-
-
 @dataclass(frozen=True)
 class Evaluation:
     train_loss: float
@@ -461,16 +111,38 @@ class Trainer(HyperParameters):
         Y_test: Array | None = None,
         weight_limit: float | None = WEIGHT_LIMIT,
     ) -> None:
+        hyper = HyperParams(lr=lr, momentum=momentum, l2=l2, l1=l1, batch_size=batch_size,
+                            shuffle=shuffle, seed=seed)
+        self._setup(net, X, Y, hyper, X_test, Y_test, weight_limit)
+
+    @classmethod
+    def from_hyper(
+        cls,
+        net: Network,
+        X: Array,
+        Y: Array,
+        hyper: HyperParams,
+        X_test: Array | None = None,
+        Y_test: Array | None = None,
+        weight_limit: float | None = WEIGHT_LIMIT,
+    ) -> Trainer:
+        """A Trainer of `hyper`'s learning rate, batch size, momentum, penalties, shuffling and
+        seed (checked when `hyper` was made, not again)."""
+        trainer = cls.__new__(cls)
+        trainer._setup(net, X, Y, hyper, X_test, Y_test, weight_limit)
+        return trainer
+
+    def _setup(self, net: Network, X: Array, Y: Array, hyper: HyperParams,
+               X_test: Array | None, Y_test: Array | None, weight_limit: float | None) -> None:
         self.net = net
         self.X = np.ascontiguousarray(net.check_input(X))
         self.Y = np.ascontiguousarray(net.check_target(Y, len(self.X)))
         check_finite(self.X, self.Y)
         if len(self.X) == 0:
             raise ValueError("no training samples")
-        if batch_size is not None and int(batch_size) < 1:
-            raise ValueError(f"batch size must be >= 1 (or None for full batch), got {batch_size}")
         n = len(self.X)
-        self.batch_size = None if batch_size is None or int(batch_size) >= n else int(batch_size)
+        batch_size = hyper.batch_size
+        self.batch_size = None if batch_size is None or batch_size >= n else batch_size
         check_training_size(net.sizes, n, self.batch_size,
                             len(X_test) if X_test is not None else 0)
         if X_test is not None and Y_test is not None and len(X_test):
@@ -479,15 +151,14 @@ class Trainer(HyperParameters):
             check_finite(self.X_test, self.Y_test, "test data")
         else:
             self.X_test = self.Y_test = None
-        check_hyper(lr=lr, momentum=momentum, l2=l2, l1=l1)
         losses.check_targets(net.loss_name, self.Y)
         #: A sentence about targets the output cannot reach (shown, not refused), or None.
         self.warning = losses.target_warning(net.output, self.Y)
-        self.shuffle = shuffle
-        self.seed = seed
-        self.rng = np.random.default_rng(seed)
+        self.shuffle = hyper.shuffle
+        self.seed = hyper.seed
+        self.rng = np.random.default_rng(self.seed)
         self.weight_limit = weight_limit
-        self.optimizer = SGD(net.params, net.weight_mask, lr, momentum, l2, l1)
+        self.optimizer = SGD.from_hyper(net.params, net.weight_mask, hyper)
         # Transposed (features x samples) with a row of ones: the layout the kernel wants.
         self.XT_aug = np.ones((self.X.shape[1] + 1, n), net.dtype)
         self.XT_aug[:-1] = self.X.T
@@ -501,6 +172,7 @@ class Trainer(HyperParameters):
         self._target_bool = self.Y[:, 0] > 0.5 if self._single_output else None
         self._target_class = None if self._single_output else self.Y.argmax(axis=1)
         self._bool_buf = np.empty(n, bool)
+        self._block: AccuracyBlock | None = None  # made by the first full-batch run
         self._checkpoint: tuple | None = None
         self._last_ws: Workspace | None = None
         self._grad_scale = 1.0  # ws.grad holds grad_scale times the mean gradient
@@ -510,7 +182,8 @@ class Trainer(HyperParameters):
         # An epoch paused half way (see run()): (generator, weights when paused, batch size)
         self._pending: tuple | None = None
 
-    # lr, momentum, l2 and l1 (checked, changeable between epochs) come from HyperParameters.
+    # lr, momentum, l2 and l1 (checked, changeable between epochs), `hyper` and `set_hyper`
+    # come from HyperParameters.
 
     @property
     def last_gradients(self) -> tuple[list[Array], list[Array]] | None:
@@ -582,39 +255,107 @@ class Trainer(HyperParameters):
         epochs = int(epochs)
         if epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")
-        h = self.history
-        room = h.make_room(epochs)  # rows are written straight into h's arrays up to here
-        c_loss, c_acc, c_tloss, c_tacc = self._history_columns()
         n = len(self.X)
         full = self.batch_size is None
         sliced = full and self._slice_rows < n
-        long_batched = not full and self._long_batched_epoch()
         pending = self._take_pending(sliced)
+        kernel = None
         if full and not sliced:
             # Kernels are built per run() so live changes of lr or momentum take effect.
-            ws, step, loss_factor, self._grad_scale = self._kernel(n)
-            self._last_ws = ws
-            XT, YT, out = self.XT_aug, self.YT, ws.aT[-1]
-            out0 = out[0]
-            loss_factor /= n
-            single, buf = self._single_output, self._bool_buf
-            targets = self._target_bool if single else self._target_class
-            greater, equal, count = np.greater, np.equal, np.count_nonzero
-            half = _HALF
+            kernel = self._kernel(n)
+            self._last_ws, self._grad_scale = kernel[0], kernel[3]
         elif not full:
             self._prepare_batches()
         self._save_checkpoint()
-        isfinite = math.isfinite
-        epoch, i = self.epoch, h._n
-        prev_test = (c_tloss[i - 1], c_tacc[i - 1]) if i else (math.nan, math.nan)
-        test = self.X_test is not None  # without one, the test columns keep their NaN fill
         self.stop_reason = "epochs"
+        stops = (target_loss, target_accuracy, converge)
+        if kernel is not None and pending is None:
+            self._full_batch_epochs(epochs, kernel, stops, eval_every)
+        else:
+            self._epochs(epochs, kernel, pending, sliced, should_yield, stops, eval_every)
+        self._check_weights_and_checkpoint()
+        return self.history
+
+    def _full_batch_epochs(self, epochs: int, kernel: tuple, stops: tuple,
+                           eval_every: int) -> None:
+        """_run's loop for full-batch epochs of one kernel call each. Only what must happen
+        every epoch does: the loss is stored as the kernel's sum and scaled, the epochs
+        numbered and their accuracies scored, a block of rows at a time when they are
+        published (at every weight check, when the block or the history's room is full, and
+        at the end); a stop rule that needs them computes them at once."""
+        ws, step, scale, _ = kernel
+        scale /= len(self.X)
+        XT, YT, out = self.XT_aug, self.YT, ws.aT[-1]
+        block = self._accuracy_block()
+        outs, score_one = block.outputs, block.score
+        target_loss, target_accuracy, converge = stops
+        stopping = any(rule is not None for rule in stops)
+        h, test, isfinite = self.history, self.X_test is not None, math.isfinite
+        i = len(h)
+        shift = self.epoch - i  # row i holds epoch i + shift
+        room = h.make_room(epochs)  # rows are written straight into h's arrays up to here
+        c_loss, _, c_tloss, c_tacc = h.columns()
+        prev_test = (c_tloss[i - 1], c_tacc[i - 1]) if i else (math.nan, math.nan)
+        first = i  # the first row not yet published
+        mark = min(room, i + block.rows, i + CHECK_EVERY - (i + shift) % CHECK_EVERY)
+        try:
+            for k in range(epochs):
+                if i == room:  # full (and published): let the history thin its old rows
+                    room, first = h.make_room(epochs - k), len(h)
+                    shift += i - first
+                    i = first
+                    c_loss, _, c_tloss, c_tacc = h.columns()
+                    mark = min(room, i + block.rows, i + CHECK_EVERY - (i + shift) % CHECK_EVERY)
+                total = step(XT, YT)
+                outs[i - first] = out
+                c_loss[i] = total
+                if test:
+                    if (i + shift + 1) % eval_every == 0 or k == epochs - 1:
+                        prev_test = self._test_metrics()
+                    c_tloss[i], c_tacc[i] = prev_test
+                i += 1
+                if not isfinite(total):  # scale > 0 and <= 1 keeps inf and NaN, adds none
+                    self._publish(i + shift, i, first, block, scale)
+                    self._diverged(f"the loss became {total * scale}")
+                if i == mark:
+                    self._publish(i + shift, i, first, block, scale)
+                    if not (i + shift) % CHECK_EVERY:
+                        self._check_weights_and_checkpoint()
+                    first = i
+                    mark = min(room, i + block.rows, i + CHECK_EVERY - (i + shift) % CHECK_EVERY)
+                if stopping:
+                    loss = total * scale
+                    if target_loss is not None and loss <= target_loss:
+                        self.stop_reason = "target_loss"
+                        break
+                    if target_accuracy is not None and score_one(out) >= target_accuracy:
+                        self.stop_reason = "target_accuracy"
+                        break
+                    if converge is not None and loss <= converge[0] and \
+                            score_one(out) >= converge[1]:
+                        self.stop_reason = "converged"
+                        break
+        finally:
+            if self.stop_reason != "diverged":
+                self._publish(i + shift, i, first, block, scale)
+
+    def _epochs(self, epochs: int, kernel: tuple | None, pending: tuple | None, sliced: bool,
+                should_yield: Callable[[], bool] | None, stops: tuple, eval_every: int) -> None:
+        """_run's loop for every other kind of epoch: in slices, in (mini-)batches, or one
+        paused half way to go on with first."""
+        long_batched = self.batch_size is not None and self._long_batched_epoch()
+        target_loss, target_accuracy, converge = stops
+        h, test, isfinite = self.history, self.X_test is not None, math.isfinite
+        epoch, i = self.epoch, len(h)
+        room = h.make_room(epochs)
+        c_loss, c_acc, c_tloss, c_tacc = h.columns()
+        prev_test = (c_tloss[i - 1], c_tacc[i - 1]) if i else (math.nan, math.nan)
         try:
             for k in range(epochs):
                 if i == room:  # full: publish, let the history thin its old rows, go on
-                    self._sync_history(epoch, i)
-                    room, i = h.make_room(epochs - k), h._n
-                    c_loss, c_acc, c_tloss, c_tacc = self._history_columns()
+                    self._publish(epoch, i)
+                    room, i = h.make_room(epochs - k), len(h)
+                    c_loss, c_acc, c_tloss, c_tacc = h.columns()
                 if pending is not None or sliced or long_batched:
                     if pending is not None:
                         parts, batch = pending
@@ -628,14 +369,11 @@ class Trainer(HyperParameters):
                         self.stop_reason = "time_slice"
                         break
                     loss, acc = result
-                elif full:
-                    loss = step(XT, YT) * loss_factor
-                    if single:
-                        greater(out0, half, buf)
-                        equal(buf, targets, buf)
-                    else:
-                        equal(out.argmax(axis=0), targets, buf)
-                    acc = count(buf) / n
+                elif kernel is not None:  # full batch, after a paused mini-batch epoch
+                    ws, step, loss_factor, self._grad_scale = kernel
+                    self._last_ws = ws
+                    loss = step(self.XT_aug, self.YT) * (loss_factor / len(self.X))
+                    acc = self._accuracy_of(ws.aT[-1], self._target_bool, self._target_class)
                 else:
                     loss, acc = self._batched_epoch()
                 epoch += 1
@@ -647,10 +385,10 @@ class Trainer(HyperParameters):
                     c_tloss[i], c_tacc[i] = prev_test
                 i += 1
                 if not isfinite(loss):
-                    self._sync_history(epoch, i)
+                    self._publish(epoch, i)
                     self._diverged(f"the loss became {loss}")
                 if not epoch % CHECK_EVERY:
-                    self._sync_history(epoch, i)
+                    self._publish(epoch, i)
                     self._check_weights_and_checkpoint()
                 if target_loss is not None and loss <= target_loss:
                     self.stop_reason = "target_loss"
@@ -663,20 +401,26 @@ class Trainer(HyperParameters):
                     break
         finally:
             if self.stop_reason != "diverged":
-                self._sync_history(epoch, i)
-        self._check_weights_and_checkpoint()
-        return h
+                self._publish(epoch, i)
 
-    def _history_columns(self) -> tuple[Array, Array, Array, Array]:
-        cols = self.history._data
-        return cols["train_loss"], cols["accuracy"], cols["test_loss"], cols["test_accuracy"]
+    def _accuracy_block(self) -> AccuracyBlock:
+        block = self._block
+        if block is None:
+            targets = self._target_bool if self._single_output else self._target_class
+            block = self._block = AccuracyBlock(self._outputsT, targets, CHECK_EVERY)
+        return block
 
-    def _sync_history(self, epoch: int, row: int) -> None:
-        """Publish the rows written since the last sync. Their epoch column is filled here in
-        bulk (one row per epoch, so the numbers are consecutive): a store less per epoch."""
+    def _publish(self, epoch: int, row: int, first: int = 0,
+                 block: AccuracyBlock | None = None, scale: float = 1.0) -> None:
+        """The rows written since the last publish join the history; the trainer is at
+        `epoch`. With a `block`, rows first .. row - 1 hold the kernel's sums (scaled here to
+        the loss) and their accuracies are scored from the block."""
         h = self.history
-        h._data["epoch"][h._n : row] = np.arange(epoch - (row - h._n) + 1, epoch + 1)
-        h._n = row
+        if block is not None:
+            c_loss, c_acc = h.columns()[:2]
+            np.multiply(c_loss[first:row], scale, c_loss[first:row])
+            block.score_into(row - first, c_acc[first:row])
+        h.publish(row, epoch)
         self.epoch = epoch
 
     # ---- long full-batch epochs, in slices of rows -----------------------------------------------
@@ -815,7 +559,7 @@ class Trainer(HyperParameters):
                 self._rows = list(self.X), list(self.Y), list(outputs), outputs.T
             xs, ys = self._rows[:2]
             step = make_online_step(self.net, ws, self.optimizer, xs, ys, want_loss=False)
-            self._kernels = {1: (ws, step, 0.5 if _fast_mse(self.net) else 1.0, 1.0)}
+            self._kernels = {1: (ws, step, loss_factor(self.net), 1.0)}
         else:
             self._kernels = {b: self._kernel(b) for b in {B, n % B} if b}
 
@@ -861,13 +605,8 @@ class Trainer(HyperParameters):
         self, outputsT: Array, targets_bool: Array | None, classes: Array | None
     ) -> float:
         """Fraction correct; outputsT is (n_out, samples), as the kernel stores it."""
-        buf = self._bool_buf
-        if self._single_output:
-            np.greater(outputsT[0], _HALF, out=buf)
-            np.equal(buf, targets_bool, out=buf)
-        else:
-            np.equal(outputsT.argmax(axis=0), classes, out=buf)
-        return np.count_nonzero(buf) / len(buf)
+        targets = targets_bool if self._single_output else classes
+        return score(outputsT, targets, self._bool_buf)
 
     def _test_metrics(self) -> tuple[float, float]:
         trace = self.net.forward(self.X_test)
@@ -887,17 +626,19 @@ class Trainer(HyperParameters):
 
     # ---- divergence ----------------------------------------------------------------------------
     def _save_checkpoint(self) -> None:
-        w, b = self.net.get_params()
         state = self.rng.bit_generator.state
-        self._checkpoint = (w, b, self.optimizer.state(), state, self.epoch)
+        self._checkpoint = (self.net.params.copy(), self.optimizer.state(), state, self.epoch)
 
     def _check_weights_and_checkpoint(self) -> None:
         limit = math.inf if self.weight_limit is None else self.weight_limit
-        for l, (w, b) in enumerate(zip(self.net.weights, self.net.biases, strict=True)):  # noqa: E741
-            m = max(float(np.abs(w).max()), float(np.abs(b).max()) if b.size else 0.0)
-            if not m <= limit:  # also true for NaN
-                what = "NaN or inf" if not math.isfinite(m) else f"|{m:.3g}|, beyond {limit:g}"
-                self._diverged(f"weights of layer {l + 1} exploded ({what})")
+        params = self.net.params
+        # One pass over all parameters; the layers are looked at only to name the bad one.
+        if not max(float(params.max()), -float(params.min())) <= limit:  # also true for NaN
+            for l, (w, b) in enumerate(zip(self.net.weights, self.net.biases, strict=True)):  # noqa: E741
+                m = max(float(np.abs(w).max()), float(np.abs(b).max()) if b.size else 0.0)
+                if not m <= limit:
+                    what = "NaN or inf" if not math.isfinite(m) else f"|{m:.3g}|, beyond {limit:g}"
+                    self._diverged(f"weights of layer {l + 1} exploded ({what})")
         self._save_checkpoint()
 
     def restore_checkpoint(self) -> int:
@@ -907,9 +648,8 @@ class Trainer(HyperParameters):
         self._pending = None
         if self._checkpoint is None:
             return self.epoch
-        w, b, opt_state, rng_state, epoch = self._checkpoint
-        for dst, src in zip(self.net.weights + self.net.biases, w + b, strict=True):
-            np.copyto(dst, src)
+        params, opt_state, rng_state, epoch = self._checkpoint
+        np.copyto(self.net.params, params)
         self.optimizer.load_state(opt_state)
         self.rng.bit_generator.state = rng_state
         self.epoch = epoch

@@ -12,10 +12,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.commands import argtypes
+from nnviz.commands.parser import ArgumentParser
 from nnviz.core import activations, datasets, limits, losses
 from nnviz.core.features import parse_features, with_features
 from nnviz.core.metrics import default_output
-from nnviz.core.network import INITS, parse_bias, resolve_layers
+from nnviz.core.network import INITS, resolve_layers
 from nnviz.core.recommended import setup_for
 from nnviz.core.trainer import check_training_size
 from nnviz.gui.controller import DEFAULT_RATE, Settings, parse_hidden
@@ -34,8 +35,6 @@ GIL_SWITCH_INTERVAL = 0.02
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nnviz.cli import ArgumentParser
-
     p = ArgumentParser(prog="nnviz", description="Open the nnviz window.")
     p.add_argument("session", nargs="?", help="a .nnviz session file to open")
     p.add_argument("--dataset", default="xor", help=f"one of {', '.join(datasets.names())}")
@@ -120,10 +119,6 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
             parser.error(f"--batch must be full or a whole number, got {args.batch!r}")
         if batch_size < 1:
             parser.error(f"--batch must be >= 1, got {batch_size}")
-    try:
-        losses.check_pair(output, loss)
-    except ValueError as exc:
-        parser.error(str(exc))
     if args.lesson is not None:
         from nnviz.core import lessons
 
@@ -135,19 +130,21 @@ def settings_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser
             parser.error("give a session file or --lesson, not both")
     bias = args.bias.strip().lower().replace(" ", "")
     try:
-        parse_bias(bias, len(hidden) + 1)
+        settings = Settings(
+            dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,
+            activation=args.activation or setup.activation, output=output, loss=loss,
+            init=args.init, seed=args.seed, lr=lr, batch_size=batch_size,
+            momentum=args.momentum, l2=args.l2, bias=bias, features=feats,
+            max_rate=_speed(args.speed, parser))
+        # The network's checks (loss and output pair, bias modes, ...), before any window.
+        sizes = settings.network_spec(data.n_inputs, data.n_outputs).layers
     except ValueError as exc:
-        parser.error(f"--bias: {exc}")
-    sizes = (data.n_inputs, *hidden, data.n_outputs)
+        parser.error(str(exc))
     try:
         check_training_size(sizes, len(data.X_train), batch_size, len(data.X_test))
     except limits.SizeError as exc:
         parser.error(f"--layers {args.layers}: {exc}" if args.layers else str(exc))
-    return Settings(dataset=name, noise=args.noise, test_ratio=args.test_ratio, hidden=hidden,
-                    activation=args.activation or setup.activation, output=output, loss=loss,
-                    init=args.init, seed=args.seed, lr=lr, batch_size=batch_size,
-                    momentum=args.momentum, l2=args.l2, bias=bias, features=feats,
-                    max_rate=_speed(args.speed, parser))
+    return settings
 
 
 def _speed(text: str | None, parser: argparse.ArgumentParser) -> float | None:

@@ -17,8 +17,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from nnviz.core import datasets, features, limits, metrics, notation
 from nnviz.core.network import Network, parse_layers
-from nnviz.core.optim import check_hyper
 from nnviz.core.recommended import LOSS_THRESHOLD, SETUPS, is_converged, setup_for
+from nnviz.core.spec import HyperParams, NetworkSpec
 from nnviz.core.trainer import Trainer, check_training_size
 from nnviz.gui.worker import Snapshot, WorkerThread
 
@@ -29,9 +29,15 @@ LOSS_INTERVAL = 0.1
 DEFAULT_RATE = 300.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Everything that defines a training setup; the controls edit it, sessions save it."""
+    """Everything that defines a training setup; the controls edit it (through the controller,
+    which owns the one instance and replaces it), sessions save it.
+
+    The hyper-parameters are checked once, when settings are made: ``hyper`` is their
+    HyperParams, what the trainer and the step panel's stepper take as it is. The network's
+    part becomes a NetworkSpec once the data fixes its ends (``network_spec``).
+    """
 
     dataset: str = "xor"
     noise: float = 0.0
@@ -55,6 +61,22 @@ class Settings:
     bias: str = "trained"
     #: input features of 2-D data (core/features.py); () feeds the raw inputs
     features: tuple[str, ...] = ()
+    #: lr, momentum, l2, l1, batch size and seed, checked (made from the fields above)
+    hyper: HyperParams = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        hyper = HyperParams(lr=self.lr, momentum=self.momentum, l2=self.l2, l1=self.l1,
+                            batch_size=self.batch_size, seed=self.seed)
+        object.__setattr__(self, "hyper", hyper)
+        for name in ("lr", "momentum", "l2", "l1", "batch_size", "seed"):
+            object.__setattr__(self, name, getattr(hyper, name))
+
+    def network_spec(self, n_inputs: int, n_outputs: int) -> NetworkSpec:
+        """The network of these settings between the data's inputs and outputs."""
+        return NetworkSpec.from_hidden(
+            self.hidden, n_inputs, n_outputs, activation=self.activation, output=self.output,
+            loss=self.loss, init=self.init, seed=self.seed, bias=self.bias,
+            features=self.features)
 
 
 @dataclass
@@ -168,13 +190,9 @@ class Controller(QObject):
     def _build(self, s: Settings, data: datasets.Dataset | None = None
                ) -> tuple[datasets.Dataset, Network, Trainer]:
         data = self._load_data(s) if data is None else data
-        sizes = (data.n_inputs, *s.hidden, data.n_outputs)
-        output, loss = s.output, s.loss
-        net = Network(sizes, activation=s.activation, output=output, loss=loss, init=s.init,
-                      seed=s.seed, bias=s.bias)
-        trainer = Trainer(
-            net, data.X_train, data.Y_train, lr=s.lr, batch_size=s.batch_size,
-            momentum=s.momentum, l2=s.l2, l1=s.l1, seed=s.seed,
+        net = s.network_spec(data.n_inputs, data.n_outputs).build()
+        trainer = Trainer.from_hyper(
+            net, data.X_train, data.Y_train, s.hyper,
             X_test=data.X_test if len(data.X_test) else None,
             Y_test=data.Y_test if len(data.Y_test) else None,
         )
@@ -183,8 +201,8 @@ class Controller(QObject):
     def apply_settings(self, **changes: object) -> str | None:
         """Change settings that need a new network; on error nothing changes and the message is
         returned (and emitted as a status message)."""
-        new = replace(self.settings, **changes)
         try:
+            new = replace(self.settings, **changes)
             built = self._build(new)
         except (ValueError, datasets.DatasetError) as exc:
             self.statusChanged.emit(f"Not applied: {exc}")
@@ -307,51 +325,44 @@ class Controller(QObject):
         return error
 
     # ---- live hyper-parameters ----------------------------------------------------------------
-    def set_lr(self, lr: float) -> str | None:
+    def set_hyper(self, **changes: object) -> str | None:
+        """Change lr, momentum, l2, l1 or the batch size of the running trainer (from its next
+        update). The new settings are the one check: a bad value changes nothing, and its
+        message is emitted once and returned."""
         try:
-            check_hyper(lr=lr)
-        except ValueError as exc:
-            self.statusChanged.emit(str(exc))
-            return str(exc)
-        with self.worker.lock:
-            self.trainer.lr = lr
-        self.settings.lr = lr
-        return None
-
-    def set_optimizer(self, *, momentum: float | None = None, l2: float | None = None,
-                      l1: float | None = None) -> str | None:
-        m = self.settings.momentum if momentum is None else momentum
-        a = self.settings.l2 if l2 is None else l2
-        b = self.settings.l1 if l1 is None else l1
-        try:
-            check_hyper(lr=self.settings.lr, momentum=m, l2=a, l1=b)
-        except ValueError as exc:
-            self.statusChanged.emit(str(exc))
-            return str(exc)
-        with self.worker.lock:
-            self.trainer.momentum, self.trainer.l2, self.trainer.l1 = m, a, b
-        self.settings.momentum, self.settings.l2, self.settings.l1 = m, a, b
-        return None
-
-    def set_batch_size(self, batch: int | None) -> str | None:
-        if batch is not None and batch < 1:
-            msg = f"batch size must be >= 1, got {batch}"
-            self.statusChanged.emit(msg)
-            return msg
-        try:  # a larger batch means larger workspaces: check before the trainer builds them
-            check_training_size(self.net.sizes, len(self.dataset.X_train), batch,
-                                len(self.dataset.X_test))
+            new = replace(self.settings, **changes)
+            if "batch_size" in changes:
+                # a larger batch means larger workspaces: check before the trainer builds them
+                check_training_size(self.net.sizes, len(self.dataset.X_train), new.batch_size,
+                                    len(self.dataset.X_test))
         except limits.SizeError as exc:
             self.statusChanged.emit(f"Not applied: {exc}")
             return str(exc)
+        except ValueError as exc:
+            self.statusChanged.emit(str(exc))
+            return str(exc)
         with self.worker.lock:
-            self.trainer.batch_size = None if batch is None or batch >= len(self.trainer.X) \
-                else int(batch)
-        self.settings.batch_size = batch
+            self.trainer.set_hyper(new.hyper)
+            if "batch_size" in changes:
+                batch = new.batch_size
+                self.trainer.batch_size = None if batch is None or \
+                    batch >= len(self.trainer.X) else batch
+        self.settings = new
         return None
 
+    def set_lr(self, lr: float) -> str | None:
+        return self.set_hyper(lr=lr)
+
+    def set_optimizer(self, *, momentum: float | None = None, l2: float | None = None,
+                      l1: float | None = None) -> str | None:
+        return self.set_hyper(**{k: v for k, v in (("momentum", momentum), ("l2", l2),
+                                                   ("l1", l1)) if v is not None})
+
+    def set_batch_size(self, batch: int | None) -> str | None:
+        return self.set_hyper(batch_size=batch)
+
     def set_max_rate(self, rate: float | None) -> None:
-        self.settings.max_rate = rate
+        self.settings = replace(self.settings, max_rate=rate)
         self.worker.set_max_rate(rate)
 
     def set_stop_rule(self, *, enabled: bool | None = None, loss_threshold: float | None = None,

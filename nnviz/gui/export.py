@@ -27,6 +27,8 @@ from PySide6.QtGui import QActionGroup, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QWidget
 
+from nnviz.commands.parser import ArgumentParser
+
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 PNG_SCALES: tuple[float, ...] = (1.0, 2.0, 3.0)
 MAX_SCALE = 8.0
@@ -218,8 +220,6 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_screenshot_parser() -> argparse.ArgumentParser:
-    from nnviz.cli import ArgumentParser
-
     p = ArgumentParser(
         prog="nnviz --screenshot",
         description="Render the window headless to a PNG and exit. The other options are the "

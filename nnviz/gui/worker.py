@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from nnviz.core.history import History
 from nnviz.core.network import Network, Workspace
-from nnviz.core.trainer import DivergenceError, History, Trainer
+from nnviz.core.trainer import DivergenceError, Trainer
 
 SNAPSHOT_INTERVAL = 1 / 30  # seconds between snapshots while training
 PROBE_INTERVAL = 0.2  # seconds between evaluations of the probe points (decision boundary)

@@ -18,7 +18,8 @@ from nnviz.commands import train as train_cmd
 from nnviz.core import Network, Trainer, datasets, limits
 from nnviz.core import session as sessions
 from nnviz.core.convergence import ConvergenceConfig, run_convergence
-from nnviz.core.trainer import DivergenceError, History
+from nnviz.core.history import History
+from nnviz.core.trainer import DivergenceError
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
 XOR_Y = np.array([[0], [1], [1], [0]], float)

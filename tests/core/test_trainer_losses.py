@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from nnviz.core import Network, Trainer, losses
+from nnviz.core.kernels import make_step
 from nnviz.core.optim import SGD
-from nnviz.core.trainer import make_step
 
 
 def _data(loss: str, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, tuple, str]:

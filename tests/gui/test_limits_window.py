@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from nnviz.core.trainer import History
+from nnviz.core.history import History
 from nnviz.gui import export
 from nnviz.gui.loss_plot import LossPlot
 
