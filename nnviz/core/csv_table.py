@@ -10,8 +10,8 @@ not a finite number), and the text of a column only when some of its cells are n
 numbers (text labels, a stray word, an empty cell), which is what error messages and class names
 need. The first HEAD_ROWS rows are kept as text for the preview. Lines are split and converted
 in blocks of BLOCK_ROWS, so a file of a million rows holds a block's cell strings at a time, not
-all of them; columns of plain numbers go through NumPy's C reader (`np.loadtxt`), which converts
-exactly as float() does, and anything it refuses is read cell by cell by the rules above.
+all of them; columns of plain numbers go through NumPy's C reader (`np.loadtxt`), whose numbers
+are float()'s, and whatever it refuses is read cell by cell by the rules above.
 """
 
 from __future__ import annotations
@@ -47,9 +47,6 @@ BLOCK_ROWS = 65_536
 #: Integer-valued numeric targets with at most this many distinct values are class labels.
 MAX_NUMERIC_CLASSES = 20
 _BOOLEANS = {"true": "True", "false": "False"}
-#: The separators sniffed from a file: ';' or ',' when every sampled line has the same count of
-#: it, tabs when every line has one, else runs of whitespace (None).
-SEPARATORS = (";", ",", "\t", None)
 
 
 class DatasetError(ValueError):
@@ -166,7 +163,7 @@ def read_head(path: str | os.PathLike[str], rows: int = HEAD_ROWS) -> Table:
 
 def _table(text: str, limit: int | None = None) -> Table:
     """The table of a file's text (its first `limit` rows)."""
-    quotes = '"' in text or "'" in text
+    quote_marks = ('"' in text, "'" in text)
     lines = text.splitlines()
     del text
     if all(map(str.strip, lines)):
@@ -182,6 +179,8 @@ def _table(text: str, limit: int | None = None) -> Table:
                                                                  strict=False)]
     if not rows:
         return Table(sep, False, "the file has no rows", numbers, [], [], None)
+    # Quote marks that `_split_line` treats as quoting (tab files: single ones too).
+    quotes = quote_marks[0] or (sep == "\t" and quote_marks[1])
     columns, widths = _read_columns(rows, sep, len(head[0][1]), quotes)
     header, note = _header_rule(head, columns, sep)
     return Table(sep, header, note, numbers, head, columns, widths)
@@ -252,7 +251,7 @@ def _splits_on_one_char(block: list[str], sep: str | None, width: int, quotes: b
     elif sep == "\t":
         if any("\t\t" in s or s != s.strip() for s in block) or (
                 quotes and any('"' in s or "'" in s for s in block)):
-            return False
+            return False  # runs of tabs, blanks at the ends, quote marks: split line by line
     else:
         return False
     return set(map(str.count, block, itertools.repeat(sep))) == {width - 1}
@@ -267,7 +266,7 @@ def _numbers_of(block: list[str], sep: str, columns: list[int]) -> dict[int, np.
     try:
         values = np.loadtxt(block, delimiter=sep, comments=None, quotechar=None,
                             dtype=np.float64, ndmin=2, usecols=columns)
-    except ValueError:
+    except (ValueError, TypeError):
         return {}
     if not bool(np.isfinite(values).all()):
         return {}
