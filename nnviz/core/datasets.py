@@ -60,10 +60,8 @@ standard deviation of the training part only (option ``standardize=False`` keeps
 
 from __future__ import annotations
 
-import csv
 import math
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +70,14 @@ from typing import Any
 import numpy as np
 
 from nnviz.core import limits
+from nnviz.core.csv_table import (
+    DatasetError,
+    Table,
+    labels,
+    numeric_matrix,
+    read_table,
+    select_columns,
+)
 from nnviz.core.resources import resource_path
 
 __all__ = [
@@ -80,19 +86,13 @@ __all__ = [
     "REGRESSION",
     "Dataset",
     "DatasetError",
-    "Table",
     "load",
     "load_csv",
     "load_dataset",
     "names",
-    "read_table",
     "split",
     "standardize",
 ]
-
-
-class DatasetError(ValueError):
-    """A data set could not be built; for files the message names the file, line and problem."""
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value, keep id hashing
@@ -143,11 +143,6 @@ _ALIASES = {
     "cleveland": "heart",
     "heart-disease": "heart",
 }
-
-# Integer-valued numeric targets with at most this many distinct values are read as class labels.
-_MAX_NUMERIC_CLASSES = 20
-_BOOLEANS = {"true": "True", "false": "False"}
-
 
 def names() -> tuple[str, ...]:
     return GENERATED + REAL + REGRESSION
@@ -529,10 +524,9 @@ def _iris(
     *, n: int | None, noise: float, test_ratio: float, seed: int, standardize: bool = True
 ) -> Dataset:
     path = resource_path("datasets", "iris.data")
-    rows = _check_width(path, _read_rows(path)[0], 5)
-    X = _numeric_matrix(path, rows, range(4))
-    labels = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
-    y = np.array([_class_index(path, line, cells[4], labels) for line, cells in rows])
+    table = _uci_table(path, 5)
+    X = numeric_matrix(table, path, range(4), header=False)
+    y = _class_index(path, table, 4, ("Iris-setosa", "Iris-versicolor", "Iris-virginica"))
     return _finish_real(
         "iris",
         X,
@@ -550,9 +544,9 @@ def _seeds(
     *, n: int | None, noise: float, test_ratio: float, seed: int, standardize: bool = True
 ) -> Dataset:
     path = resource_path("datasets", "seeds_dataset.txt")
-    rows = _check_width(path, _read_rows(path)[0], 8)
-    X = _numeric_matrix(path, rows, range(7))
-    y = np.array([_class_index(path, line, cells[7], ("1", "2", "3")) for line, cells in rows])
+    table = _uci_table(path, 8)
+    X = numeric_matrix(table, path, range(7), header=False)
+    y = _class_index(path, table, 7, ("1", "2", "3"))
     return _finish_real(
         "seeds",
         X,
@@ -578,9 +572,9 @@ def _heart(
     if missing not in ("drop", "median"):
         raise DatasetError(f"heart option missing must be 'drop' or 'median', got {missing!r}")
     path = resource_path("datasets", "processed.cleveland.data")
-    rows = _check_width(path, _read_rows(path)[0], 14)
-    X = _numeric_matrix(path, rows, range(13), missing="?")
-    num = np.array([_class_index(path, line, c[13], ("0", "1", "2", "3", "4")) for line, c in rows])
+    table = _uci_table(path, 14)
+    X = numeric_matrix(table, path, range(13), header=False, missing="?")
+    num = _class_index(path, table, 13, ("0", "1", "2", "3", "4"))
     Y = (num > 0).astype(np.float64)[:, None]
     if missing == "drop":
         keep = ~np.isnan(X).any(axis=1)
@@ -624,24 +618,28 @@ def _finish_real(
     return Dataset(name, X_train, Y_train, X_test, Y_test, feature_names, class_names, description)
 
 
-def _check_width(
-    path: Path, rows: list[tuple[int, list[str]]], width: int
-) -> list[tuple[int, list[str]]]:
-    if not rows:
+def _uci_table(path: Path, width: int) -> Table:
+    """A UCI file, every row `width` cells (they have no header line)."""
+    table = read_table(path)
+    if not len(table):
         raise DatasetError(f"{path}: line 1: file is empty")
-    for line, cells in rows:
-        if len(cells) != width:
-            raise DatasetError(f"{path}: line {line} has {len(cells)} fields, expected {width}")
-    return rows
+    bad = table.width_mismatch(width)
+    if bad is not None:
+        raise DatasetError(f"{path}: line {bad[0]} has {bad[1]} fields, expected {width}")
+    return table
 
 
-def _class_index(path: Path, line: int, cell: str, labels: Sequence[str]) -> int:
-    try:
-        return labels.index(cell)
-    except ValueError:
+def _class_index(path: Path, table: Table, j: int, names: Sequence[str]) -> np.ndarray:
+    """Index into `names` of every row's class in column j."""
+    lookup = {name: i for i, name in enumerate(names)}
+    cells = labels(table, j, header=False)
+    unknown = next((r for r, c in enumerate(cells) if c not in lookup), None)
+    if unknown is not None:
         raise DatasetError(
-            f"{path}: line {line}: unknown class {cell!r} (expected one of {', '.join(labels)})"
-        ) from None
+            f"{path}: line {table.lines[unknown]}: unknown class {cells[unknown]!r} (expected "
+            f"one of {', '.join(names)})"
+        )
+    return np.array([lookup[c] for c in cells])
 
 
 _BUILDERS: dict[str, tuple[Callable[..., Dataset], tuple[str, ...]]] = {
@@ -693,125 +691,7 @@ def _check_number(
 
 
 # ---------------------------------------------------------------------------------------------
-# Text tables and the CSV loader
-
-
-def _read_rows(path: Path) -> tuple[list[tuple[int, list[str]]], str | None]:
-    """Non-blank lines of a text table as (1-based line number, cells), and the separator found.
-
-    The separator is sniffed from the first lines: ';' or ',' when every sampled line has the
-    same non-zero count of it (';' first, so decimal commas in ';' files do not fool it), or
-    when most lines have it (ragged files); else runs of tabs ('\t') when every line has a tab;
-    else runs of whitespace (None).
-    """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise DatasetError(
-            f"{path}: line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); "
-            "save it as UTF-8 CSV"
-        ) from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        raise DatasetError(
-            f"{path}: line {line}: contains a NUL byte, so this is not a text table (a binary "
-            "file, or text saved as UTF-16?); save it as UTF-8 CSV"
-        )
-    lines = [(i, s) for i, s in enumerate(text.splitlines(), start=1) if s.strip()]
-    sample = [s for _, s in lines[:20]]
-    sep: str | None = None
-    for candidate in (";", ","):
-        counts = {s.count(candidate) for s in sample}
-        if len(counts) == 1 and counts != {0}:
-            sep = candidate
-            break
-    else:
-        # Ragged rows: keep the separator most lines use, so the ragged-row check can say where.
-        for candidate in (";", ","):
-            if 2 * sum(candidate in s for s in sample) > len(sample):
-                sep = candidate
-                break
-    if sep is None and sample and all("\t" in s for s in sample):
-        sep = "\t"
-    rows = []
-    for i, s in lines:
-        if sep is None:
-            cells = [c.strip("\"'") for c in s.split()]
-        elif sep == "\t":
-            # Runs of tabs count as one separator (UCI's seeds file has doubled tabs); names in
-            # a tab-separated header may contain spaces.
-            cells = [c.strip().strip("\"'") for c in re.split(r"\t+", s.strip())]
-        else:
-            cells = [c.strip() for c in next(csv.reader([s], delimiter=sep))]
-        rows.append((i, cells))
-    return rows, sep
-
-
-def _to_float(cell: str, sep: str | None) -> float | None:
-    """The number in a cell, or None if it is not a finite number."""
-    value = _to_float_any(cell, sep)
-    return value if value is not None and math.isfinite(value) else None
-
-
-def _to_float_any(cell: str, sep: str | None) -> float | None:
-    """The number in a cell, nan and inf included, or None if it does not parse."""
-    text = cell.strip()
-    if sep == ";" and "," in text and "." not in text:
-        text = text.replace(",", ".")  # decimal comma, as European spreadsheets write ';' CSVs
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _numeric_matrix(
-    path: Path,
-    rows: list[tuple[int, list[str]]],
-    columns: Sequence[int] | range,
-    *,
-    sep: str | None = None,
-    missing: str | None = None,
-    column_names: Sequence[str] | None = None,
-) -> np.ndarray:
-    columns = list(columns)
-    if sep != ";" and missing is None:
-        # NumPy calls float() on every cell in C (object arrays: exactly float()'s rules); a
-        # cell it refuses or finds non-finite goes through the loop below, which names it.
-        try:
-            fast = np.empty((len(rows), len(columns)), dtype=object)
-            fast[...] = [[cells[j] for j in columns] for _, cells in rows]
-            fast = fast.astype(np.float64)
-        except ValueError:
-            fast = None
-        if fast is not None and np.isfinite(fast).all():
-            return fast
-    out = np.empty((len(rows), len(columns)))
-    for r, (line, cells) in enumerate(rows):
-        for c, j in enumerate(columns):
-            cell = cells[j]
-            if missing is not None and cell == missing:
-                out[r, c] = np.nan
-                continue
-            value = _to_float(cell, sep)
-            if value is None:
-                where = f"column {j + 1}"
-                if column_names is not None:
-                    where += f" ({column_names[j]!r})"
-                if not cell:
-                    problem = "empty cell"
-                elif _to_float_any(cell, sep):
-                    problem = f"{cell!r} is not a finite number"
-                else:
-                    problem = f"{cell!r} is not a number"
-                raise DatasetError(f"{path}: line {line} {where}: {problem}")
-            out[r, c] = value
-    return out
+# Your own CSV files
 
 
 def load_csv(
@@ -828,11 +708,11 @@ def load_csv(
 ) -> Dataset:
     """Load your own table: one row per sample, numeric feature columns, one target column.
 
-    * Separator: comma, semicolon (decimal commas allowed), tab or spaces, sniffed from the file.
-      Blank lines are skipped. A UTF-8 byte-order mark is ignored.
+    * Separator, quoting, blank lines, byte-order mark, decimal commas and NUL bytes: as
+      `nnviz.core.csv_table.read_table` reads them.
     * header=None detects a header: the first row is one when it has a non-numeric cell where
       the second row has a number, or when it is all numbers but cannot be data (a column holds
-      text in every other row); `read_table` says which rule decided. A NUL byte is an error.
+      text in every other row); `read_table` says which rule decided.
     * target: column name (needs a header) or index (negative counts from the end).
       features: names or indices of the input columns (default: every other column).
     * Target values that are not all numbers, or are integers with at most 20 distinct values,
@@ -849,243 +729,29 @@ def load_csv(
       column whose scaling overflows (values near +-1e308) is an error.
 
     Problems raise DatasetError naming the file, the line and what is wrong. `table` is the
-    file as :func:`read_table` read it, so one reading serves many choices of columns.
+    file as `read_table` read it, so one reading serves many choices of columns.
+    See README, "Data sets" and "Limits and failures".
     """
     path = Path(path)
-    rows, sep = (table.rows, table.separator) if table is not None else _read_rows(path)
-    if not rows:
-        raise DatasetError(f"{path}: line 1: file is empty (no data rows)")
-    if header is None:
-        header = _detect_header(rows, sep)
-    names_row: list[str] | None = None
-    header_line = 0
-    if header:
-        header_line, names_row = rows[0]
-        rows = rows[1:]
-        if not rows:
-            raise DatasetError(f"{path}: line {header_line}: only a header, no data rows")
-    width_line, first = (header_line, names_row) if names_row is not None else rows[0]
-    width = len(first)
-    for line, cells in rows:
-        if len(cells) != width:
-            raise DatasetError(
-                f"{path}: line {line} has {len(cells)} fields, expected {width} "
-                f"(as on line {width_line})"
-            )
-    column_names = (
-        tuple(names_row)
-        if names_row is not None
-        else tuple(f"column {j + 1}" for j in range(width))
+    table = read_table(path) if table is None else table
+    chosen = select_columns(
+        table, path, target=target, features=features, task=task,
+        header=table.header if header is None else bool(header),
     )
-
-    first_data_line = rows[0][0]
-    ref_line = header_line if names_row is not None else first_data_line
-    if task not in (None, "classify", "regress"):
-        raise DatasetError(f"{path}: task must be classify or regress, got {task!r}")
-    targets = [target] if isinstance(target, str | int | np.integer) else list(target)
-    t_cols = [_column_index(path, ref_line, c, names_row, width, "target") for c in targets]
-    if not t_cols or len(set(t_cols)) != len(t_cols):
-        raise DatasetError(f"{path}: line {ref_line}: give each target column once")
-    t = t_cols[0]
-    if features is None:
-        f_cols = [j for j in range(width) if j not in t_cols]
-    else:
-        f_cols = [_column_index(path, ref_line, f, names_row, width, "feature") for f in features]
-        both = [j for j in t_cols if j in f_cols]
-        if both:
-            raise DatasetError(
-                f"{path}: line {ref_line}: column {column_names[both[0]]!r} is both the target "
-                "and a feature"
-            )
-        if len(set(f_cols)) != len(f_cols):
-            raise DatasetError(f"{path}: line {ref_line}: a feature column is listed twice")
-    if not f_cols:
-        raise DatasetError(f"{path}: line {ref_line}: no feature columns besides the target")
-
-    X = _numeric_matrix(path, rows, f_cols, sep=sep, column_names=names_row)
-    if len(t_cols) > 1 or task == "regress":
-        if task == "classify":
-            raise DatasetError(
-                f"{path}: several target columns are numbers to predict (task regress); "
-                "classify takes one target column"
-            )
-        Y, class_names = _numeric_matrix(path, rows, t_cols, sep=sep,
-                                         column_names=column_names), ()
-    else:
-        Y, class_names = _encode_target(path, rows, t, sep, column_names[t],
-                                        classes=task == "classify")
-
-    X_train, Y_train, X_test, Y_test = split(X, Y, test_ratio, seed)
+    X_train, Y_train, X_test, Y_test = split(chosen.X, chosen.Y, test_ratio, seed)
     if standardize:
         try:
-            X_train, X_test, _, _ = _standardize(
-                X_train, X_test, tuple(column_names[j] for j in f_cols)
-            )
+            X_train, X_test, _, _ = _standardize(X_train, X_test, chosen.feature_names)
         except DatasetError as exc:
             raise DatasetError(f"{path}: {exc}") from None
-    kind = f"{len(class_names)} classes" if class_names else "regression target"
-    if len(t_cols) > 1:
-        kind = f"{len(t_cols)} regression targets"
     return Dataset(
         path.stem,
         X_train,
         Y_train,
         X_test,
         Y_test,
-        tuple(column_names[j] for j in f_cols),
-        class_names,
-        f"{path.name}: {len(rows)} rows, {len(f_cols)} inputs, target "
-        f"{', '.join(repr(column_names[j]) for j in t_cols)} ({kind})",
+        chosen.feature_names,
+        chosen.class_names,
+        f"{path.name}: {len(chosen.X)} rows, {len(chosen.feature_names)} inputs, target "
+        f"{', '.join(map(repr, chosen.target_names))} ({chosen.kind})",
     )
-
-
-@dataclass(frozen=True)
-class Table:
-    """A text table as the CSV loader reads it (see :func:`read_table`)."""
-
-    rows: list[tuple[int, list[str]]]  # non-blank lines: (1-based line number, cells)
-    separator: str | None  # ';', ',', '\t' or None (runs of whitespace)
-    header: bool  # whether the first row names the columns (the loader's own rule)
-    header_note: str = ""  # why, in one sentence, for the preview
-
-
-def read_table(path: str | os.PathLike[str]) -> Table:
-    """Split a text table into cells exactly as :func:`load_csv` will (the CSV dialog's preview),
-    with the separator sniffed and the header guessed by the loader's rules. Raises
-    DatasetError for unreadable or non-UTF-8 files."""
-    rows, sep = _read_rows(Path(path))
-    if not rows:
-        return Table(rows, sep, False, "the file has no rows")
-    header, note = _header_rule(rows, sep)
-    return Table(rows, sep, header, note)
-
-
-def _detect_header(rows: list[tuple[int, list[str]]], sep: str | None) -> bool:
-    return _header_rule(rows, sep)[0]
-
-
-def _header_rule(rows: list[tuple[int, list[str]]], sep: str | None) -> tuple[bool, str]:
-    """Whether the first row is a header, and the reason in words (the CSV dialog shows it).
-
-    A row with a text cell above a number is a header. A row of numbers only is data, unless it
-    cannot be: some column holds text in every other row, so a number on top of it is a name.
-    """
-    first = rows[0][1]
-    numeric = [_to_float(c, sep) is not None for c in first]
-    if len(rows) == 1:
-        if not any(numeric):
-            return True, "the only row is all text, so it is read as a header (no data rows)"
-        return False, "the only row has numbers, so it is read as data"
-    second = rows[1][1]
-    for j, (a, b) in enumerate(zip(first, second, strict=False)):
-        if _to_float(a, sep) is None and _to_float(b, sep) is not None:
-            return True, (f"the first row is a header: column {j + 1} has the text {a!r} above "
-                          "numbers")
-    if not all(numeric):
-        return False, "the first row is read as data: it is shaped like the rows below it"
-    for j in range(len(first)):
-        below = [cells[j] for _, cells in rows[1:] if j < len(cells)]
-        if below and all(c and _to_float_any(c, sep) is None for c in below):
-            return True, (
-                f"the first row is all numbers but is read as a header: column {j + 1} holds "
-                f"text in every other row, so {first[j]!r} cannot be one of its values"
-            )
-    return False, ("the first row is all numbers, so it is read as data (tick 'First row holds "
-                   "the column names' if it names the columns)")
-
-
-def _column_index(
-    path: Path,
-    line: int,
-    column: str | int,
-    names_row: list[str] | None,
-    width: int,
-    role: str,
-) -> int:
-    if isinstance(column, str):
-        if names_row is None:
-            raise DatasetError(
-                f"{path}: line {line}: {role} column {column!r} given by name but the file has "
-                "no header; give its index instead or pass header=True"
-            )
-        if column not in names_row:
-            raise DatasetError(
-                f"{path}: line {line}: {role} column {column!r} is not in the header "
-                f"(columns: {', '.join(names_row)})"
-            )
-        return names_row.index(column)
-    if isinstance(column, bool) or not isinstance(column, int | np.integer):
-        raise DatasetError(f"{path}: {role} column must be a name or an index, got {column!r}")
-    if not -width <= column < width:
-        raise DatasetError(
-            f"{path}: line {line}: {role} column index {column} is out of range for {width} "
-            f"columns (use 0..{width - 1} or -{width}..-1)"
-        )
-    return int(column) % width
-
-
-def _encode_target(
-    path: Path,
-    rows: list[tuple[int, list[str]]],
-    t: int,
-    sep: str | None,
-    column_name: str,
-    classes: bool = False,
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    cells = []
-    for line, row in rows:
-        cell = row[t]
-        if not cell:
-            raise DatasetError(
-                f"{path}: line {line} column {t + 1} ({column_name!r}): empty target"
-            )
-        cells.append(cell)
-    values = [_to_float(c, sep) for c in cells]
-    span = f"lines {rows[0][0]}-{rows[-1][0]}"
-    if all(v is not None for v in values):
-        numbers = np.array(values, dtype=np.float64)
-        distinct = np.unique(numbers)
-        if len(distinct) == 1:
-            raise DatasetError(
-                f"{path}: {span}: target {column_name!r} has only one class "
-                f"({_number_label(distinct[0])}); need at least two"
-            )
-        is_integer = bool(np.all(distinct == np.round(distinct)))
-        if not classes and not (is_integer and len(distinct) <= _MAX_NUMERIC_CLASSES):
-            return numbers[:, None], ()
-        index = np.searchsorted(distinct, numbers)
-        class_names = tuple(_number_label(v) for v in distinct)
-    else:
-        n_numeric = sum(v is not None for v in values)
-        if n_numeric * 2 > len(values):
-            # Mostly numbers with a few odd cells is missing data, not a set of string labels.
-            line, cell = next(
-                (ln, c) for (ln, _), c, v in zip(rows, cells, values, strict=True) if v is None
-            )
-            raise DatasetError(
-                f"{path}: line {line} column {t + 1} ({column_name!r}): target {cell!r} is not "
-                "a number, but most target values are"
-            )
-        # Spreadsheets and pandas write booleans as TRUE, True or true: one class each.
-        cells = [_BOOLEANS.get(c.lower(), c) for c in cells]
-        labels = sorted(set(cells))
-        if len(labels) > limits.MAX_CLASSES:
-            try:
-                limits.check_classes(len(labels), column_name)
-            except limits.SizeError as exc:
-                raise DatasetError(f"{path}: {span}: {exc}") from None
-        if len(labels) == 1:
-            raise DatasetError(
-                f"{path}: {span}: target {column_name!r} has only one class ({labels[0]!r}); "
-                "need at least two"
-            )
-        lookup = {label: i for i, label in enumerate(labels)}
-        index = np.array([lookup[c] for c in cells])
-        class_names = tuple(labels)
-    if len(class_names) == 2:
-        return index.astype(np.float64)[:, None], class_names
-    return np.eye(len(class_names))[index], class_names
-
-
-def _number_label(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(float(value))

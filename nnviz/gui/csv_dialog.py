@@ -1,22 +1,23 @@
 """File > Open CSV: preview your own table, choose the target and the feature columns, load it.
 
-The dialog reads the file once, on a thread of its own (`nnviz.gui.csv_reader`), and builds the
-data set for every choice with the core loader (`nnviz.core.datasets.load_csv`) from that one
-reading, also off the GUI thread; so the class counts it shows and the errors it reports (with
-the file's line numbers, which the preview shows as row labels) are exactly those of the data
-that would be loaded, and a large file never freezes the window. The preview shows the first
-PREVIEW_ROWS rows and PREVIEW_COLUMNS columns. An error stays inside the dialog; OK loads only
-data that parsed. The network's input and output
-layers then follow the data (the hidden layers stay); the output activation and loss change
-only when they cannot fit the target (e.g. softmax for two classes, or a class target for a
-regression column).
+The dialog reads the file once, on a thread of its own (`nnviz.gui.csv_reader`): its first rows
+are previewed at once, then the whole file is read, and the data set for every choice is built
+with the core loader (`nnviz.core.datasets.load_csv`) from that one reading, also off the GUI
+thread; so the class counts it shows and the errors it reports (with the file's line numbers,
+which the preview shows as row labels) are exactly those of the data that would be loaded, and
+a large file never freezes the window. It says what the reader decided about the first line
+(`header_note`). The preview (`nnviz.gui.csv_preview`) shows the first PREVIEW_ROWS rows and
+PREVIEW_COLUMNS columns. An error stays inside the dialog; OK loads only data that parsed. The
+network's input and output layers then follow the data (the hidden layers stay); the output
+activation and loss change only when they cannot fit the target (e.g. softmax for two classes,
+or a class target for a regression column). See README, "Export and your own data" and
+"Limits and failures".
 
 Tests drive it without a modal loop: ``dlg = CsvDialog(path)``, ``dlg.set_target("label")``,
 ``dlg.set_features([0, 2])``, ``dlg.class_counts()``, ``dlg.dataset()`` (raises DatasetError),
 ``dlg.error_text()``, ``dlg.accept()``; these wait for the reader's answer, and ``dlg.settle()``
 does so before a test reads the widgets. The app opens it with the non-blocking ``dlg.open()``.
 """
-
 from __future__ import annotations
 
 import functools
@@ -28,18 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSettings,
-    Qt,
-    QTimer,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -62,16 +52,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.core.csv_table import Table
 from nnviz.core.datasets import Dataset, DatasetError
 from nnviz.core.metrics import default_output
 from nnviz.gui.accessibility import untrap_tables
+from nnviz.gui.csv_columns import FeatureColumns
+from nnviz.gui.csv_preview import RIGHT, CsvPreview
 from nnviz.gui.csv_reader import TableReader
 
 if TYPE_CHECKING:
     from nnviz.gui.main_window import MainWindow
 
-PREVIEW_ROWS = 50
-PREVIEW_COLUMNS = 200  # a wide file's preview shows these; the feature list has every column
 DEBOUNCE_MS = 150  # a new choice is sent to the reader after this long without another
 POLL_MS = 25  # how often the dialog looks for the reader's results while it works
 SETTLE_SECONDS = 120.0  # settle() gives up after this (a test's file is read in well under)
@@ -79,10 +70,7 @@ CSV_FILTER = "Data files (*.csv *.txt *.data *.tsv);;All files (*)"
 LAST_DIR_KEY = "csv/last_dir"
 ERROR_STYLE = ("QLabel { color: #8b2500; background: #fff1ea; border: 1px solid #d55e00; "
                "padding: 6px; }")
-TARGET_TINT = QColor(0, 114, 178, 40)  # the colour-blind safe blue, faint
-ERROR_TINT = QColor(213, 94, 0, 90)
 _LINE = re.compile(r"\blines? (\d+)")
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 __all__ = ["CsvDialog", "CsvOpener", "ask_csv_path", "fit_output", "install", "load_into"]
 
@@ -107,72 +95,6 @@ def fit_output(data: Dataset, output: str, loss: str) -> tuple[str, str]:
     return default_output(data)  # numbers: linear, or sigmoid when all lie inside (0, 1)
 
 
-class FeatureColumns(QAbstractListModel):
-    """Every column with a check box: the one owner of which columns are features. A model,
-    not one widget item per column, so a file with 10,000 columns lists (and counts) its
-    choices at array speed."""
-
-    toggled = Signal()  # the user ticked or cleared a box
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.names: list[str] = []
-        self.checked = np.zeros(0, bool)
-        self.target = -1
-
-    def set_columns(self, names: list[str], checked: np.ndarray, target: int) -> None:
-        self.beginResetModel()
-        self.names, self.checked, self.target = list(names), checked.astype(bool), target
-        self.endResetModel()
-
-    def set_target(self, target: int) -> None:
-        old, self.target = self.target, target
-        for j in (old, target):
-            if 0 <= j < len(self.names):
-                self.dataChanged.emit(self.index(j), self.index(j))
-
-    def set_checked(self, checked: np.ndarray) -> None:
-        self.checked = checked.astype(bool)
-        if self.names:
-            self.dataChanged.emit(self.index(0), self.index(len(self.names) - 1))
-
-    def features(self) -> list[int]:
-        return [int(j) for j in np.flatnonzero(self.checked) if j != self.target]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.names)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        j = index.row()
-        if not index.isValid() or not 0 <= j < len(self.names):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.names[j]
-        if role == Qt.ItemDataRole.CheckStateRole:
-            on = bool(self.checked[j]) and j != self.target
-            return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "the target" if j == self.target else None
-        if role == Qt.ItemDataRole.UserRole:
-            return j
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
-        return base if index.row() == self.target else base | Qt.ItemFlag.ItemIsEnabled
-
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: object,  # noqa: N802
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
-            return False
-        on = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
-        self.checked[index.row()] = on
-        self.dataChanged.emit(index, index, [role])
-        self.toggled.emit()
-        return True
-
-
 class CsvDialog(QDialog):
     """Preview a table, choose target and features, see class counts and parse errors."""
 
@@ -195,14 +117,10 @@ class CsvDialog(QDialog):
         self._data: Dataset | None = None
         self._error = ""
         self._read_error = ""
-        self._rows: list[tuple[int, list[str]]] = []
-        self._sep: str | None = None
-        self._width = 0
+        self._table: Table | None = None  # what the preview shows: the first rows, then all
         self._updating = False
         self._was_target = -1
         self._table_taken = False
-        # (error line, role of each column) as the preview cells were last styled
-        self._styled: tuple[int | None, list[str]] = (None, [])
         self._request = 0  # number of the newest data set asked of the reader
         self._shown = 0  # number of the one shown
         self.setObjectName("csvDialog")
@@ -235,15 +153,7 @@ class CsvDialog(QDialog):
         left = QVBoxLayout()
         self.preview_label = QLabel("Preview")
         left.addWidget(self.preview_label)
-        self.table = QTableWidget()
-        self.table.setObjectName("csvPreview")
-        self.table.setAccessibleName("Preview of the file")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setToolTip("Line numbers of the file")
+        self.table = CsvPreview()
         left.addWidget(self.table, 1)
         body.addLayout(left, 3)
 
@@ -253,6 +163,11 @@ class CsvDialog(QDialog):
         self.header_box = QCheckBox("First row holds the column names")
         self.header_box.setObjectName("csvHeader")
         form.addRow(self.header_box)
+        self.header_note = QLabel("")
+        self.header_note.setObjectName("csvHeaderNote")
+        self.header_note.setWordWrap(True)
+        self.header_note.setToolTip("What the reader decided about the first line")
+        form.addRow(self.header_note)
         self.target_combo = QComboBox()
         self.target_combo.setObjectName("csvTarget")
         self.target_combo.setToolTip("The column the network learns to predict")
@@ -360,10 +275,20 @@ class CsvDialog(QDialog):
         """Show what the reader has finished (the timer runs only while it works)."""
         if self.reader.read_done.is_set():
             self._take_table()
+        elif self.reader.head_done.is_set():
+            self._take_head()
         if self._request and self._shown != self._request and self.reader.ready(self._request):
             self._take_result()
         if self._table_taken and self._shown == self._request:
             self._poller.stop()
+
+    def _take_head(self) -> None:
+        """Preview the file's first rows while the reader reads the rest (once)."""
+        if self._table is not None or self.reader.head is None:
+            return
+        self._table = self.reader.head
+        self._set_header(self._table.header, self._table.header_note)
+        self._fill_preview()
 
     def _take_table(self) -> None:
         """Show the table the reader has read (once)."""
@@ -399,27 +324,29 @@ class CsvDialog(QDialog):
         super().done(result)
 
     def _read_file(self) -> None:
-        header = False
         # The core's own reader and header rule, so the preview splits the cells exactly as
         # the loader will.
-        table = self.reader.table
-        if table is not None:
-            self._rows, self._sep, header = table.rows, table.separator, table.header
-        else:
-            self._rows, self._sep = [], None
+        self._table = table = self.reader.table
+        if table is None:
             self._read_error = self._short(self.reader.read_error)
+            self._set_header(False, "")
+        else:
+            self._set_header(table.header, table.header_note)
+
+    def _set_header(self, on: bool, note: str) -> None:
+        """The reader's decision about the first line, and why (the box stays the user's)."""
         self.header_box.blockSignals(True)
-        self.header_box.setChecked(header)
+        self.header_box.setChecked(on)
         self.header_box.blockSignals(False)
-        self._width = len(self._rows[0][1]) if self._rows else 0
+        self.header_note.setText(f"Read as: {note}." if note else "")
 
     def column_names(self) -> list[str]:
-        if self.header_box.isChecked() and self._rows:
-            return [c or f"column {j + 1}" for j, c in enumerate(self._rows[0][1])]
-        return [f"column {j + 1}" for j in range(self._width)]
-
-    def _data_rows(self) -> list[tuple[int, list[str]]]:
-        return self._rows[1:] if self.header_box.isChecked() else self._rows
+        t = self._table
+        if t is None:
+            return []
+        if self.header_box.isChecked():
+            return [c or f"column {j + 1}" for j, c in enumerate(t.first)]
+        return [f"column {j + 1}" for j in range(t.width)]
 
     def _fill_columns(self, target: int, features: Sequence[int] | None = None) -> None:
         """Target combo and feature list for the current header choice."""
@@ -440,75 +367,26 @@ class CsvDialog(QDialog):
         self._fill_preview()
 
     def _fill_preview(self) -> None:
-        self._styled = (None, [])  # new cells: style them all
-        rows = self._data_rows()
-        shown = rows[:PREVIEW_ROWS]
-        full = max([self._width, *(len(cells) for _, cells in shown)]) if shown else self._width
-        width = min(full, PREVIEW_COLUMNS)
-        names = self.column_names()[:width]
-        names += [f"column {j + 1}" for j in range(len(names), width)]
-        t = self.table
-        t.clear()
-        t.setColumnCount(width)
-        t.setRowCount(len(shown))
-        t.setHorizontalHeaderLabels(names)
-        t.setVerticalHeaderLabels([str(line) for line, _ in shown])
-        for r, (_line, cells) in enumerate(shown):
-            for j, cell in enumerate(cells[:width]):
-                item = QTableWidgetItem(cell)
-                if _is_number(cell):
-                    item.setTextAlignment(RIGHT)
-                t.setItem(r, j, item)
-        t.resizeColumnsToContents()
-        more = f"first {len(shown)} of {len(rows):,} rows" if len(rows) > len(shown) \
-            else f"{len(rows)} rows"
+        t = self._table
+        header = self.header_box.isChecked()
+        rows = [] if t is None else t.head[1:] if header else t.head
+        shown, full = self.table.show_rows(rows, self.column_names())
+        width = self.table.columnCount()
+        count = 0 if t is None else max(0, len(t) - header)
+        if t is not None and not t.complete:
+            more = f"first {shown} rows; reading the rest of the file…"
+        else:
+            more = f"first {shown} of {count:,} rows" if count > shown else f"{count} rows"
         if full > width:
             more += f", first {width} of {full:,} columns"
         self.preview_label.setText(f"Preview ({more}; row labels are line numbers)")
         self._style_preview()
 
     def _style_preview(self) -> None:
-        """Tint the target column, grey out unused columns, mark the line an error names."""
-        t = self.table
-        target = self.target_combo.currentIndex()
-        features = set(self.feature_indices())
-        bad_line = self._error_line()
-        grey = self.palette().color(self.palette().ColorRole.PlaceholderText)
-        roles = ["target" if c == target else "feature" if c in features else "not used"
-                 for c in range(t.columnCount())]
-        # Restyle only the columns whose role changed (a 200-column preview holds 10,000
-        # cells; restyling them all made every tick of a box slow).
-        before = self._styled[1] if self._styled[0] == bad_line else []
-        changed = [c for c, role in enumerate(roles) if c >= len(before) or before[c] != role]
-        self._styled = (bad_line, roles)
-        for c in changed:
-            head = t.horizontalHeaderItem(c)
-            if head is not None:
-                font = QFont(head.font())
-                font.setBold(c == target)
-                head.setFont(font)
-                head.setToolTip(roles[c])
-        for r in range(t.rowCount()):
-            label = t.verticalHeaderItem(r)
-            line = int(label.text()) if label is not None else -1
-            for c in changed:
-                item = t.item(r, c)
-                if item is None:
-                    continue
-                if line == bad_line:
-                    item.setBackground(QBrush(ERROR_TINT))
-                elif c == target:
-                    item.setBackground(QBrush(TARGET_TINT))
-                else:
-                    item.setBackground(QBrush())
-                item.setForeground(QBrush() if c == target or c in features else QBrush(grey))
-        if bad_line is not None:
-            for r in range(t.rowCount()):
-                label = t.verticalHeaderItem(r)
-                item = t.item(r, 0)
-                if label is not None and label.text() == str(bad_line) and item is not None:
-                    t.scrollToItem(item)
-                    break
+        # Until the whole file is read nothing is chosen yet: no column is shown as unused.
+        features = (set(self.feature_indices()) if self._table_taken
+                    else set(range(self.table.columnCount())))
+        self.table.restyle(self.target_combo.currentIndex(), features, self._error_line())
 
     def _error_line(self) -> int | None:
         match = _LINE.search(self._error)
@@ -614,7 +492,7 @@ class CsvDialog(QDialog):
     def _read_problem(self) -> str:
         if self._read_error:
             return self._read_error
-        if self._width == 0:
+        if self._table is None or self._table.width == 0:
             return f"{self.path.name}: line 1: file is empty (no data rows)"
         return ""
 
@@ -727,21 +605,14 @@ class CsvDialog(QDialog):
         super().accept()
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell.replace(",", "."))
-    except ValueError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------------------------------------
 # The window side
 
 
 def load_into(window: MainWindow, data: Dataset, path: str | os.PathLike[str] = "") -> str | None:
     """Train on `data`: input and output layers follow it; None on success, else the reason
-    (the window is then unchanged)."""
+    (the window is then unchanged). The window's `CsvOpener` then tells its listeners which
+    file the data came from (`loaded`)."""
     c = window.controller
     output, loss = fit_output(data, c.settings.output, c.settings.loss)
     before = c.settings
@@ -751,12 +622,10 @@ def load_into(window: MainWindow, data: Dataset, path: str | os.PathLike[str] = 
     if error:
         c.settings = before
         return error
-    from nnviz.gui.sessions import _manager, sync_controls
-
-    manager = _manager(window)
-    if manager is not None and path:
-        manager.note_csv_source(data, path)
-    sync_controls(window)
+    opener = window.findChild(CsvOpener, "csvOpener")
+    if opener is not None and path:
+        opener.loaded.emit(data, os.fspath(path))
+    window.controls.sync_from_controller()
     note = "" if (output, loss) == (before.output, before.loss) else \
         f"; output {output}, loss {loss} to fit the target"
     window.show_message(f"Loaded {data.description}{note}")
@@ -765,6 +634,10 @@ def load_into(window: MainWindow, data: Dataset, path: str | os.PathLike[str] = 
 
 class CsvOpener(QObject):
     """Owns the window's CSV dialog; File > Open CSV and the data set combo lead here."""
+
+    #: CSV data was loaded into the window: the data set and the file it came from (the
+    #: session keeps the file's name with the data it embeds).
+    loaded = Signal(object, str)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)

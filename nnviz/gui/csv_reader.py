@@ -1,7 +1,8 @@
 """Reading a CSV file for the CSV dialog on a thread of its own (README: Limits and failures).
 
-The file is read once (``datasets.read_table``); every choice of target and features then builds
-its data set from that table (``datasets.load_csv(table=...)``), also off the GUI thread. Only
+The file's first rows come first (``csv_table.read_head``, for the preview), then the whole file
+is read once (``csv_table.read_table``); every choice of target and features then builds its
+data set from that table (``datasets.load_csv(table=...)``), also off the GUI thread. Only
 the newest request is worked on: choices made while one is being built replace each other. A
 thread never touches Qt at all: the dialog looks for its results on a timer while work is under
 way. (A signal emitted from such a thread can race the application's exit, which crashed.)
@@ -14,8 +15,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from nnviz.core import datasets
-from nnviz.core.datasets import Dataset, DatasetError, Table
+from nnviz.core import csv_table, datasets
+from nnviz.core.csv_table import Table
+from nnviz.core.datasets import Dataset, DatasetError
 
 
 def _describe(exc: BaseException) -> str:
@@ -31,8 +33,10 @@ class TableReader:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(os.fspath(path))
+        self.head: Table | None = None  # the first rows, while the rest is read
         self.table: Table | None = None
         self.read_error = ""
+        self.head_done = threading.Event()
         self.read_done = threading.Event()
         self._cond = threading.Condition()
         self._request: tuple[int, dict[str, Any]] | None = None
@@ -90,11 +94,14 @@ class TableReader:
     def _work(self) -> None:
         if not self.read_done.is_set():
             try:
-                self.table = datasets.read_table(self.path)
+                self.head = csv_table.read_head(self.path)
+                self.head_done.set()
+                self.table = self.head if self.head.complete else csv_table.read_table(self.path)
             except DatasetError as exc:
                 self.read_error = str(exc)
             except Exception as exc:  # noqa: BLE001 (MemoryError and the like: told, not raised)
                 self.read_error = f"{self.path}: cannot read the file: {_describe(exc)}"
+            self.head_done.set()
             self.read_done.set()
         while True:
             with self._cond:

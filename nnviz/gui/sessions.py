@@ -816,4 +816,5 @@ def install(window: MainWindow) -> SessionManager:
     manager = SessionManager(window)
     window._session_manager = manager  # reachable before window.features is filled
     manager.csv_opener = csv_dialog.install(window)
+    manager.csv_opener.loaded.connect(manager.note_csv_source)
     return manager

@@ -1,15 +1,14 @@
-"""Data sets: generated toys, the shipped UCI files, split/standardise and the CSV loader."""
+"""Data sets: generated toys, the shipped UCI files, split and standardise."""
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nnviz.core import datasets
-from nnviz.core.datasets import Dataset, DatasetError, load, load_csv, load_dataset, split
+from nnviz.core.datasets import Dataset, DatasetError, load, load_dataset, split
 from nnviz.core.resources import resource_path
 
 # --------------------------------------------------------------------------------------------
@@ -287,163 +286,3 @@ def test_standardize_uses_train_statistics_and_handles_constant_columns() -> Non
     assert np.allclose(a[:, 0], [-1.2247449, 0, 1.2247449])
     assert np.allclose(b, [[(7 - 3) / std[0], 1.0, 0.0]])
     assert np.allclose(a[:, 1:], 0.0)
-
-
-# --------------------------------------------------------------------------------------------
-# CSV loader: happy paths
-
-
-def _write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_csv_header_and_target_by_name(tmp_path: Path) -> None:
-    path = _write(tmp_path, "x1,label,x2\n1,a,2\n\n3,b,4\n5,c,6\n7,a,8\n")
-    ds = load_csv(path, target="label", standardize=False)
-    assert ds.feature_names == ("x1", "x2")
-    assert ds.class_names == ("a", "b", "c")
-    assert np.array_equal(ds.X_train, [[1, 2], [3, 4], [5, 6], [7, 8]])
-    assert np.array_equal(ds.Y_train, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]])
-    assert ds.name == "data" and "label" in ds.description
-
-
-def test_csv_no_header_target_by_index(tmp_path: Path) -> None:
-    path = _write(tmp_path, "0,1.5,2.5\n1,3.5,4.5\n0,5.5,6.5\n1,7.5,8.5\n")
-    ds = load_csv(path, target=0, standardize=False)
-    assert ds.feature_names == ("column 2", "column 3")
-    assert ds.class_names == ("0", "1")
-    assert np.array_equal(ds.Y_train, [[0], [1], [0], [1]])
-    assert np.array_equal(ds.X_train[:, 0], [1.5, 3.5, 5.5, 7.5])
-    same = load_csv(path, target=-3, standardize=False)
-    assert np.array_equal(same.Y_train, ds.Y_train)
-    # header=False forces the first row to be data even when detection is skipped.
-    assert len(load_csv(path, target=0, header=False).X_train) == 4
-
-
-def test_csv_binary_string_labels_and_features_subset(tmp_path: Path) -> None:
-    path = _write(tmp_path, "a;b;c;y\n1,5;2;3;yes\n2,5;3;4;no\n3,5;5;1;yes\n")
-    ds = load_csv(path, target="y", features=["c", 0], standardize=False)
-    assert ds.feature_names == ("c", "a")
-    assert np.array_equal(ds.X_train, [[3, 1.5], [4, 2.5], [1, 3.5]])  # decimal commas
-    assert ds.class_names == ("no", "yes") and np.array_equal(ds.Y_train, [[1], [0], [1]])
-
-
-def test_csv_whitespace_tabs_and_regression(tmp_path: Path) -> None:
-    path = _write(tmp_path, "size\tcolour code\tprice\n1\t\t2\t10.25\n2\t3\t11.5\n3\t4\t12.75\n")
-    ds = load_csv(path, standardize=False)
-    assert ds.feature_names == ("size", "colour code")
-    assert ds.class_names == () and np.array_equal(ds.Y_train, [[10.25], [11.5], [12.75]])
-    spaced = _write(tmp_path, "1 2   0\n3 4 1\n  5 6 0\n", name="spaced.txt")
-    ds = load_csv(spaced, standardize=False)
-    assert ds.X_train.shape == (3, 2) and ds.Y_train[:, 0].tolist() == [0, 1, 0]
-
-
-def test_csv_uci_iris_file_loads_like_builtin(tmp_path: Path) -> None:
-    ds = load_csv(resource_path("datasets", "iris.data"), test_ratio=0.2, seed=9)
-    builtin = load_dataset("iris", test_ratio=0.2, seed=9)
-    assert np.array_equal(ds.X_train, builtin.X_train)
-    assert np.array_equal(ds.Y_test, builtin.Y_test)
-    assert ds.class_names == ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
-    seeds = load_csv(resource_path("datasets", "seeds_dataset.txt"))
-    assert seeds.Y_train.shape == (210, 3) and seeds.class_names == ("1", "2", "3")
-
-
-def test_csv_is_standardized_and_deterministic(tmp_path: Path) -> None:
-    rng = np.random.default_rng(0)
-    lines = ["f1,f2,cls"] + [f"{a:.6f},{b:.6f},{int(a > b)}" for a, b in rng.normal(size=(60, 2))]
-    path = _write(tmp_path, "\n".join(lines) + "\n")
-    a = load_csv(path, test_ratio=0.25, seed=2)
-    b = load_csv(path, test_ratio=0.25, seed=2)
-    assert a.X_train.tobytes() == b.X_train.tobytes() and a.X_test.tobytes() == b.X_test.tobytes()
-    assert len(a.X_test) == 15
-    assert np.allclose(a.X_train.mean(axis=0), 0.0) and np.allclose(a.X_train.std(axis=0), 1.0)
-
-
-# --------------------------------------------------------------------------------------------
-# CSV loader: every error names file, line and problem
-
-
-def _error(path: Path, **kwargs: object) -> str:
-    with pytest.raises(DatasetError) as info:
-        load_csv(path, **kwargs)
-    message = str(info.value)
-    assert str(path) in message
-    return message
-
-
-def test_csv_empty_file(tmp_path: Path) -> None:
-    assert "line 1: file is empty" in _error(_write(tmp_path, ""))
-    assert "line 1: file is empty" in _error(_write(tmp_path, "\n  \n\n", name="blank.csv"))
-    assert "line 2: only a header" in _error(_write(tmp_path, "\na,b,c\n", name="h.csv"))
-
-
-def test_csv_ragged_row(tmp_path: Path) -> None:
-    path = _write(tmp_path, "a,b,y\n1,2,0\n\n3,4\n5,6,1\n")
-    assert "line 4 has 2 fields, expected 3 (as on line 1)" in _error(path)
-    path = _write(tmp_path, "1,2,0\n3,4,1,9\n", name="nohead.csv")
-    assert "line 2 has 4 fields, expected 3" in _error(path)
-
-
-def test_csv_non_numeric_feature(tmp_path: Path) -> None:
-    path = _write(tmp_path, "a,b,y\n1,2,0\n3,abc,1\n")
-    message = _error(path)
-    assert "line 3 column 2 ('b'): 'abc' is not a number" in message
-    path = _write(tmp_path, "1,2,0\n3,,1\n4,5,0\n", name="gap.csv")
-    assert "line 2 column 2" in _error(path) and "empty" in _error(path)
-    path = _write(tmp_path, "1,2,0\n3,nan,1\n", name="nan.csv")
-    assert "line 2 column 2: 'nan' is not a finite number" in _error(path)
-
-
-def test_csv_only_one_class(tmp_path: Path) -> None:
-    path = _write(tmp_path, "x,y\n1,a\n2,a\n3,a\n")
-    assert "lines 2-4: target 'y' has only one class ('a')" in _error(path)
-    path = _write(tmp_path, "1,0\n2,0\n", name="zeros.csv")
-    assert "lines 1-2" in _error(path) and "only one class" in _error(path)
-
-
-def test_csv_missing_target_column(tmp_path: Path) -> None:
-    path = _write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n")
-    assert "line 1: target column 'label' is not in the header (columns: a, b, y)" in _error(
-        path, target="label"
-    )
-    assert "line 1: target column index 3 is out of range for 3 columns" in _error(path, target=3)
-    assert "index -4 is out of range" in _error(path, target=-4)
-    nohead = _write(tmp_path, "1,2,0\n3,4,1\n", name="nohead.csv")
-    assert "line 1: target column 'y' given by name but the file has no header" in _error(
-        nohead, target="y"
-    )
-    assert "feature column 'zz' is not in the header" in _error(path, features=["zz"])
-    assert "both the target and a feature" in _error(path, features=["a", "y"])
-
-
-def test_csv_target_problems(tmp_path: Path) -> None:
-    path = _write(tmp_path, "a,y\n1,0\n2,\n3,1\n")
-    assert "line 3 column 2 ('y'): empty target" in _error(path)
-    path = _write(tmp_path, "a,y\n1,0\n2,1\n3,?\n4,1\n", name="q.csv")
-    assert "line 4 column 2 ('y'): target '?' is not a number" in _error(path)
-
-
-def test_csv_unreadable_files(tmp_path: Path) -> None:
-    missing = tmp_path / "nope.csv"
-    assert "cannot read file" in _error(missing)
-    binary = tmp_path / "bin.csv"
-    binary.write_bytes(b"a,b\n1,2\n\xff\xfe,3\n")
-    assert "line 3: not UTF-8 text" in _error(binary)
-
-
-def test_read_table_splits_and_guesses_the_header_like_the_loader(tmp_path):
-    p = tmp_path / "t.csv"
-    p.write_text("a;b;label\n1,5;2;x\n\n3;4;y\n", encoding="utf-8")
-    t = datasets.read_table(p)
-    assert t.separator == ";" and t.header
-    assert t.rows == [(1, ["a", "b", "label"]), (2, ["1,5", "2", "x"]), (4, ["3", "4", "y"])]
-    q = tmp_path / "n.txt"
-    q.write_text("1 2 0\n3 4 1\n", encoding="utf-8")
-    t = datasets.read_table(q)
-    assert t.separator is None and not t.header and len(t.rows) == 2
-    bad = tmp_path / "bad.csv"
-    bad.write_bytes(b"a,b\n\xff,1\n")
-    with pytest.raises(datasets.DatasetError, match="line 2: not UTF-8"):
-        datasets.read_table(bad)

@@ -15,7 +15,7 @@ import pytest
 
 from nnviz import cli
 from nnviz.commands import train as train_cmd
-from nnviz.core import Network, Trainer, datasets, limits
+from nnviz.core import Network, Trainer, csv_table, datasets, limits
 from nnviz.core import session as sessions
 from nnviz.core.convergence import ConvergenceConfig, run_convergence
 from nnviz.core.history import History
@@ -202,18 +202,18 @@ def test_thinned_history_saves_and_loads(tmp_path: Path) -> None:
 def test_all_numeric_first_row_is_data_unless_it_cannot_be(tmp_path: Path) -> None:
     data = tmp_path / "data.csv"
     data.write_text("1,2,0\n3,4,1\n5,6,0\n")
-    table = datasets.read_table(data)
+    table = csv_table.read_table(data)
     assert not table.header and "read as data" in table.header_note
     assert len(datasets.load_csv(data, standardize=False).X_train) == 3
     named = tmp_path / "named.csv"  # pandas writes integer column names like this
     named.write_text("0,1,2\n0.5,1.5,cat\n2.5,0.1,dog\n")
-    table = datasets.read_table(named)
+    table = csv_table.read_table(named)
     assert table.header and "column 3 holds text" in table.header_note
     ds = datasets.load_csv(named)
     assert ds.class_names == ("cat", "dog") and len(ds.X_train) == 2
     text = tmp_path / "text.csv"
     text.write_text("a,b,y\n1,2,0\n3,4,1\n")
-    assert "'a' above numbers" in datasets.read_table(text).header_note
+    assert "'a' above numbers" in csv_table.read_table(text).header_note
 
 
 def test_true_and_true_are_one_class(tmp_path: Path) -> None:
@@ -238,7 +238,7 @@ def test_nul_bytes_are_an_error_with_the_line(tmp_path: Path) -> None:
     with pytest.raises(datasets.DatasetError, match=r"line 3: contains a NUL byte"):
         datasets.load_csv(path)
     with pytest.raises(datasets.DatasetError, match="NUL"):
-        datasets.read_table(path)
+        csv_table.read_table(path)
 
 
 # ---- targets the loss or output cannot use --------------------------------------------------

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 
 from nnviz.core import resources
 from nnviz.core.datasets import DatasetError
-from nnviz.gui import csv_dialog
+from nnviz.gui import csv_dialog, csv_preview
 from nnviz.gui.csv_dialog import CsvDialog
 
 IRIS_CLASSES = {"Iris-setosa": 50, "Iris-versicolor": 50, "Iris-virginica": 50}
@@ -47,12 +47,13 @@ def dialog(qtbot, path, **kwargs) -> CsvDialog:
 def test_iris_preview_target_class_counts_and_features(qtbot, iris):
     dlg = dialog(qtbot, iris)
     assert not dlg.header_box.isChecked()  # detected: the first row is data
+    assert "read as data: it is shaped like the rows below it" in dlg.header_note.text()
     assert dlg.column_names() == [f"column {j}" for j in range(1, 6)]
     assert dlg.target_name() == "column 5" and dlg.feature_indices() == [0, 1, 2, 3]
     assert dlg.class_counts() == IRIS_CLASSES
     assert dlg.error_text() == "" and dlg.ok_button.isEnabled()
     t = dlg.table
-    assert t.rowCount() == csv_dialog.PREVIEW_ROWS and t.columnCount() == 5
+    assert t.rowCount() == csv_preview.PREVIEW_ROWS and t.columnCount() == 5
     assert t.verticalHeaderItem(0).text() == "1"  # row labels are the file's line numbers
     assert t.item(0, 4).text() == "Iris-setosa"
     assert "first 50 of 150 rows" in dlg.preview_label.text()
@@ -105,6 +106,8 @@ def test_header_semicolons_and_decimal_commas(qtbot, scores):
     assert sorted(counts) == ["0", "1"] and sum(counts.values()) == 30
     assert dlg.dataset().feature_names == ("hours", "sleep")
     assert dlg.table.verticalHeaderItem(0).text() == "2"  # line 1 is the header
+    assert dlg.header_note.text() == (
+        "Read as: the first row is a header: column 1 has the text 'hours' above numbers.")
     dlg.set_header(False)  # names become data: the target column is now text
     assert dlg.column_names()[0] == "column 1"
     assert dlg.feature_indices() == [0, 2]  # choices kept by position
@@ -135,7 +138,7 @@ def test_bad_files_report_the_line_and_stay_open(qtbot, tmp_path, content, fragm
         rows = [r for r in range(dlg.table.rowCount())
                 if dlg.table.verticalHeaderItem(r).text() == str(line)]
         assert len(rows) == 1
-        assert dlg.table.item(rows[0], 0).background().color() == csv_dialog.ERROR_TINT
+        assert dlg.table.item(rows[0], 0).background().color() == csv_preview.ERROR_TINT
     dlg.reject()
 
 

@@ -1,5 +1,6 @@
 """The CSV dialog on large files: read once on a thread of its own, never on the GUI thread,
-a preview of at most PREVIEW_COLUMNS columns (README: Limits and failures).
+the first rows previewed before the rest is read, a preview of at most PREVIEW_COLUMNS columns
+(README: Limits and failures).
 
 Counters and thread names are checked, not timings: the figures are in the README.
 """
@@ -13,16 +14,20 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnviz.core import datasets
-from nnviz.gui import csv_dialog
+from nnviz.core import csv_table, datasets
+from nnviz.gui import csv_preview
 from nnviz.gui.csv_dialog import CsvDialog
 
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Counts read_table and load_csv calls and the threads they ran on."""
-    seen = {"read": [], "load": []}
-    read, load = datasets.read_table, datasets.load_csv
+    """Counts reads of the file (its head, the whole) and load_csv calls, and their threads."""
+    seen = {"head": [], "read": [], "load": []}
+    head, read, load = csv_table.read_head, csv_table.read_table, datasets.load_csv
+
+    def counting_head(path):
+        seen["head"].append(threading.current_thread())
+        return head(path)
 
     def counting_read(path):
         seen["read"].append(threading.current_thread())
@@ -32,9 +37,20 @@ def calls(monkeypatch):
         seen["load"].append(threading.current_thread())
         return load(path, **kwargs)
 
-    monkeypatch.setattr(datasets, "read_table", counting_read)
+    monkeypatch.setattr(csv_table, "read_head", counting_head)
+    monkeypatch.setattr(csv_table, "read_table", counting_read)
     monkeypatch.setattr(datasets, "load_csv", counting_load)
     return seen
+
+
+def read_once(calls) -> bool:
+    """The head was read once, and the whole file at most once (not when the head was all)."""
+    return len(calls["head"]) == 1 and len(calls["read"]) <= 1
+
+
+def off_the_gui_thread(calls) -> bool:
+    return all(t is not threading.main_thread()
+               for t in calls["head"] + calls["read"] + calls["load"])
 
 
 @pytest.fixture
@@ -68,7 +84,7 @@ def test_the_file_is_read_on_another_thread_while_the_dialog_is_up(
     path = tmp_path / "t.csv"
     path.write_text("a,b,y\n1,2,0\n3,4,1\n5,6,1\n")
     release = threading.Event()
-    read = datasets.read_table
+    read = csv_table.read_head
     threads = []
 
     def held_read(p):
@@ -76,7 +92,7 @@ def test_the_file_is_read_on_another_thread_while_the_dialog_is_up(
         assert release.wait(30)
         return read(p)
 
-    monkeypatch.setattr(datasets, "read_table", held_read)
+    monkeypatch.setattr(csv_table, "read_head", held_read)
     dlg = CsvDialog(path)  # returns while the file is still being read
     qtbot.addWidget(dlg)
     assert not dlg.ok_button.isEnabled() and "Reading" in dlg.preview_label.text()
@@ -90,7 +106,7 @@ def test_a_10000_column_file_previews_200_columns_and_lists_them_all(qtbot, wide
     dlg = CsvDialog(wide)
     qtbot.addWidget(dlg)
     dlg.settle()
-    assert dlg.table.columnCount() == csv_dialog.PREVIEW_COLUMNS
+    assert dlg.table.columnCount() == csv_preview.PREVIEW_COLUMNS
     assert "first 200 of 10,000 columns" in dlg.preview_label.text()
     assert dlg.features.rowCount() == 10_000
     assert len(dlg.feature_indices()) == 9_999 and dlg.target_name() == "c9999"
@@ -105,8 +121,7 @@ def test_a_10000_column_file_previews_200_columns_and_lists_them_all(qtbot, wide
     assert len(calls["load"]) == loads and not dlg.ok_button.isEnabled()
     qtbot.waitUntil(lambda: dlg.ok_button.isEnabled(), timeout=30_000)
     assert len(dlg.dataset().feature_names) == 9_998
-    assert len(calls["read"]) == 1
-    assert all(t is not threading.main_thread() for t in calls["read"] + calls["load"])
+    assert read_once(calls) and off_the_gui_thread(calls)
 
 
 def test_changing_the_target_never_reads_the_file_again(qtbot, tall, calls):
@@ -122,8 +137,8 @@ def test_changing_the_target_never_reads_the_file_again(qtbot, tall, calls):
         dlg.set_features(features)
         assert dlg.error_text() == ""
     assert dlg.dataset().feature_names == ("x1",)
-    assert len(calls["read"]) == 1
-    assert all(t is not threading.main_thread() for t in calls["read"] + calls["load"])
+    assert len(calls["head"]) == len(calls["read"]) == 1  # 20,000 rows: more than the head
+    assert off_the_gui_thread(calls)
 
 
 def test_only_the_newest_choice_is_built(qtbot, tall, calls):
@@ -135,3 +150,25 @@ def test_only_the_newest_choice_is_built(qtbot, tall, calls):
         dlg.set_features(features)
     assert dlg.dataset().feature_names == ("x2",)
     assert len(calls["load"]) - before < 4  # the intermediate choices were dropped
+
+
+def test_the_first_rows_are_previewed_while_the_rest_is_read(qtbot, tall, monkeypatch):
+    release = threading.Event()
+    read = csv_table.read_table
+
+    def held_read(p):
+        assert release.wait(30)
+        return read(p)
+
+    monkeypatch.setattr(csv_table, "read_table", held_read)
+    dlg = CsvDialog(tall)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == csv_preview.PREVIEW_ROWS, timeout=10_000)
+    assert "reading the rest of the file" in dlg.preview_label.text()
+    assert dlg.table.horizontalHeaderItem(2).text() == "label"
+    assert "column 1 has the text 'x1' above numbers" in dlg.header_note.text()
+    assert not dlg.ok_button.isEnabled() and dlg.target_combo.count() == 0
+    release.set()
+    dlg.settle()
+    assert "first 50 of 20,000 rows" in dlg.preview_label.text()
+    assert dlg.target_name() == "size" and dlg.features.rowCount() == 4

@@ -400,7 +400,7 @@ def test_failed_save_keeps_the_previous_file(qtbot, make_window, errors, tmp_pat
     old = path.read_bytes()
     train(qtbot, w, 3)
     calls = []
-    real = core_session._write_npy
+    real = core_session.archive.write_npy
 
     def failing(zf, member, arr):
         calls.append(member)
@@ -408,7 +408,7 @@ def test_failed_save_keeps_the_previous_file(qtbot, make_window, errors, tmp_pat
             raise OSError(28, "No space left on device")
         real(zf, member, arr)
 
-    monkeypatch.setattr(core_session, "_write_npy", failing)
+    monkeypatch.setattr(core_session.archive, "write_npy", failing)
     error = sessions.save_path(w, path)
     assert error is not None and "No space left on device" in error
     assert errors == [error]
