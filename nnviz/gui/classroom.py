@@ -15,8 +15,8 @@ Zoom, theme and presentation state are remembered between runs (QSettings keys u
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.gui import theme
+from nnviz.gui.features import NoViewState
 
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 GROUP = "classroom"
@@ -287,7 +288,7 @@ class HideDialog(QDialog):
             box.blockSignals(False)
 
 
-class Classroom(QObject):
+class Classroom(QObject, NoViewState):
     """State and actions of the classroom features of one main window."""
 
     def __init__(self, window: QMainWindow) -> None:
@@ -295,9 +296,9 @@ class Classroom(QObject):
         self.window = window
         #: False keeps zoom/theme/presentation changes out of QSettings (screenshots, scripts).
         self.persistent = True
-        self.zoom = 1.0
-        self.theme: theme.Theme = theme.LIGHT
-        self.presentation = False
+        self._options = window.view_state  # zoom, theme and presentation live there
+        self._own_change = False  # the classroom itself changes the ViewState: no reaction
+        self._full_screen_request = True  # set_presentation's full_screen, for the reaction
         self.remember_presentation = False  # start the next run in presentation if it ends so
         self._theme_before_presentation: theme.Theme | None = None
         self._layout_before_presentation: QByteArray | None = None
@@ -324,6 +325,10 @@ class Classroom(QObject):
         window.installEventFilter(self)
         window.controller.networkRebuilt.connect(self._reapply_hidden)
         self._restore()
+        vs = self._options
+        vs.themeChanged.connect(self._on_theme_changed)
+        vs.zoomChanged.connect(self._on_zoom_changed)
+        vs.presentationChanged.connect(self._on_presentation_changed)
         self.apply()
         # After the window restored its geometry and showed itself: restoreGeometry would undo
         # a full screen set now, and docks added by later features need the current scale.
@@ -412,8 +417,9 @@ class Classroom(QObject):
             zoom = float(s.value(f"{GROUP}/zoom", 1.0))
         except (TypeError, ValueError):
             zoom = 1.0
-        self.zoom = zoom if theme.MIN_SCALE <= zoom <= theme.MAX_SCALE else 1.0
-        self.theme = theme.THEMES.get(str(s.value(f"{GROUP}/theme", "light")), theme.LIGHT)
+        vs = self._options
+        vs.set_zoom(zoom if theme.MIN_SCALE <= zoom <= theme.MAX_SCALE else 1.0)
+        vs.set_theme(theme.THEMES.get(str(s.value(f"{GROUP}/theme", "light")), theme.LIGHT))
         self.remember_presentation = \
             str(s.value(f"{GROUP}/remember_presentation", "false")).lower() == "true"
         # presentation is chosen per run (F5, --presentation); only on request does the next
@@ -516,15 +522,56 @@ class Classroom(QObject):
                 action.setChecked(on)
                 action.blockSignals(False)
 
-    def set_zoom(self, factor: float) -> None:
-        factor = float(factor)
-        if not (math.isfinite(factor) and theme.MIN_SCALE <= factor <= theme.MAX_SCALE):
-            raise ValueError(f"zoom must be between {theme.MIN_SCALE} and {theme.MAX_SCALE}, "
-                             f"got {factor}")
-        self.zoom = factor
+    # ---- the ViewState's zoom, theme and presentation ---------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self._options.zoom
+
+    @property
+    def theme(self) -> theme.Theme:
+        return self._options.theme
+
+    @property
+    def presentation(self) -> bool:
+        return self._options.presentation
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """ViewState changes made inside are the classroom's own steps, applied by itself."""
+        self._own_change = True
+        try:
+            yield
+        finally:
+            self._own_change = False
+
+    @Slot(float)
+    def _on_zoom_changed(self, _zoom: float) -> None:
+        if not self._own_change:
+            self.apply()
+            self._save()
+
+    @Slot(object)
+    def _on_theme_changed(self, _theme: theme.Theme) -> None:
+        if self._own_change:
+            return
+        if self.presentation:
+            self._theme_before_presentation = None  # an explicit choice outlives presentation
         self.apply()
         self._save()
-        self.window.show_message(f"Zoom {round(100 * factor)} %")
+
+    @Slot(bool)
+    def _on_presentation_changed(self, on: bool) -> None:
+        full_screen, self._full_screen_request = self._full_screen_request, True
+        if self._own_change:
+            return
+        if on:
+            self._enter_presentation(full_screen=full_screen, restoring=False)
+        else:
+            self._leave_presentation()
+
+    def set_zoom(self, factor: float) -> None:
+        self._options.set_zoom(float(factor))
+        self.window.show_message(f"Zoom {round(100 * self.zoom)} %")
 
     @Slot()
     def zoom_in(self) -> None:
@@ -546,12 +593,12 @@ class Classroom(QObject):
         """'light' (the projector default), 'dark' or 'high-contrast'."""
         if name not in theme.THEMES:
             raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(theme.THEMES)}")
-        new = theme.THEMES[name]
         if self.presentation:
             self._theme_before_presentation = None  # an explicit choice outlives presentation
-        self.theme = new
-        self.apply()
-        self._save()
+        if theme.THEMES[name] is self.theme:
+            self._save()  # the same theme chosen again: only the choice is news
+        else:
+            self._options.set_theme(name)
 
     # ---- presentation and full screen -------------------------------------------------------
     def set_remember_presentation(self, on: bool) -> None:
@@ -576,19 +623,18 @@ class Classroom(QObject):
         if on == self.presentation:
             self._sync_actions()
             return
-        if on:
-            self._enter_presentation(full_screen=full_screen, restoring=False)
-        else:
-            self._leave_presentation()
+        self._full_screen_request = full_screen
+        self._options.set_presentation(on)  # enters or leaves in _on_presentation_changed
 
     def _enter_presentation(self, *, full_screen: bool, restoring: bool) -> None:
         w = self.window
         self._pending_presentation = False
-        self.presentation = True
-        if not restoring:  # after a restart these come from the settings
-            self._theme_before_presentation = self.theme
-            if self.theme is not theme.HIGH_CONTRAST:  # light, unless already higher contrast
-                self.theme = theme.LIGHT
+        with self._quietly():
+            self._options.set_presentation(True)
+            if not restoring:  # after a restart these come from the settings
+                self._theme_before_presentation = self.theme
+                if self.theme is not theme.HIGH_CONTRAST:  # light, unless higher contrast
+                    self._options.set_theme(theme.LIGHT)
             self._layout_before_presentation = w.saveState()
         self._full_screen_by_presentation = False
         if full_screen:
@@ -614,13 +660,14 @@ class Classroom(QObject):
 
     def _leave_presentation(self) -> None:
         w = self.window
-        self.presentation = False
         self._fit_pending = False
         stage = w.features.get("stage")
         if stage is not None:
             stage.leave()
-        if self._theme_before_presentation is not None:
-            self.theme = self._theme_before_presentation
+        with self._quietly():
+            self._options.set_presentation(False)
+            if self._theme_before_presentation is not None:
+                self._options.set_theme(self._theme_before_presentation)
         self._theme_before_presentation = None
         if self._full_screen_by_presentation and w.isFullScreen():
             self.set_full_screen(False)
@@ -739,9 +786,7 @@ class Classroom(QObject):
         return None
 
     def _button_widgets(self) -> list[QWidget]:
-        layout = getattr(self.window.controls, "buttons", None)
-        if layout is None:
-            return []
+        layout = self.window.controls.buttons
         items = (layout.itemAt(i) for i in range(layout.count()))
         return [it.widget() for it in items if it is not None and it.widget() is not None]
 
