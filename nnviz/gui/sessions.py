@@ -1,4 +1,5 @@
-"""Sessions in the window: File > Open / Save / Save As / Recent files, and unsaved changes.
+"""Sessions in the window: File > Open / Save / Save As / Recent files, and unsaved changes
+(README, "Sessions" and "The `.nnviz` session file").
 
 A session (`nnviz.core.session`) is captured from the live controller under the worker's lock,
 so weights, history, epoch, optimizer velocity and shuffling state are one consistent moment.
@@ -12,9 +13,10 @@ The view options are the window's :class:`~nnviz.gui.view_state.ViewState` and w
 feature adds through the :class:`~nnviz.gui.features.Feature` contract; options this build does
 not know are carried through to the next save.
 
-Unsaved changes are tracked by content: the session is "dirty" once the settings, the epoch,
-the weights or the view options differ from the last save or open (listening to the
-controller's signals and the controls). The prompt before close or open goes through the
+Unsaved changes are tracked by content: the session is "dirty" once the settings, the data,
+the epoch, the weights or the hidden controls differ from the last save or open (listening to
+the controller's signals and the controls); how the lesson is shown (view options) does not
+count. The prompt before close or open goes through the
 module-level `ask_unsaved`, which tests replace; on the offscreen platform (tests, headless
 screenshots) and with ``NNVIZ_NO_PROMPT=1`` it answers "discard" without showing anything.
 
