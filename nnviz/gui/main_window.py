@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from nnviz.core import datasets
 from nnviz.gui.controller import Controller, Settings
 from nnviz.gui.controls import ControlsPanel
-from nnviz.gui.features import Feature
+from nnviz.gui.features import Feature, FeatureModule
 from nnviz.gui.network_view import NetworkView
 from nnviz.gui.view_state import ViewState
 from nnviz.gui.worker import Snapshot
@@ -35,9 +35,9 @@ STATUS_INTERVAL = 0.1  # s between status-line updates while training runs
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are then ignored
 
-#: Modules that add their docks, actions and menus to the window through `install(window)`,
-#: in this order (sessions' close prompt must see the other features installed; accessibility
-#: names the widgets all the others made).
+#: Modules that add their docks, actions and menus to the window through `install(window)`
+#: (the Feature contract, nnviz.gui.features), in this order (sessions' close prompt must see
+#: the other features installed; accessibility names the widgets all the others made).
 FEATURES: tuple[str, ...] = ("step_panel", "convergence_view", "sessions", "classroom", "export",
                              "landscape_view", "weight_matrix_view", "pinned_runs",
                              "point_editor", "fit_view", "stage", "accessibility")
@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
             return
         self._add_plot_docks()
         for name in FEATURES:
-            module = importlib.import_module(name if "." in name else f"nnviz.gui.{name}")
+            module: FeatureModule = importlib.import_module(
+                name if "." in name else f"nnviz.gui.{name}")
             self.features[name.rsplit(".", 1)[-1]] = module.install(self)
         self.controller.rebuild()  # the features follow networkRebuilt from the start
         self.fit_to_screen()
