@@ -52,6 +52,7 @@ from nnviz.core.session import (
     save,
 )
 from nnviz.gui.features import NoViewState, session_features
+from nnviz.gui.lessons_menu import build_menu
 
 if TYPE_CHECKING:
     from nnviz.gui.controller import Controller
@@ -520,8 +521,6 @@ class SessionManager(QObject, NoViewState):
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.action_open)
         menu.insertMenu(first, self.recent_menu)
-        from nnviz.gui.lessons_menu import build_menu
-
         self.lessons_menu = build_menu(w, self.maybe_save)
         menu.insertMenu(first, self.lessons_menu)
         menu.insertSeparator(first)
@@ -676,6 +675,14 @@ class SessionManager(QObject, NoViewState):
         if not path:
             return "cancelled"
         return open_path(self.window, path)
+
+    def open_lesson(self, session: Session, name: str) -> str | None:
+        """Open a shipped lesson (``name`` for messages): like a file, but with no path, so
+        Save asks where and never overwrites the shipped file."""
+        error = restore(self.window, session, name=name, validate=False)
+        if error is None:
+            self.set_path(None)
+        return error
 
     def open_file(self, path: str) -> str | None:
         """Open `path` after asking about unsaved changes (the recent-files menu uses it)."""
