@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.gui.features import NoViewState
+
 #: Width of the focus frame in logical pixels (device pixels follow the screen's ratio).
 RING_WIDTH = 2
 
@@ -290,7 +292,7 @@ class ControlKeys(QObject):
         return False
 
 
-class Accessibility:
+class Accessibility(NoViewState):
     """What `install` set up on a window: the focus ring, and how many tab pages it named."""
 
     def __init__(self, window: QMainWindow) -> None:

@@ -1,49 +1,32 @@
 """Classroom features: presentation mode, zoom, themes, hiding controls, the shortcut sheet.
 
-`install(window)` adds the actions and menus and returns the :class:`Classroom` that owns the
-state. One scale factor drives everything: the application font (menus, docks, controls) and
-``set_scale`` of every view and dock widget that has one (fonts, node radii, line widths).
-Presentation mode multiplies the user's zoom by ``theme.PRESENTATION_SCALE``, and by the screen
-height over 768 on larger screens: a projector shows the whole screen at the same physical size
-whatever its resolution, so text must take the same fraction of the screen height to stay
-readable from the back of a hall.
+`install(window)` adds the actions and menus and returns the :class:`Classroom`. Zoom, theme
+and presentation are the window's ViewState's; the classroom applies them. One scale factor
+drives everything: the application font (menus, docks, controls) and ``set_scale`` of every
+view and dock widget that has one (fonts, node radii, line widths). Presentation mode
+multiplies the user's zoom by ``theme.PRESENTATION_SCALE``, and by the screen height over 768
+on larger screens: a projector shows the whole screen at the same physical size whatever its
+resolution, so text must take the same fraction of the screen height to stay readable from the
+back of a hall.
 
 Zoom, theme and presentation state are remembered between runs (QSettings keys under
-``classroom/``); the hidden controls belong to a lesson, so sessions save them
-(:meth:`Classroom.hidden_items` / :meth:`Classroom.set_hidden_items`).
+``classroom/``); the hidden controls (``classroom_hiding``) belong to a lesson, so sessions save
+them (:meth:`Classroom.hidden_items` / :meth:`Classroom.set_hidden_items`). The shortcut sheet
+is ``shortcut_sheet``.
 """
-
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QPushButton,
-    QScrollArea,
-    QToolBar,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QActionGroup, QFont
+from PySide6.QtWidgets import QApplication, QMainWindow, QToolBar
 
 from nnviz.gui import theme
+from nnviz.gui.classroom_hiding import HiddenItems, HideableItem, HideDialog
+from nnviz.gui.features import NoViewState
+from nnviz.gui.shortcut_sheet import ShortcutsDialog
 
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 GROUP = "classroom"
@@ -60,234 +43,8 @@ PRESENTATION_SIDE_FRACTION = 0.3
 PRESENTATION_BOTTOM_FRACTION = 0.3
 _BASE_FONT_PROPERTY = "nnviz_base_point_size"
 
-#: Rows of the controls panel that a lesson can hide: (key, label, ControlsPanel attribute).
-CONTROL_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("dataset", "Data set", "dataset"),
-    ("noise", "Noise", "noise"),
-    ("test_ratio", "Test ratio", "test_ratio"),
-    ("features", "Features", "features"),
-    ("hidden", "Hidden layers", "hidden"),
-    ("bias", "Biases", "bias"),
-    ("activation", "Activation", "activation"),
-    ("output", "Output", "output"),
-    ("loss", "Loss", "loss"),
-    ("init", "Init", "init"),
-    ("seed", "Seed", "seed"),
-    ("lr", "Learning rate", "lr"),
-    ("batch", "Batch", "batch_mode"),
-    ("momentum", "Momentum", "momentum"),
-    ("l2", "L2", "l2"),
-    ("l1", "L1", "l1"),
-    ("speed", "Speed", "speed"),
-    ("auto_stop", "Stop when converged", "auto_stop"),
-    ("stop_accuracy", "Stop at (accuracy)", "stop_accuracy"),
-    ("stop_loss", "and loss (auto-stop)", "stop_loss"),
-    ("edge_mode", "Edges show", "edge_mode"),
-    ("colour_scale", "Colour scale", "colour_scale"),
-    ("min_mag", "Hide small", "min_mag"),
-    ("sample", "Sample", "sample"),
-    ("show_test", "Show test data", "show_test"),
-)
 
-#: What the mouse does in the network view, for the cheat sheet (no QAction carries these).
-MOUSE_ROWS: tuple[tuple[str, str], ...] = (
-    ("Hover", "Exact values of a node, edge or bias"),
-    ("Click an edge", "Edit that weight"),
-    ("Click a bias square", "Edit that bias and its layer's bias mode"),
-    ("Click a node", "Select it"),
-)
-
-
-@dataclass(frozen=True)
-class HideableItem:
-    key: str  # "control:lr", "dock:loss", "toolbar:toolbarTraining"
-    label: str
-    group: str  # "Controls", "Panels", "Toolbars"
-
-
-def _plain(text: str) -> str:
-    """Menu text without mnemonics: '&File' -> 'File' ('&&' stays a literal '&')."""
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
-
-
-def shortcut_text(action: QAction) -> str:
-    keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-    return ", ".join(k for k in keys if k)
-
-
-def _menu_actions(menu: QMenu, path: str) -> Iterator[tuple[str, QAction]]:
-    for action in menu.actions():
-        sub = action.menu()
-        if sub is not None:
-            yield from _menu_actions(sub, f"{path} \u203a {_plain(sub.title())}")
-        elif not action.isSeparator():
-            yield path, action
-
-
-def shortcut_rows(window: QMainWindow) -> list[tuple[str, str, str, str]]:
-    """(group, command, keys, description) for every action in ``window.actions_by_name``,
-    grouped by the menu that holds it (menu order), the rest under "Other"."""
-    where: dict[int, tuple[str, int]] = {}
-    order = 0
-    groups: list[str] = []
-    for top in window.menuBar().actions():
-        menu = top.menu()
-        if menu is None:
-            continue
-        for path, action in _menu_actions(menu, _plain(menu.title())):
-            if id(action) not in where:
-                where[id(action)] = (path, order)
-                order += 1
-                if path not in groups:
-                    groups.append(path)
-    rows: list[tuple[int, int, str, str, str, str]] = []
-    for n, action in enumerate(window.actions_by_name.values()):
-        path, pos = where.get(id(action), ("Other", order + n))
-        text = _plain(action.text()).rstrip(".\u2026 ")
-        tip = action.statusTip()
-        desc = tip if tip and tip.rstrip(".\u2026 ") != text else ""
-        gi = groups.index(path) if path in groups else len(groups)
-        rows.append((gi, pos, path, text, shortcut_text(action), desc))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    return [(path, text, keys, desc) for _, _, path, text, keys, desc in rows]
-
-
-class ShortcutsDialog(QDialog):
-    """Non-modal cheat sheet, refilled every time it is shown."""
-
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("shortcutsDialog")
-        self.setWindowTitle("Keyboard shortcuts")
-        self.setModal(False)
-        self._window = window
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("shortcutsTree")
-        self.tree.setAccessibleName("Keyboard shortcuts")
-        self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Keys", "Command", "What it does"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tree)
-        layout.addWidget(buttons)
-
-    def refill(self) -> None:
-        self.tree.clear()
-        bold = QFont(self.font())
-        bold.setBold(True)
-        current: QTreeWidgetItem | None = None
-        last_group = None
-        rows = shortcut_rows(self._window)
-        rows += [("Mouse (network view)", what, "", desc) for what, desc in MOUSE_ROWS]
-        for group, text, keys, desc in rows:
-            if group != last_group:
-                current = QTreeWidgetItem(self.tree, [group])
-                current.setFirstColumnSpanned(True)
-                current.setFont(0, bold)
-                last_group = group
-            item = QTreeWidgetItem(current, [keys or "\u2014", text, desc])
-            if group.startswith("Mouse"):  # the gesture goes where the keys go
-                item.setText(0, text)
-                item.setText(1, "")
-            item.setFont(0, bold)
-        self.tree.expandAll()
-        for col in range(3):
-            self.tree.resizeColumnToContents(col)
-        screen = self._window.screen().availableGeometry()
-        width = sum(self.tree.columnWidth(c) for c in range(3)) + 60
-        row_h = max(self.tree.sizeHintForRow(0), self.fontMetrics().height() + 6)
-        lines = len(rows) + len({r[0] for r in rows}) + 1  # rows, group titles, header
-        height = lines * row_h + 90
-        self.resize(min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.9)))
-
-    def rows_text(self) -> list[str]:
-        """Every line of the sheet as "group | keys | command" (for tests and scripts)."""
-        out = []
-        for g in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(g)
-            for r in range(group.childCount()):
-                item = group.child(r)
-                out.append(f"{group.text(0)} | {item.text(0)} | {item.text(1)}")
-        return out
-
-
-class HideDialog(QDialog):
-    """"Hide for the classroom": one checkbox per control row, dock and toolbar; applies at once."""
-
-    def __init__(self, classroom: Classroom) -> None:
-        super().__init__(classroom.window)
-        self.setObjectName("hideForClassroomDialog")
-        self.setWindowTitle("Hide for the classroom")
-        self.setModal(False)
-        self.classroom = classroom
-        self.boxes: dict[str, QCheckBox] = {}
-        intro = QLabel("Ticked items are hidden from the students. Sessions save this choice.")
-        intro.setWordWrap(True)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        # Tab goes to the boxes themselves (the area scrolls to the focused one).
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.show_all = QPushButton("Show everything")
-        self.show_all.setObjectName("showEverythingButton")
-        self.show_all.clicked.connect(self._show_all)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.rejected.connect(self.close)
-        row = QHBoxLayout()
-        row.addWidget(self.show_all)
-        row.addStretch(1)
-        row.addWidget(self.buttons)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.scroll, 1)
-        layout.addLayout(row)
-
-    def refill(self) -> None:
-        self.boxes.clear()
-        body = QWidget()
-        outer = QVBoxLayout(body)
-        hidden = set(self.classroom.hidden_items())
-        groups: dict[str, QGridLayout] = {}
-        for item in self.classroom.hideable_items():
-            grid = groups.get(item.group)
-            if grid is None:
-                box = QGroupBox(item.group)
-                grid = QGridLayout(box)
-                groups[item.group] = grid
-                outer.addWidget(box)
-            box = QCheckBox(item.label)
-            box.setObjectName(f"hide_{item.key.replace(':', '_')}")
-            box.setChecked(item.key in hidden)
-            box.toggled.connect(lambda on, k=item.key: self.classroom.set_item_hidden(k, on))
-            n = grid.count()
-            per_col = 9
-            grid.addWidget(box, n % per_col, n // per_col)
-            self.boxes[item.key] = box
-        outer.addStretch(1)
-        self.scroll.setWidget(body)  # deletes the previous body and its boxes
-        # Boxes were made after the buttons: Tab reads them first, in the order shown.
-        chain = [*self.boxes.values(), self.show_all,
-                 self.buttons.button(QDialogButtonBox.StandardButton.Close)]
-        for a, b in zip(chain, chain[1:], strict=False):
-            QWidget.setTabOrder(a, b)
-        screen = self.classroom.window.screen().availableGeometry()
-        hint = body.sizeHint()
-        self.resize(min(hint.width() + 60, int(screen.width() * 0.9)),
-                    min(hint.height() + 140, int(screen.height() * 0.9)))
-
-    def _show_all(self) -> None:
-        self.classroom.set_hidden_items([])
-        for box in self.boxes.values():
-            box.blockSignals(True)
-            box.setChecked(False)
-            box.blockSignals(False)
-
-
-class Classroom(QObject):
+class Classroom(QObject, NoViewState):
     """State and actions of the classroom features of one main window."""
 
     def __init__(self, window: QMainWindow) -> None:
@@ -295,9 +52,9 @@ class Classroom(QObject):
         self.window = window
         #: False keeps zoom/theme/presentation changes out of QSettings (screenshots, scripts).
         self.persistent = True
-        self.zoom = 1.0
-        self.theme: theme.Theme = theme.LIGHT
-        self.presentation = False
+        self._options = window.view_state  # zoom, theme and presentation live there
+        self._own_change = False  # the classroom itself changes the ViewState: no reaction
+        self._full_screen_request = True  # set_presentation's full_screen, for the reaction
         self.remember_presentation = False  # start the next run in presentation if it ends so
         self._theme_before_presentation: theme.Theme | None = None
         self._layout_before_presentation: QByteArray | None = None
@@ -306,10 +63,8 @@ class Classroom(QObject):
         self._fit_pending = False
         self._applied_scale = 1.0
         self._state_before_full_screen = Qt.WindowState.WindowNoState
-        self._hidden: list[str] = []
-        self._dock_was_visible: dict[str, bool] = {}
+        self.hiding = HiddenItems(window)
         self._shortcuts_dialog: ShortcutsDialog | None = None
-        self._hide_dialog: HideDialog | None = None
         app = QApplication.instance()
         # Every window applies a scaled application font; the unscaled size is recorded once,
         # on the application, so a second window does not take the scaled size as its base.
@@ -322,8 +77,11 @@ class Classroom(QObject):
         self._make_actions()
         self._make_menus()
         window.installEventFilter(self)
-        window.controller.networkRebuilt.connect(self._reapply_hidden)
         self._restore()
+        vs = self._options
+        vs.themeChanged.connect(self._on_theme_changed)
+        vs.zoomChanged.connect(self._on_zoom_changed)
+        vs.presentationChanged.connect(self._on_presentation_changed)
         self.apply()
         # After the window restored its geometry and showed itself: restoreGeometry would undo
         # a full screen set now, and docks added by later features need the current scale.
@@ -412,8 +170,9 @@ class Classroom(QObject):
             zoom = float(s.value(f"{GROUP}/zoom", 1.0))
         except (TypeError, ValueError):
             zoom = 1.0
-        self.zoom = zoom if theme.MIN_SCALE <= zoom <= theme.MAX_SCALE else 1.0
-        self.theme = theme.THEMES.get(str(s.value(f"{GROUP}/theme", "light")), theme.LIGHT)
+        vs = self._options
+        vs.set_zoom(zoom if theme.MIN_SCALE <= zoom <= theme.MAX_SCALE else 1.0)
+        vs.set_theme(theme.THEMES.get(str(s.value(f"{GROUP}/theme", "light")), theme.LIGHT))
         self.remember_presentation = \
             str(s.value(f"{GROUP}/remember_presentation", "false")).lower() == "true"
         # presentation is chosen per run (F5, --presentation); only on request does the next
@@ -516,15 +275,56 @@ class Classroom(QObject):
                 action.setChecked(on)
                 action.blockSignals(False)
 
-    def set_zoom(self, factor: float) -> None:
-        factor = float(factor)
-        if not (math.isfinite(factor) and theme.MIN_SCALE <= factor <= theme.MAX_SCALE):
-            raise ValueError(f"zoom must be between {theme.MIN_SCALE} and {theme.MAX_SCALE}, "
-                             f"got {factor}")
-        self.zoom = factor
+    # ---- the ViewState's zoom, theme and presentation ---------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self._options.zoom
+
+    @property
+    def theme(self) -> theme.Theme:
+        return self._options.theme
+
+    @property
+    def presentation(self) -> bool:
+        return self._options.presentation
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """ViewState changes made inside are the classroom's own steps, applied by itself."""
+        self._own_change = True
+        try:
+            yield
+        finally:
+            self._own_change = False
+
+    @Slot(float)
+    def _on_zoom_changed(self, _zoom: float) -> None:
+        if not self._own_change:
+            self.apply()
+            self._save()
+
+    @Slot(object)
+    def _on_theme_changed(self, _theme: theme.Theme) -> None:
+        if self._own_change:
+            return
+        if self.presentation:
+            self._theme_before_presentation = None  # an explicit choice outlives presentation
         self.apply()
         self._save()
-        self.window.show_message(f"Zoom {round(100 * factor)} %")
+
+    @Slot(bool)
+    def _on_presentation_changed(self, on: bool) -> None:
+        full_screen, self._full_screen_request = self._full_screen_request, True
+        if self._own_change:
+            return
+        if on:
+            self._enter_presentation(full_screen=full_screen, restoring=False)
+        else:
+            self._leave_presentation()
+
+    def set_zoom(self, factor: float) -> None:
+        self._options.set_zoom(float(factor))
+        self.window.show_message(f"Zoom {round(100 * self.zoom)} %")
 
     @Slot()
     def zoom_in(self) -> None:
@@ -546,12 +346,12 @@ class Classroom(QObject):
         """'light' (the projector default), 'dark' or 'high-contrast'."""
         if name not in theme.THEMES:
             raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(theme.THEMES)}")
-        new = theme.THEMES[name]
         if self.presentation:
             self._theme_before_presentation = None  # an explicit choice outlives presentation
-        self.theme = new
-        self.apply()
-        self._save()
+        if theme.THEMES[name] is self.theme:
+            self._save()  # the same theme chosen again: only the choice is news
+        else:
+            self._options.set_theme(name)
 
     # ---- presentation and full screen -------------------------------------------------------
     def set_remember_presentation(self, on: bool) -> None:
@@ -576,19 +376,18 @@ class Classroom(QObject):
         if on == self.presentation:
             self._sync_actions()
             return
-        if on:
-            self._enter_presentation(full_screen=full_screen, restoring=False)
-        else:
-            self._leave_presentation()
+        self._full_screen_request = full_screen
+        self._options.set_presentation(on)  # enters or leaves in _on_presentation_changed
 
     def _enter_presentation(self, *, full_screen: bool, restoring: bool) -> None:
         w = self.window
         self._pending_presentation = False
-        self.presentation = True
-        if not restoring:  # after a restart these come from the settings
-            self._theme_before_presentation = self.theme
-            if self.theme is not theme.HIGH_CONTRAST:  # light, unless already higher contrast
-                self.theme = theme.LIGHT
+        with self._quietly():
+            self._options.set_presentation(True)
+            if not restoring:  # after a restart these come from the settings
+                self._theme_before_presentation = self.theme
+                if self.theme is not theme.HIGH_CONTRAST:  # light, unless higher contrast
+                    self._options.set_theme(theme.LIGHT)
             self._layout_before_presentation = w.saveState()
         self._full_screen_by_presentation = False
         if full_screen:
@@ -614,13 +413,14 @@ class Classroom(QObject):
 
     def _leave_presentation(self) -> None:
         w = self.window
-        self.presentation = False
         self._fit_pending = False
         stage = w.features.get("stage")
         if stage is not None:
             stage.leave()
-        if self._theme_before_presentation is not None:
-            self.theme = self._theme_before_presentation
+        with self._quietly():
+            self._options.set_presentation(False)
+            if self._theme_before_presentation is not None:
+                self._options.set_theme(self._theme_before_presentation)
         self._theme_before_presentation = None
         if self._full_screen_by_presentation and w.isFullScreen():
             self.set_full_screen(False)
@@ -631,7 +431,7 @@ class Classroom(QObject):
             if w.windowState() != state:  # restoreState can drop a full screen set by F11
                 w.setWindowState(state)
         self._layout_before_presentation = None
-        self._reapply_hidden()
+        self.hiding.reapply()
         self.apply()
         self._save()
 
@@ -701,128 +501,24 @@ class Classroom(QObject):
                 QTimer.singleShot(0, self._refit)
         return super().eventFilter(watched, event)
 
-    # ---- hide for the classroom -------------------------------------------------------------
-    def _control_widget(self, attr: str) -> QWidget | None:
-        widget = getattr(self.window.controls, attr, None)
-        return widget if isinstance(widget, QWidget) else None
-
+    # ---- hide for the classroom (classroom_hiding) -------------------------------------------
     def hideable_items(self) -> list[HideableItem]:
         """Everything the "Hide for the classroom" dialog lists, in display order."""
-        items = [HideableItem(f"control:{key}", label, "Controls")
-                 for key, label, attr in CONTROL_ROWS if self._form_row(attr) is not None]
-        if self._button_widgets():
-            items.append(HideableItem("control:buttons", "Play / Step / Reset buttons",
-                                      "Controls"))
-        for key, dock in self.window.docks.items():
-            items.append(HideableItem(f"dock:{key}", dock.windowTitle() or key, "Panels"))
-        for bar in self.window.findChildren(QToolBar):
-            if bar.objectName():
-                items.append(HideableItem(f"toolbar:{bar.objectName()}",
-                                          f"Toolbar: {bar.windowTitle()}", "Toolbars"))
-        return items
-
-    def _form_row(self, attr: str) -> tuple[QFormLayout, int] | None:
-        widget = self._control_widget(attr)
-        if widget is None or widget.parentWidget() is None:
-            return None
-        form = widget.parentWidget().layout()
-        if not isinstance(form, QFormLayout):
-            return None
-        row, _role = form.getWidgetPosition(widget)
-        if row >= 0:
-            return form, row
-        for r in range(form.rowCount()):  # the field is a layout holding the widget (Batch)
-            item = form.itemAt(r, QFormLayout.ItemRole.FieldRole)
-            if item is not None and item.layout() is not None \
-                    and item.layout().indexOf(widget) >= 0:
-                return form, r
-        return None
-
-    def _button_widgets(self) -> list[QWidget]:
-        layout = getattr(self.window.controls, "buttons", None)
-        if layout is None:
-            return []
-        items = (layout.itemAt(i) for i in range(layout.count()))
-        return [it.widget() for it in items if it is not None and it.widget() is not None]
+        return self.hiding.hideable_items()
 
     def hidden_items(self) -> list[str]:
         """Keys of the hidden items ("control:lr", "dock:loss", ...), for the session file."""
-        return list(self._hidden)
+        return self.hiding.hidden_items()
 
     def set_hidden_items(self, keys: Iterable[str]) -> None:
-        """Hide exactly these items (unknown keys are kept, so a session saved with a feature
-        this build lacks keeps them, and applied once such an item exists)."""
-        if isinstance(keys, str):
-            raise ValueError("hidden items must be a list of names, not one string")
-        new: list[str] = []
-        for key in keys:
-            if not isinstance(key, str) or ":" not in key:
-                raise ValueError(f"a hidden item is a name like 'control:lr' or 'dock:loss', "
-                                 f"got {key!r}")
-            if key not in new:
-                new.append(key)
-        old = set(self._hidden)
-        self._hidden = new
-        for key in old - set(new):
-            self._set_visible(key, True)
-        self._reapply_hidden()
+        self.hiding.set_hidden_items(keys)
 
     def set_item_hidden(self, key: str, hidden: bool) -> None:
-        keys = [k for k in self._hidden if k != key]
-        if hidden:
-            keys.append(key)
-        self.set_hidden_items(keys)
-
-    @Slot()
-    def _reapply_hidden(self) -> None:
-        # Rebuilds re-show the boundary dock for 2-D data; hidden stays hidden.
-        for key in self._hidden:
-            self._set_visible(key, False)
-
-    def _set_visible(self, key: str, visible: bool) -> None:
-        kind, _, name = key.partition(":")
-        w = self.window
-        if kind == "control":
-            if name == "buttons":
-                for widget in self._button_widgets():
-                    widget.setVisible(visible)
-                return
-            attr = next((a for k, _l, a in CONTROL_ROWS if k == name), None)
-            found = self._form_row(attr) if attr else None
-            if found is not None:
-                form, row = found
-                form.setRowVisible(row, visible)
-                box = form.parentWidget()
-                if isinstance(box, QGroupBox):  # a group with every row hidden goes too
-                    box.setVisible(any(form.isRowVisible(r) for r in range(form.rowCount())))
-        elif kind == "dock":
-            dock = w.docks.get(name)
-            if dock is None:
-                return
-            dock.toggleViewAction().setVisible(visible)
-            if not visible:
-                if name not in self._dock_was_visible:
-                    self._dock_was_visible[name] = dock.isVisible() or not w.isVisible()
-                dock.hide()
-            else:
-                was = self._dock_was_visible.pop(name, True)
-                if name == "boundary" and not w.controller.dataset.is_2d:
-                    was = False
-                dock.setVisible(was)
-        elif kind == "toolbar":
-            bar = w.findChild(QToolBar, name)
-            if bar is not None:
-                bar.toggleViewAction().setVisible(visible)
-                bar.setVisible(visible)
+        self.hiding.set_item_hidden(key, hidden)
 
     @Slot()
     def show_hide_dialog(self) -> HideDialog:
-        if self._hide_dialog is None:
-            self._hide_dialog = HideDialog(self)
-        self._hide_dialog.refill()
-        self._hide_dialog.show()
-        self._hide_dialog.raise_()
-        return self._hide_dialog
+        return self.hiding.show_dialog()
 
     # ---- cheat sheet ------------------------------------------------------------------------
     @Slot()

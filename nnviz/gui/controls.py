@@ -28,6 +28,7 @@ from nnviz.core import activations, datasets, losses
 from nnviz.core.features import parse_features
 from nnviz.core.network import INITS
 from nnviz.gui.controller import Controller, parse_hidden
+from nnviz.gui.view_state import ViewState
 
 OPEN_CSV = "Open CSV..."
 #: Epochs per second; the slowest is one epoch per frame (the worker sends 30 frames a second).
@@ -51,9 +52,12 @@ def _mark(widget: QWidget, error: str | None, tip: str = "") -> None:
 class ControlsPanel(QWidget):
     openCsvRequested = Signal()
 
-    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: Controller, view_state: ViewState,
+                 parent: QWidget | None = None) -> None:
+        """view_state: the window's view options, which the View group shows and changes."""
         super().__init__(parent)
         self.c = controller
+        self.view_state = view_state
         s = controller.settings
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -211,6 +215,7 @@ class ControlsPanel(QWidget):
         self.edge_mode = QComboBox()
         self.edge_mode.addItem("weight", "weight")
         self.edge_mode.addItem("gradient dE/dw", "gradient")
+        self.edge_mode.setCurrentIndex(self.edge_mode.findData(view_state.edge_mode))
         f.addRow("Edges show", self.edge_mode)
         self.colour_scale = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=1e4, singleStep=0.1)
         self.colour_scale.setObjectName("colourScaleSpin")
@@ -222,6 +227,7 @@ class ControlsPanel(QWidget):
             "growing weights look it; 0 = auto, rescaled every frame")
         f.addRow("Colour scale", self.colour_scale)
         self.min_mag = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
+        self.min_mag.setValue(round(view_state.min_magnitude * 100))
         self.min_mag.setToolTip("Hide edges whose magnitude is below this fraction of the scale")
         f.addRow("Hide small", self.min_mag)
         self.sample = QSpinBox(minimum=1, maximum=1)
@@ -231,7 +237,7 @@ class ControlsPanel(QWidget):
         self.show_test = QCheckBox("Show test data")
         self.show_test.setObjectName("showTestCheck")
         self.show_test.setAccessibleName("Show test data")
-        self.show_test.setChecked(True)
+        self.show_test.setChecked(view_state.show_test)
         self.show_test.setToolTip("Test points on the decision boundary and the test loss "
                                   "curve (with a test ratio above 0)")
         f.addRow(self.show_test)
@@ -273,9 +279,15 @@ class ControlsPanel(QWidget):
         self.stop_accuracy.valueChanged.connect(self._on_stop_rule)
         self.stop_loss.valueChanged.connect(self._on_stop_rule)
         self.undo_setup.clicked.connect(self._on_undo_setup)
-        self.show_test.toggled.connect(self._on_show_test)
-        self.edge_mode.activated.connect(self._on_edge_mode)
-        self.min_mag.valueChanged.connect(self._on_min_mag)
+        vs = self.view_state
+        self.show_test.toggled.connect(vs.set_show_test)
+        vs.showTestChanged.connect(self.show_test.setChecked)
+        self.edge_mode.activated.connect(
+            lambda _i: vs.set_edge_mode(self.edge_mode.currentData()))
+        vs.edgeModeChanged.connect(
+            lambda mode: self.edge_mode.setCurrentIndex(self.edge_mode.findData(mode)))
+        self.min_mag.valueChanged.connect(lambda v: vs.set_min_magnitude(v / 100.0))
+        vs.minMagnitudeChanged.connect(self._show_min_magnitude)
         self.colour_scale.editingFinished.connect(self._on_colour_scale)
         self.sample.valueChanged.connect(lambda v: self.c.select_sample(v - 1))
         self.c.networkRebuilt.connect(self.sync_from_controller)
@@ -437,19 +449,8 @@ class ControlsPanel(QWidget):
         self.c.set_stop_rule(accuracy=self.stop_accuracy.value() / 100,
                              loss_threshold=self.stop_loss.value())
 
-    def _on_show_test(self, on: bool) -> None:
-        for key in ("boundary", "loss"):
-            view = self.c.views.get(key)
-            if view is not None and hasattr(view, "set_show_test"):
-                view.set_show_test(on)
-
     def _on_speed(self, index: int) -> None:
         self.c.set_max_rate(self.speed.itemData(index))
-
-    def _on_edge_mode(self, _index: int) -> None:
-        view = self.c.views.get("network")
-        if view is not None:
-            view.set_edge_mode(self.edge_mode.currentData())
 
     def _on_colour_scale(self) -> None:
         value = self.colour_scale.value()
@@ -458,7 +459,10 @@ class ControlsPanel(QWidget):
         elif value != self.c.colour_scale or self.c.colour_mode == "auto":
             self.c.set_colour_scale(value)
 
-    def _on_min_mag(self, value: int) -> None:
-        view = self.c.views.get("network")
-        if view is not None:
-            view.set_min_magnitude(value / 100.0)
+    @Slot(float)
+    def _show_min_magnitude(self, value: float) -> None:
+        # A value between the slider's steps (a session's 0.125) stays the ViewState's: the
+        # slider shows the nearest step without sending it back.
+        blocked = self.min_mag.blockSignals(True)
+        self.min_mag.setValue(round(value * 100))
+        self.min_mag.blockSignals(blocked)

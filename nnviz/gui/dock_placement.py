@@ -31,7 +31,7 @@ def show_tabbed(window: QMainWindow, key: str) -> QDockWidget:
 def follow_restore_layout(window: QMainWindow, key: str) -> None:
     """View > Restore layout shows every dock in the right column: this one goes back to hidden,
     to become a tab again when next shown."""
-    restore = getattr(window, "actions_by_name", {}).get("actionRestoreLayout")
+    restore = window.actions_by_name.get("actionRestoreLayout")
     if restore is not None:
         restore.triggered.connect(functools.partial(_hide, window, key))
 

@@ -21,6 +21,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.network import Network
 from nnviz.gui import theme
 from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
+from nnviz.gui.features import NoViewState
 
 if TYPE_CHECKING:
     from nnviz.gui.main_window import MainWindow
@@ -141,7 +142,7 @@ class FitView(QWidget):
             self.test_points.setData([], [])
 
 
-class FitFeature:
+class FitFeature(NoViewState):
     """Keeps the Fit dock in step with the controller; shown for regression data only."""
 
     def __init__(self, window: MainWindow) -> None:

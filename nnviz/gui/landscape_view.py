@@ -15,7 +15,9 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -335,7 +338,7 @@ class LandscapePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("landscapePanel")
         self.window_ = window
-        self.controller = getattr(window, "controller", None)
+        self.controller = None if window is None else window.controller
         self.path = PathRecorder()
         self.generation = 0
         self.busy = False
@@ -415,7 +418,7 @@ class LandscapePanel(QWidget):
 
     @Slot(object)
     def _on_metrics(self, snap: object) -> None:
-        if snap is None or getattr(snap, "generation", None) != self.controller.generation:
+        if snap is None or snap.generation != self.controller.generation:
             return
         self.path.add(snap.params, snap.epoch)
 
@@ -448,18 +451,22 @@ class LandscapePanel(QWidget):
             if isinstance(options.get(name), bool):
                 box.setChecked(options[name])
 
-    def session_view_options(self) -> dict:
+    # ---- the Feature contract (nnviz.gui.features) ------------------------------------------
+    def _dock(self) -> QDockWidget | None:
+        return None if self.window_ is None else self.window_.docks.get("landscape")
+
+    def view_state(self) -> dict:
         """What a saved session keeps of this view (README: "Loss landscape")."""
-        dock = getattr(self.window_, "docks", {}).get("landscape")
+        dock = self._dock()
         shown = bool(dock is not None and not dock.isHidden())
         return {"landscape": {**self.options(), "shown": shown}}
 
-    def apply_session_view_options(self, view: dict) -> None:
-        options = view.get("landscape")
+    def restore(self, state: Mapping[str, Any]) -> None:
+        options = state.get("landscape")
         if not isinstance(options, dict):
             return
         self.set_options(options)
-        dock = getattr(self.window_, "docks", {}).get("landscape")
+        dock = self._dock()
         if dock is not None and isinstance(options.get("shown"), bool):
             if options["shown"]:
                 show_tabbed(self.window_, "landscape")
@@ -593,7 +600,7 @@ def _export(window, panel: LandscapePanel, ext: str, *_args: object) -> str | No
         return None
     try:
         if ext == "png":
-            export_widget_png(panel.plot, path, getattr(exporter, "png_scale", 2.0))
+            export_widget_png(panel.plot, path, exporter.png_scale)
         else:
             export_widget_svg(panel.plot, path, title="nnviz landscape")
     except (OSError, ValueError) as exc:

@@ -61,20 +61,15 @@ def _lesson_dock(window: MainWindow) -> LessonText:
 
 def open_lesson(window: MainWindow, name: str) -> str | None:
     """Open shipped lesson ``name`` in ``window``; None on success, else the message (shown)."""
-    from nnviz.gui.sessions import _manager, restore
-
     try:
         session = lessons.load(name)
     except (lessons.LessonError, ValueError) as exc:
         window.show_message(f"Could not open the lesson: {exc}")
         return str(exc)
     key = lessons.path(name).stem
-    error = restore(window, session, name=f"lesson {key}", validate=False)
+    error = window.features["sessions"].open_lesson(session, f"lesson {key}")
     if error is not None:
         return error
-    m = _manager(window)
-    if m is not None:
-        m.set_path(None)
     _lesson_dock(window).show_lesson(session.title or key, session.notes)
     window.show_message(f"Lesson {key}: {session.title}")
     return None

@@ -25,16 +25,19 @@ from PySide6.QtWidgets import (
 from nnviz.core import datasets
 from nnviz.gui.controller import Controller, Settings
 from nnviz.gui.controls import ControlsPanel
+from nnviz.gui.features import Feature, FeatureModule
 from nnviz.gui.network_view import NetworkView
+from nnviz.gui.view_state import ViewState
+from nnviz.gui.worker import Snapshot
 
 STATUS_INTERVAL = 0.1  # s between status-line updates while training runs
 
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are then ignored
 
-#: Modules that add their docks, actions and menus to the window through `install(window)`,
-#: in this order (sessions' close prompt must see the other features installed; accessibility
-#: names the widgets all the others made).
+#: Modules that add their docks, actions and menus to the window through `install(window)`
+#: (the Feature contract, nnviz.gui.features), in this order (sessions' close prompt must see
+#: the other features installed; accessibility names the widgets all the others made).
 FEATURES: tuple[str, ...] = ("step_panel", "convergence", "sessions", "classroom", "export",
                              "landscape_view", "weight_matrix_view", "pinned_runs",
                              "point_editor", "fit_view", "stage", "accessibility")
@@ -51,6 +54,8 @@ class MainWindow(QMainWindow):
         self.controller = Controller(settings)
         c = self.controller
         self.actions_by_name: dict[str, QAction] = {}
+        #: The one owner of the view options: widgets and views bind to it (README, "Sessions").
+        self.view_state = ViewState(self)
 
         self.network_view = NetworkView()
         self.network_view.setObjectName("networkView")
@@ -61,7 +66,7 @@ class MainWindow(QMainWindow):
         c.views["network"] = self.network_view
         self.loss_plot = self.boundary_view = None  # pyqtgraph docks: see install_features
 
-        self.controls = ControlsPanel(c)
+        self.controls = ControlsPanel(c, self.view_state)
         self.controls.setObjectName("controlsPanel")
         # Scrollable, so the left column never forces a minimum height on the window's docks.
         scroll = QScrollArea()
@@ -90,6 +95,7 @@ class MainWindow(QMainWindow):
         for name in ("actionPlay", "actionStepEpoch", "actionReset"):
             self.controls.add_action_button(self.actions_by_name[name])
 
+        self._bind_view_state()
         self.network_view.weightEdited.connect(c.edit_weight)
         self.network_view.biasEdited.connect(c.edit_bias)
         self.network_view.biasModeChanged.connect(c.set_bias_mode)
@@ -101,7 +107,7 @@ class MainWindow(QMainWindow):
         c.networkRebuilt.connect(self._on_rebuilt)
         self.controls.openCsvRequested.connect(self.open_csv)
 
-        self.features: dict[str, object] = {}
+        self.features: dict[str, Feature] = {}
         self._restore_layout = restore_layout
         self.geometry_restored = False
         c.rebuild()  # now that the views exist, fill them
@@ -120,6 +126,7 @@ class MainWindow(QMainWindow):
         self.boundary_view = BoundaryView()
         self.boundary_view.setObjectName("boundaryView")
         self.controller.views.update(loss=self.loss_plot, boundary=self.boundary_view)
+        self._bind_plot_options()
         self.add_dock("loss", "Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock("boundary", "Decision boundary", self.boundary_view,
                       Qt.DockWidgetArea.RightDockWidgetArea)
@@ -130,6 +137,29 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["loss"], self.docks["boundary"]], [430, 430],
                          Qt.Orientation.Horizontal)
 
+    def _bind_view_state(self) -> None:
+        """The network view and the View menu's toggles follow the ViewState; the toggles
+        change it (the Controls panel binds its own fields)."""
+        vs, a = self.view_state, self.actions_by_name
+        vs.edgeModeChanged.connect(self.network_view.set_edge_mode)
+        vs.minMagnitudeChanged.connect(self.network_view.set_min_magnitude)
+        gradient = a["actionGradientEdges"]
+        vs.edgeModeChanged.connect(lambda mode: gradient.setChecked(mode == "gradient"))
+        vs.logYChanged.connect(a["actionLogLoss"].setChecked)
+
+    def _bind_plot_options(self) -> None:
+        """The plots' own check boxes change the ViewState; the plots follow it."""
+        vs, loss, boundary = self.view_state, self.loss_plot, self.boundary_view
+        loss.set_log_y(vs.log_y)
+        boundary.set_discretize(vs.discretize)
+        for view in (loss, boundary):
+            view.set_show_test(vs.show_test)
+            vs.showTestChanged.connect(view.set_show_test)
+        vs.logYChanged.connect(loss.set_log_y)
+        loss.log_checkbox.toggled.connect(vs.set_log_y)
+        vs.discretizeChanged.connect(boundary.set_discretize)
+        boundary.discretize_checkbox.toggled.connect(vs.set_discretize)
+
     def install_features(self) -> None:
         """Add the plot docks and the features' docks, actions and menus, then restore the
         remembered layout."""
@@ -137,7 +167,8 @@ class MainWindow(QMainWindow):
             return
         self._add_plot_docks()
         for name in FEATURES:
-            module = importlib.import_module(name if "." in name else f"nnviz.gui.{name}")
+            module: FeatureModule = importlib.import_module(
+                name if "." in name else f"nnviz.gui.{name}")
             self.features[name.rsplit(".", 1)[-1]] = module.install(self)
         self.controller.rebuild()  # the features follow networkRebuilt from the start
         self.fit_to_screen()
@@ -267,13 +298,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def toggle_gradient_edges(self) -> None:
-        mode = "gradient" if self.actions_by_name["actionGradientEdges"].isChecked() else "weight"
-        self.network_view.set_edge_mode(mode)
-        self.controls.edge_mode.setCurrentIndex(1 if mode == "gradient" else 0)
+        on = self.actions_by_name["actionGradientEdges"].isChecked()
+        self.view_state.set_edge_mode("gradient" if on else "weight")
 
     @Slot()
     def toggle_log_loss(self) -> None:
-        self.loss_plot.set_log_y(self.actions_by_name["actionLogLoss"].isChecked())
+        self.view_state.set_log_y(self.actions_by_name["actionLogLoss"].isChecked())
 
     @Slot()
     def open_csv(self) -> None:
@@ -299,11 +329,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     @Slot(object)
-    def update_status(self, snap: object = None) -> None:
+    def update_status(self, snap: Snapshot | None = None) -> None:
         # Text changing 30 times a second cannot be read and costs the trainer GIL time:
         # while training runs the line follows at STATUS_INTERVAL; a final snapshot always shows.
         now = time.perf_counter()
-        if getattr(snap, "running", False) and now - self._status_at < STATUS_INTERVAL:
+        if snap is not None and snap.running and now - self._status_at < STATUS_INTERVAL:
             return
         self._status_at = now
         self.status_label.setText(self.controller.status_text())

@@ -12,7 +12,9 @@ import functools
 import io
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -142,7 +144,7 @@ class PinnedRuns:
 
     @property
     def plot(self):  # noqa: ANN201 (LossPlot or None)
-        return getattr(self.window, "loss_plot", None)
+        return self.window.loss_plot
 
     # ---- pinning --------------------------------------------------------------------------
     @Slot()
@@ -217,11 +219,9 @@ class PinnedRuns:
                         label.setText(text)
 
     def _mark_dirty(self) -> None:
-        manager = self.window.features.get("sessions") if hasattr(self.window, "features") \
-            else None
-        check = getattr(manager, "check_dirty", None)
-        if callable(check):
-            check()
+        manager = self.window.features.get("sessions")
+        if manager is not None:
+            manager.check_dirty()
 
     def _fill_menu(self) -> None:
         m = self.menu
@@ -238,11 +238,12 @@ class PinnedRuns:
         self.export_action.setEnabled(bool(self.pins))
 
     # ---- sessions and CSV -----------------------------------------------------------------
-    def session_view_options(self) -> dict:
+    def view_state(self) -> dict:
+        """The pins, for the Feature contract (nnviz.gui.features)."""
         return {"pins": [p.as_json() for p in self.pins]} if self.pins else {}
 
-    def apply_session_view_options(self, view: dict) -> None:
-        docs = view.get("pins")
+    def restore(self, state: Mapping[str, Any]) -> None:
+        docs = state.get("pins")
         self.clear()
         if not isinstance(docs, list):
             return

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from nnviz.core import datasets
+from nnviz.gui.features import NoViewState
 
 CUSTOM_NAME = "custom"
 MAX_UNDO = 100
@@ -75,7 +76,7 @@ def csv_text(data: datasets.Dataset) -> str:
     return out.getvalue()
 
 
-class PointEditor:
+class PointEditor(NoViewState):
     """The edit mode, its toolbar (class to add, undo) and the edits themselves."""
 
     def __init__(self, window) -> None:  # noqa: ANN001 (MainWindow)

@@ -1,4 +1,5 @@
-"""Sessions in the window: File > Open / Save / Save As / Recent files, and unsaved changes.
+"""Sessions in the window: File > Open / Save / Save As / Recent files, and unsaved changes
+(README, "Sessions" and "The `.nnviz` session file").
 
 A session (`nnviz.core.session`) is captured from the live controller under the worker's lock,
 so weights, history, epoch, optimizer velocity and shuffling state are one consistent moment.
@@ -8,27 +9,25 @@ changes at all; if something still fails after the rebuild, the previous network
 data are put back as they were. The window then shows the new state: views, loss history,
 controls, view options, hidden controls and the stepper position.
 
-Unsaved changes are tracked by content: the session is "dirty" once the settings, the epoch,
-the weights or the view options differ from the last save or open (listening to the
-controller's signals and the controls). The prompt before close or open goes through the
+The view options are the window's :class:`~nnviz.gui.view_state.ViewState` and what each
+feature adds through the :class:`~nnviz.gui.features.Feature` contract; options this build does
+not know are carried through to the next save.
+
+Unsaved changes are tracked by content: the session is "dirty" once the settings, the data,
+the epoch, the weights or the hidden controls differ from the last save or open (listening to
+the controller's signals and the controls); how the lesson is shown (view options) does not
+count. The prompt before close or open goes through the
 module-level `ask_unsaved`, which tests replace; on the offscreen platform (tests, headless
 screenshots) and with ``NNVIZ_NO_PROMPT=1`` it answers "discard" without showing anything.
 
-Optional protocols of other features (all looked up with getattr, so each may be missing):
-
-* ``window.features["step_panel"]``: ``.stepper.position`` (a Position named tuple) is saved;
-  ``.restore_position(dict)`` is called after opening a session that has one.
-* ``window.features["classroom"]``: ``.hidden_items() -> list[str]`` and
-  ``.set_hidden_items(list[str])``; view options through ``.view_options() -> dict`` and
-  ``.apply_view_options(dict)`` (or plain ``theme`` / ``zoom`` attributes and ``set_theme`` /
-  ``set_zoom`` methods). A classroom change the signals below do not see can call
-  ``SessionManager.mark_dirty()``.
+Two features keep parts of a lesson outside "view", each when installed: the classroom's hidden
+controls (``hidden_items()`` / ``set_hidden_items``) and, while it is stepping, the step panel's
+position (``active``, ``stepper.position``, ``restore_position``).
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +51,8 @@ from nnviz.core.session import (
     load,
     save,
 )
+from nnviz.gui.features import NoViewState, session_features
+from nnviz.gui.lessons_menu import build_menu
 
 if TYPE_CHECKING:
     from nnviz.gui.controller import Controller
@@ -62,7 +63,6 @@ RECENT_KEY = "sessions/recent"
 LAST_DIR_KEY = "sessions/last_dir"
 MAX_RECENT = 8
 FILE_FILTER = f"nnviz sessions (*{SUFFIX});;All files (*)"
-EDGE_MODES = ("weight", "gradient")
 
 __all__ = [
     "MAX_RECENT",
@@ -166,72 +166,31 @@ def clear_recent() -> None:
 # Capture
 
 
-def _features(window: Any) -> dict[str, Any]:
-    return getattr(window, "features", None) or {}
-
-
-def _manager(window: Any) -> SessionManager | None:
-    m = _features(window).get("sessions")
-    if m is None:
-        m = getattr(window, "_session_manager", None)  # during install, before features is set
+def _manager(window: MainWindow) -> SessionManager | None:
+    m = window.features.get("sessions")
     return m if isinstance(m, SessionManager) else None
 
 
-def _plain_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, bool | int | str) or (
-        isinstance(value, float) and math.isfinite(value))
-
-
-def view_options(window: Any) -> dict[str, Any]:
-    """The view options a lesson keeps: edge colouring, log axis, discretized boundary, ..."""
-    view: dict[str, Any] = {}
-    nv = getattr(window, "network_view", None)
-    if nv is not None and callable(getattr(nv, "edge_mode", None)):
-        view["edge_mode"] = str(nv.edge_mode())
-    plot = getattr(window, "loss_plot", None)
-    if plot is not None and hasattr(plot, "log_y"):
-        view["log_y"] = bool(plot.log_y)
-    box = getattr(getattr(window, "boundary_view", None), "discretize_checkbox", None)
-    if box is not None:
-        view["discretize"] = bool(box.isChecked())
-    slider = getattr(getattr(window, "controls", None), "min_mag", None)
-    if slider is not None:
-        view["min_magnitude"] = slider.value() / 100.0
-    for name, feature in _features(window).items():
-        # the views that keep their own options (landscape, weights) hand them over here
-        getter = getattr(feature, "session_view_options", None)
-        if name != "classroom" and callable(getter):
-            view.update(getter())
-    classroom = _features(window).get("classroom")
-    if classroom is not None:
-        getter = getattr(classroom, "view_options", None)
-        if callable(getter):
-            extra = getter()
-            if isinstance(extra, dict):
-                view.update(extra)
-        else:
-            for key in ("theme", "zoom"):
-                value = getattr(classroom, key, None)
-                value = getattr(value, "name", value)  # a Theme object is saved by name
-                if _plain_scalar(value) and value is not None:
-                    view[key] = value
+def view_options(window: MainWindow) -> dict[str, Any]:
+    """The view options a lesson keeps: the ViewState's, then each feature's."""
+    view = window.view_state.snapshot()
+    for _name, feature in session_features(window.features):
+        view.update(feature.view_state())
     return view
 
 
-def _hidden_items(window: Any) -> list[str] | None:
-    getter = getattr(_features(window).get("classroom"), "hidden_items", None)
-    if not callable(getter):
-        return None
-    return [str(h) for h in getter()]
+def _hidden_items(window: MainWindow) -> list[str] | None:
+    classroom = window.features.get("classroom")
+    return None if classroom is None else [str(h) for h in classroom.hidden_items()]
 
 
-def _stepper_position(window: Any) -> Any:
+def _stepper_position(window: MainWindow) -> Any:
     """The stepper's position while the step panel is stepping (None otherwise: a stepper the
     panel has not used says nothing about the lesson)."""
-    panel = _features(window).get("step_panel")
-    if panel is None or not getattr(panel, "active", False):
+    panel = window.features.get("step_panel")
+    if panel is None or not panel.active:
         return None
-    return getattr(getattr(panel, "stepper", None), "position", None)
+    return panel.stepper.position
 
 
 def _dataset_spec(c: Controller, csv_source: str) -> dict[str, Any]:
@@ -442,16 +401,16 @@ def _show(window: MainWindow, session: Session) -> None:
     sync_controls(window)
     apply_view_options(window, session.view)
     notes = []
-    setter = getattr(_features(window).get("classroom"), "set_hidden_items", None)
-    if callable(setter):
+    classroom = window.features.get("classroom")
+    if classroom is not None:
         try:
-            setter(list(session.hidden))
+            classroom.set_hidden_items(list(session.hidden))
         except Exception as exc:
             notes.append(f"hidden controls not restored ({exc})")
-    restore_pos = getattr(_features(window).get("step_panel"), "restore_position", None)
-    if session.stepper is not None and callable(restore_pos):
+    panel = window.features.get("step_panel")
+    if session.stepper is not None and panel is not None:
         try:
-            restore_pos(dict(session.stepper))
+            panel.restore_position(dict(session.stepper))
         except Exception as exc:
             notes.append(f"stepper position not restored ({exc})")
     if notes:
@@ -460,57 +419,12 @@ def _show(window: MainWindow, session: Session) -> None:
 
 def apply_view_options(window: MainWindow, view: dict[str, Any]) -> None:
     """Apply the view options a session carries; unknown or odd values are skipped."""
-    mode = view.get("edge_mode")
-    if mode in EDGE_MODES:
-        window.network_view.set_edge_mode(mode)
-        combo = window.controls.edge_mode
-        with _blocked(combo):
-            combo.setCurrentIndex(max(0, combo.findData(mode)))
-        window.actions_by_name["actionGradientEdges"].setChecked(mode == "gradient")
-    log_y = view.get("log_y")
-    if isinstance(log_y, bool):
-        window.loss_plot.set_log_y(log_y)
-        window.actions_by_name["actionLogLoss"].setChecked(log_y)
-    discretize = view.get("discretize")
-    if isinstance(discretize, bool) and hasattr(window.boundary_view, "set_discretize"):
-        window.boundary_view.set_discretize(discretize)
-    mag = view.get("min_magnitude")
-    if isinstance(mag, int | float) and not isinstance(mag, bool) and 0 <= mag <= 1:
-        window.controls.min_mag.setValue(round(mag * 100))
-    for name, feature in _features(window).items():
-        setter = getattr(feature, "apply_session_view_options", None)
-        if name != "classroom" and callable(setter):
-            try:
-                setter(dict(view))
-            except Exception as exc:  # noqa: BLE001 (a view's options must not stop the open)
-                window.show_message(f"View options of {name} not restored: {exc}")
-    classroom = _features(window).get("classroom")
-    if classroom is None:
-        return
-    try:
-        apply = getattr(classroom, "apply_view_options", None)
-        if callable(apply):
-            apply(dict(view))
-        else:
-            # The theme belongs to the lesson; the zoom is kept only as a note: it suits one
-            # screen (the teacher's projector), not every student's laptop.
-            setter = getattr(classroom, "set_theme", None)
-            if "theme" in view and callable(setter) and getattr(
-                    getattr(classroom, "theme", None), "name", None) != view["theme"]:
-                setter(view["theme"])
-    except Exception as exc:
-        window.show_message(f"View options not restored: {exc}")
-
-
-@contextmanager
-def _blocked(*widgets: QObject) -> Iterator[None]:
-    """No signals while the controls are set to values the controller already has."""
-    old = [w.blockSignals(True) for w in widgets]
-    try:
-        yield
-    finally:
-        for w, was in zip(widgets, old, strict=True):
-            w.blockSignals(was)
+    window.view_state.restore(view)
+    for name, feature in session_features(window.features):
+        try:
+            feature.restore(dict(view))
+        except Exception as exc:  # noqa: BLE001 (a view's options must not stop the open)
+            window.show_message(f"View options of {name} not restored: {exc}")
 
 
 def sync_controls(window: MainWindow) -> None:
@@ -563,7 +477,7 @@ def save_path(window: MainWindow, path: str | os.PathLike[str]) -> str | None:
 # The window feature
 
 
-class SessionManager(QObject):
+class SessionManager(QObject, NoViewState):
     """Session actions, recent files, the dirty state and the title of one window."""
 
     def __init__(self, window: MainWindow) -> None:
@@ -607,8 +521,6 @@ class SessionManager(QObject):
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.action_open)
         menu.insertMenu(first, self.recent_menu)
-        from nnviz.gui.lessons_menu import build_menu
-
         self.lessons_menu = build_menu(w, self.maybe_save)
         menu.insertMenu(first, self.lessons_menu)
         menu.insertSeparator(first)
@@ -764,6 +676,14 @@ class SessionManager(QObject):
             return "cancelled"
         return open_path(self.window, path)
 
+    def open_lesson(self, session: Session, name: str) -> str | None:
+        """Open a shipped lesson (``name`` for messages): like a file, but with no path, so
+        Save asks where and never overwrites the shipped file."""
+        error = restore(self.window, session, name=name, validate=False)
+        if error is None:
+            self.set_path(None)
+        return error
+
     def open_file(self, path: str) -> str | None:
         """Open `path` after asking about unsaved changes (the recent-files menu uses it)."""
         if not self.maybe_save():
@@ -814,7 +734,6 @@ def install(window: MainWindow) -> SessionManager:
     from nnviz.gui import csv_dialog
 
     manager = SessionManager(window)
-    window._session_manager = manager  # reachable before window.features is filled
     manager.csv_opener = csv_dialog.install(window)
     manager.csv_opener.loaded.connect(manager.note_csv_source)
     return manager

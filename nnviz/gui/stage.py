@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QTableView
 
+from nnviz.gui.features import NoViewState
 from nnviz.gui.table_fit import squeeze_columns
 
 FOCI: tuple[str, ...] = ("step", "training", "explorer")
@@ -42,7 +43,7 @@ FOCUS_TITLES = {"step": "Step panel", "training": "Loss and decision boundary",
                 "explorer": "Convergence explorer"}
 
 
-class Stage(QObject):
+class Stage(QObject, NoViewState):
     """Which panel is beside the network view in presentation mode; the window's
     ``features["stage"]``."""
 
@@ -59,16 +60,13 @@ class Stage(QObject):
             "actionStageNext", "Next panel beside the network", "F6", self.next_focus,
             tip="Presentation mode: show the next panel beside the network view "
                 "(step, training, explorer)")
-        view = getattr(window, "menus", {}).get("view")
-        if view is not None:
-            view.addAction(self._action)
+        window.menus["view"].addAction(self._action)
         c = window.controller
         c.playingChanged.connect(self._on_playing)
         c.networkRebuilt.connect(self._queue_arrange)
         panel = window.features.get("step_panel")
-        signal = getattr(panel, "activeChanged", None)
-        if signal is not None:
-            signal.connect(self._on_stepping)
+        if panel is not None:
+            panel.activeChanged.connect(self._on_stepping)
         explorer = window.docks.get("convergence")
         if explorer is not None:
             explorer.visibilityChanged.connect(self._on_explorer_visible)
@@ -77,9 +75,7 @@ class Stage(QObject):
             if dock is not None:
                 dock.visibilityChanged.connect(self._on_tab_visible)
         for view in (window.loss_plot, window.boundary_view):
-            plot = getattr(view, "plot_widget", None)
-            if plot is not None:
-                plot.setMinimumSize(*MIN_PLOT_SIZE)
+            view.plot_widget.setMinimumSize(*MIN_PLOT_SIZE)
 
     # ---- state ------------------------------------------------------------------------------
     def available(self) -> list[str]:
@@ -133,7 +129,7 @@ class Stage(QObject):
 
     def _working_focus(self) -> str:
         panel = self.window.features.get("step_panel")
-        if getattr(panel, "active", False):
+        if panel is not None and panel.active:
             return "step"
         return "training"
 
@@ -203,9 +199,8 @@ class Stage(QObject):
         """Panels beside the network view are tall and narrow: their parts go one above the
         other (Step: formula over tables; explorer: form, plots and runs)."""
         panel = self.window.features.get("step_panel")
-        fn = getattr(panel, "set_stacked", None)
-        if callable(fn):
-            fn(on and self.focus == "step")
+        if panel is not None:
+            panel.set_stacked(on and self.focus == "step")
         explorer = self.window.docks.get("convergence")
         split = explorer.findChild(QSplitter, "convergenceSplitter") if explorer else None
         if split is not None:

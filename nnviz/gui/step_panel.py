@@ -1390,8 +1390,7 @@ class StepPanel(QWidget):
 
     # ---- the network view -------------------------------------------------------------------
     def _user_edge_mode(self) -> str:
-        a = self.window_.actions_by_name.get("actionGradientEdges")
-        return "gradient" if a is not None and a.isChecked() else "weight"
+        return self.window_.view_state.edge_mode
 
     def _apply_view(self) -> None:
         """Show the current phase in the network view (only numbers already revealed)."""

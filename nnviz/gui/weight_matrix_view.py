@@ -14,8 +14,9 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
@@ -370,8 +371,7 @@ class WeightsPanel:
         view.biasEdited.connect(c.edit_bias)
         nv = window.network_view
         view.hoverChanged.connect(nv.set_hovered)
-        if hasattr(nv, "hoverChanged"):
-            nv.hoverChanged.connect(view.set_highlight)
+        nv.hoverChanged.connect(view.set_highlight)
         self.refresh_now()
 
     @Slot()
@@ -389,12 +389,13 @@ class WeightsPanel:
         net = self.window.controller.display_net
         self.view.set_params(net.weights, net.biases)
 
-    def session_view_options(self) -> dict:
+    # ---- the Feature contract (nnviz.gui.features) ------------------------------------------
+    def view_state(self) -> dict:
         dock = self.window.docks.get("weights")
         return {"weights": {"shown": bool(dock is not None and not dock.isHidden())}}
 
-    def apply_session_view_options(self, view: dict) -> None:
-        options = view.get("weights")
+    def restore(self, state: Mapping[str, Any]) -> None:
+        options = state.get("weights")
         dock = self.window.docks.get("weights")
         if isinstance(options, dict) and isinstance(options.get("shown"), bool) and dock:
             if options["shown"]:
@@ -441,7 +442,7 @@ def _export(window, view: WeightMatrixView, ext: str, *_args: object) -> str | N
         return None
     try:
         if ext == "png":
-            export_widget_png(view, path, getattr(exporter, "png_scale", 2.0))
+            export_widget_png(view, path, exporter.png_scale)
         else:
             export_widget_svg(view, path, title="nnviz weights")
     except (OSError, ValueError) as exc:

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget, QWidget
 
 from nnviz.gui import accessibility, theme
-from nnviz.gui.classroom import shortcut_rows
+from nnviz.gui.shortcut_sheet import shortcut_rows
 
 
 def everything_shown(window) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 import nnviz.gui
-from nnviz.gui import accessibility, classroom, theme
+from nnviz.gui import accessibility, classroom_hiding, shortcut_sheet, theme
 from nnviz.gui.bias_dialog import BiasDialog
 from nnviz.gui.csv_dialog import CsvDialog
 from tests.gui.test_accessibility import contrast, tab_walk
@@ -60,8 +60,8 @@ def _error(w, _tmp):
 #: Every dialog the app opens without exec(), by the class it is (the file and question boxes
 #: of QFileDialog, QInputDialog and the modal "Save changes?" box are Qt's own).
 DIALOGS = {
-    "hide": (_hide, classroom.HideDialog),
-    "shortcuts": (_shortcuts, classroom.ShortcutsDialog),
+    "hide": (_hide, classroom_hiding.HideDialog),
+    "shortcuts": (_shortcuts, shortcut_sheet.ShortcutsDialog),
     "bias": (_bias, BiasDialog),
     "csv": (_csv, CsvDialog),
     "error": (_error, QMessageBox),
