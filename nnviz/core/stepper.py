@@ -308,6 +308,14 @@ class Stepper(HyperParameters):
         return Position(st.epoch, self._next_row(st)[0], 0)
 
     @property
+    def picked(self) -> bool:
+        """True when the sample ``position`` names is a picked visit, out of the epoch order
+        (the current sample, or before any phase of it the pending pick)."""
+        self.sync()
+        st = self._state
+        return st.data.picked if st.data is not None else st.pick is not None
+
+    @property
     def at_boundary(self) -> bool:
         """True before the first phase of a sample or after its update."""
         self.sync()

@@ -291,10 +291,11 @@ def test_undo_depth_of_1000_phases_across_samples_and_epochs() -> None:
 def test_set_next_sample_at_boundary_only() -> None:
     X, Y = data(5, 2, 1)
     s = Stepper(Network([2, 3, 1], seed=0), X, Y, lr=0.5)
+    assert not s.picked
     s.set_next_sample(3)
-    assert s.position == Position(0, 3, 0) and s.next_sample == 3
+    assert s.position == Position(0, 3, 0) and s.next_sample == 3 and s.picked
     recs = s.finish_sample()
-    assert {r.sample for r in recs} == {3} and {r.epoch for r in recs} == {0}
+    assert {r.sample for r in recs} == {3} and {r.epoch for r in recs} == {0} and s.picked
     assert s.next_sample == 0  # a pick is an extra visit: the order continues at its start
     s.step()
     with pytest.raises(RuntimeError, match="finish_sample"):
@@ -312,10 +313,13 @@ def test_set_next_sample_at_boundary_only() -> None:
     s.step()
     s.back()
     assert s.position == Position(0, 1, 7) and s.next_sample == 4
-    assert s.step().sample == 4
+    assert not s.picked  # the position names the finished sample 1, in order
+    assert s.step().sample == 4 and s.picked
     s.back()
     s.back()  # into sample 1: the pending pick is dropped and a redo does not bring it back
     assert s.redo().kind == "update" and s.next_sample == 2
+    s.step()
+    assert not s.picked
 
 
 def test_outside_change_restarts_the_sample_and_clears_history() -> None:
