@@ -204,6 +204,25 @@ def explain(
     return ex.summary()
 
 
+def explain_selection(record: PhaseRecord, net: Network, selection: Selection | None,
+                      precision: int = 4) -> str:
+    """The panel's formula: ``explain`` for the selected node or edge, followed by the phase's
+    own text when the selection is not computed in this phase (or does not fit the network)."""
+    if selection is None:
+        return explain(record, net, precision=precision)
+    try:
+        if selection[0] == "node":
+            text = explain(record, net, node=selection[1:], precision=precision)
+        else:
+            text = explain(record, net, edge=selection[1:], precision=precision)
+    except ValueError as exc:
+        return (f"({selection_name(selection)}: {exc})\n\n"
+                + explain(record, net, precision=precision))
+    if "is not computed in this phase" in text:
+        return text + "\n\nThis phase:\n" + explain(record, net, precision=precision)
+    return text
+
+
 def _long(sel: tuple[int, ...], n: int, what: str, form: str) -> tuple[int, ...]:
     sel = tuple(int(s) for s in sel)
     if len(sel) != n:

@@ -17,12 +17,16 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import numpy as np
+
 from nnviz.core import notation
-from nnviz.core.network import Network
+from nnviz.core.network import GradientCheck, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Position, Stepper
 
 #: How long a command waits for the worker to finish its current chunk (a chunk is ~6 ms).
 PAUSE_TIMEOUT_S = 1.0
+#: Finite differences cost two forward passes per parameter: keep the check interactive.
+MAX_CHECK_PARAMS = 5000
 
 T = TypeVar("T")
 
@@ -201,14 +205,49 @@ class StepSession:
         with self.c.worker.lock:
             return get(st)
 
-    def check_network(self) -> tuple[Network, int]:
-        """A copy of the network at the weights the current sample was stepped with, and its row.
+    def place(self) -> tuple[Position, int | None, int]:
+        """The stepper's position, the 1-based visit of its sample in that epoch's order (None:
+        a pick, out of order) and the row of the sample after it."""
+        st = self.stepper
+        assert st is not None, "ensure() first"
+        with self.c.worker.lock:
+            pos = st.position
+            visit = None if st.picked else int(
+                np.flatnonzero(st.order_of(pos.epoch) == pos.sample)[0]) + 1
+            return pos, visit, st.next_sample
 
-        After the update those are the update's old weights, so a gradient check compares the
-        very gradient the panel showed.
-        """
+    def marks(self) -> tuple[int | None, int | None]:
+        """The row of the sample in progress (None between samples) and the next sample's row
+        (the first data row before the first step)."""
+        st = self.stepper
+        if st is None:
+            return None, 0 if len(self.c.dataset.X_train) else None
+        with self.c.worker.lock:
+            recs = st.sample_records()
+            current = recs[-1].sample if recs and not st.at_boundary else None
+            return current, st.next_sample
+
+    def views_behind(self) -> bool:
+        """True when the views show other weights than the network has, while paused (after a
+        step, or when a snapshot the worker sent before a step arrived after it)."""
         c = self.c
-        st = self.ensure()
+        with c.worker.lock:
+            return not c.playing and not np.array_equal(c.display_net.params, c.net.params)
+
+    def gradient_check(self) -> tuple[GradientCheck, int]:
+        """Backprop next to finite differences for the current sample, at the weights it was
+        stepped with (after the update: the update's old weights, so the check compares the
+        very gradient the panel showed); the check and the sample's row. ValueError (with the
+        message to show) for a network too large to check or data that cannot be stepped."""
+        c = self.c
+        n_params = c.net.params.size
+        if n_params > MAX_CHECK_PARAMS:
+            raise ValueError(f"Gradient check is for small networks: this one has "
+                             f"{n_params:,} parameters (limit {MAX_CHECK_PARAMS:,})")
+        try:
+            st = self.ensure()
+        except ValueError as exc:
+            raise ValueError(f"Cannot check: {exc}") from exc
         with c.worker.lock:
             net = c.net.copy()
             recs = st.sample_records()
@@ -218,4 +257,5 @@ class StepSession:
                 L = net.n_layers
                 net.set_params([v[f"W_old_{l}"] for l in range(1, L + 1)],  # noqa: E741
                                [v[f"b_old_{l}"] for l in range(1, L + 1)])  # noqa: E741
-        return net, row
+        d = c.dataset
+        return gradient_check_detail(net, d.X_train[row], d.Y_train[row]), row

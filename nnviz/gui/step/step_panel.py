@@ -19,57 +19,41 @@ network view is not given the new values (nor, after a hidden update, the new we
 
 from __future__ import annotations
 
-import html
-import os
-import re
 from collections.abc import Callable
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QFontMetricsF
-from PySide6.QtWidgets import (
-    QApplication,
-    QCheckBox,
-    QDockWidget,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QSplitter,
-    QTabWidget,
-    QToolBar,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
+from PySide6.QtWidgets import QApplication, QDockWidget, QSplitter, QVBoxLayout, QWidget
 
 from nnviz.core import notation
 from nnviz.core.explain import (
     Selection,
-    explain,
-    gradient_check_rows,
+    explain_selection,
     masked_text,
     next_sample_text,
     phase_rows,
-    phase_title,
     plan_text,
-    selection_name,
 )
-from nnviz.core.ledger import ledger_csv, ledger_markdown, ledger_rows
-from nnviz.core.network import GradientCheck, Network, gradient_check_detail
+from nnviz.core.ledger import ledger_rows
+from nnviz.core.network import GradientCheck
 from nnviz.core.stepper import PhaseRecord, Stepper
-from nnviz.gui.formula_box import FormulaBox
 from nnviz.gui.step.overlay import StepOverlay
 from nnviz.gui.step.session import StepSession
-from nnviz.gui.step.tables import CheckTable, LedgerTable, SamplesTable, ValuesTable
+from nnviz.gui.step.tables import SamplesTable, ValuesTable
+from nnviz.gui.step.widgets import (
+    CheckPage,
+    FormulaPane,
+    LedgerPage,
+    Options,
+    StepHeader,
+    StepTabs,
+    add_actions,
+    tool_bar,
+)
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
-__all__ = ["StepPanel", "install", "MAX_CHECK_PARAMS"]
+__all__ = ["StepPanel", "install"]
 
-MIN_FORMULA_LINES = 4  # lines the stacked formula box shows at least (presentation mode)
-#: Finite differences cost two forward passes per parameter: keep the check interactive.
-MAX_CHECK_PARAMS = 5000
 #: The tabs, in order.
 VALUES_TAB, LEDGER_TAB, SAMPLES_TAB, CHECK_TAB = range(4)
 
@@ -93,14 +77,13 @@ class StepPanel(QWidget):
         self._hidden = False
         self._selection: Selection | None = None
         self._scale = 1.0
-        self._stacked = False
         self._theme: Theme = LIGHT
         # the unscaled size the classroom recorded: another window may have scaled the font
         base = QApplication.instance().property("nnviz_base_point_size")
         self._base_pt = max(9.0, base if isinstance(base, float) and base > 0
                             else QApplication.font().pointSizeF())
         self.last_gradient_check: GradientCheck | None = None
-        self._build_actions()
+        self.actions, self.menu = add_actions(window, self)
         self._build_ui()
         self.c.networkRebuilt.connect(self._on_rebuilt)
         self.c.paramsChanged.connect(self._on_params_changed)
@@ -111,191 +94,47 @@ class StepPanel(QWidget):
         self._on_rebuilt()
 
     # ---- construction -----------------------------------------------------------------------
-    def _build_actions(self) -> None:
-        w = self.window_
-        add = w.add_action
-        self.actions: dict[str, QAction] = {}
-        specs = [
-            ("actionStepNext", "Next phase", ["N", "Right"], self.next_phase,
-             "Compute the next phase of backpropagation for this sample"),
-            ("actionStepBack", "Previous phase", ["B", "Left"], self.back,
-             "Undo one phase (also an update: the old weights come back exactly)"),
-            ("actionStepNextSample", "Next sample", ["Shift+N"], self.next_sample,
-             "Finish this sample; at a sample boundary run the whole next sample"),
-            ("actionFinishSample", "Finish sample", None, self.finish_sample,
-             "Run the remaining phases of this sample, up to its update"),
-            ("actionRunToEpochEnd", "Run to epoch end", None, self.run_to_epoch_end,
-             "Step every remaining sample of this epoch (online SGD)"),
-            ("actionPredictReveal", "Predict, then reveal", ["P"], self._on_predict_toggled,
-             "Hide the numbers of each new phase until revealed, so the class can guess first"),
-            ("actionRevealNext", "Reveal", None, self.reveal,
-             "Show the hidden numbers of this phase (N does the same)"),
-            ("actionGradientCheck", "Gradient check", None, self.gradient_check,
-             "Backprop gradient of every weight next to the central finite difference"),
-            ("actionExportLedgerCsv", "Export ledger as CSV...", None, self.export_ledger_csv,
-             "Every number of this sample's phases as a CSV file"),
-            ("actionExportLedgerMarkdown", "Export ledger as Markdown...", None,
-             self.export_ledger_markdown, "Every number of this sample's phases as a table"),
-            ("actionLeaveStepping", "Leave stepping", None, self.leave,
-             "Back to the normal view (Play does this too)"),
-        ]
-        for name, text, keys, slot, tip in specs:
-            checkable = name == "actionPredictReveal"
-            self.actions[name] = add(name, text, keys, slot, checkable=checkable, tip=tip)
-        menu = w.menuBar().addMenu("&Step")
-        menu.setObjectName("menuStep")
-        groups = [
-            ("actionStepNext", "actionStepBack", "actionStepNextSample", "actionFinishSample",
-             "actionRunToEpochEnd"),
-            ("actionPredictReveal", "actionRevealNext"),
-            ("actionGradientCheck", "actionExportLedgerCsv", "actionExportLedgerMarkdown"),
-            ("actionLeaveStepping",),
-        ]
-        for k, group in enumerate(groups):
-            if k:
-                menu.addSeparator()
-            for name in group:
-                menu.addAction(self.actions[name])
-        self.menu = menu
-        if hasattr(w, "menus"):
-            w.menus["step"] = menu
-
-    def _button(self, name: str, text: str | None = None) -> QToolButton:
-        b = QToolButton()
-        b.setDefaultAction(self.actions[name])
-        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        b.setObjectName(name.replace("action", "button"))
-        if text:
-            b.setText(text)
-            # setDefaultAction copies the action's text again whenever the action changes
-            self.actions[name].changed.connect(lambda b=b, t=text: b.setText(t))
-        return b
-
     def _build_ui(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
         outer.setSpacing(4)
-
-        self.header = QLabel()
-        self.header.setObjectName("stepHeader")
-        self.header.setAccessibleDescription(
-            "Single step: the sample, the phase and where it is in the epoch")
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        self.header.setWordWrap(True)
+        self.header = StepHeader()
         outer.addWidget(self.header)
+        self.toolbar = tool_bar(self.actions)
+        outer.addWidget(self.toolbar)
 
-        # A tool bar, not a row of buttons: in a narrow dock the rest folds into its » menu.
-        bar = QToolBar("Step")
-        bar.setObjectName("stepToolBar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        short = {"actionStepBack": "◀ Back", "actionStepNext": "Next ▶",
-                 "actionStepNextSample": "Sample ▶▶", "actionRunToEpochEnd": "Epoch ▶|"}
-        for group in (("actionStepBack", "actionStepNext", "actionStepNextSample",
-                       "actionFinishSample", "actionRunToEpochEnd"),
-                      ("actionPredictReveal", "actionRevealNext"), ("actionLeaveStepping",)):
-            if bar.actions():
-                bar.addSeparator()
-            for name in group:
-                a = self.actions[name]
-                if name in short:
-                    a.setIconText(short[name])  # the tool bar's text; menus keep the long one
-                bar.addAction(a)
-        self.toolbar = bar
-        outer.addWidget(bar)
-
-        corner = QWidget()
-        cl = QHBoxLayout(corner)
-        cl.setContentsMargins(0, 0, 4, 0)
-        self.shuffle = QCheckBox("shuffle")
-        self.shuffle.setObjectName("stepShuffleCheck")
-        self.shuffle.setToolTip("Sample order: fixed (rows in order, default) or a seeded "
-                                "permutation per epoch, as the online trainer draws it")
+        options = Options(self.view.digits)
+        self.shuffle, self.precision_spin = options.shuffle, options.digits
         self.shuffle.toggled.connect(self._on_shuffle)
-        cl.addWidget(self.shuffle)
-        cl.addSpacing(6)
-        digits = QLabel("digits")
-        cl.addWidget(digits)
-        self.precision_spin = QSpinBox(minimum=2, maximum=10)
-        digits.setBuddy(self.precision_spin)
-        self.precision_spin.setObjectName("stepPrecisionSpin")
-        self.precision_spin.setValue(self.view.digits)
-        self.precision_spin.setToolTip("Decimals of the numbers in the panel and the Markdown "
-                                       "ledger (the CSV keeps full precision)")
         self.precision_spin.valueChanged.connect(self.set_precision)
-        cl.addWidget(self.precision_spin)
 
         split = self.splitter = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("stepSplitter")
         split.setChildrenCollapsible(False)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.setSpacing(2)
-        self.formula_title = QLabel()
-        self.formula_title.setObjectName("stepFormulaTitle")
-        lv.addWidget(self.formula_title)
-        self.formula = FormulaBox()
-        self.formula.setObjectName("stepFormula")
-        self.formula.setAccessibleName("Formula")
-        self.formula.setMinimumWidth(280)
-        lv.addWidget(self.formula, 1)
-        split.addWidget(left)
+        self.formula_pane = FormulaPane()
+        self.formula = self.formula_pane.box
+        split.addWidget(self.formula_pane)
 
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("stepTabs")
+        self.tabs = StepTabs(options)
         self.values = ValuesTable()
         self.values.cellClicked.connect(self._on_value_clicked)
         self.tabs.addTab(self.values, "This phase")
-
-        ledger_page = QWidget()
-        lg = QVBoxLayout(ledger_page)
-        lg.setContentsMargins(0, 0, 0, 0)
-        self.ledger = LedgerTable()
-        lg.addWidget(self.ledger, 1)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Export this sample's numbers:"))
-        row.addWidget(self._button("actionExportLedgerCsv", "CSV..."))
-        row.addWidget(self._button("actionExportLedgerMarkdown", "Markdown..."))
-        row.addStretch(1)
-        lg.addLayout(row)
-        self.tabs.addTab(ledger_page, "Ledger")
-
+        self.ledger_page = LedgerPage(self.actions)
+        self.ledger = self.ledger_page.table
+        self.tabs.addTab(self.ledger_page, "Ledger")
         self.samples = SamplesTable()
         self.samples.cellClicked.connect(self._on_sample_clicked)
         self.tabs.addTab(self.samples, "Samples")
-
-        check_page = QWidget()
-        cv = QVBoxLayout(check_page)
-        cv.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        self.check_summary = QLabel("Compares backprop with central finite differences "
-                                    "(E(w + eps) - E(w - eps)) / 2 eps for the current sample.")
-        self.check_summary.setObjectName("stepGradCheckSummary")
-        self.check_summary.setWordWrap(True)
-        self.check_summary.setTextFormat(Qt.TextFormat.RichText)
-        top.addWidget(self.check_summary, 1)
-        run = QPushButton("Run check")
-        run.setObjectName("stepGradCheckButton")
-        run.clicked.connect(self.gradient_check)
-        top.addWidget(run)
-        cv.addLayout(top)
-        self.check_table = CheckTable()
-        cv.addWidget(self.check_table, 1)
-        self.tabs.addTab(check_page, "Gradient check")
-        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
-        self._corner = corner
-        # stacked (presentation), the tabs take the whole width and these go below them
-        self._corner_slot = QWidget()
-        slot = QHBoxLayout(self._corner_slot)
-        slot.setContentsMargins(0, 0, 0, 0)
-        slot.addStretch(1)
-        self._corner_slot.hide()
+        self.check_page = CheckPage()
+        self.check_page.run.clicked.connect(self.gradient_check)
+        self.check_summary, self.check_table = self.check_page.summary, self.check_page.table
+        self.tabs.addTab(self.check_page, "Gradient check")
         self.tabs.currentChanged.connect(self._on_tab)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         outer.addWidget(split, 1)
-        outer.addWidget(self._corner_slot)
+        outer.addWidget(self.tabs.corner_slot)
 
     # ---- public state -----------------------------------------------------------------------
     @property
@@ -344,7 +183,7 @@ class StepPanel(QWidget):
 
     def header_text(self) -> str:
         """The header line as plain text (it is shown as rich text)."""
-        return html.unescape(re.sub(r"<[^>]+>", "", self.header.text()))
+        return self.header.plain_text()
 
     # ---- commands ---------------------------------------------------------------------------
     def _begin(self) -> Stepper | None:
@@ -535,18 +374,11 @@ class StepPanel(QWidget):
         if self._hidden:
             # the check prints every gradient: no secret survives it
             self.reveal()
-        n_params = self.c.net.params.size
-        if n_params > MAX_CHECK_PARAMS:
-            self._message(f"Gradient check is for small networks: this one has {n_params:,} "
-                          f"parameters (limit {MAX_CHECK_PARAMS:,})")
-            return None
         try:
-            net, row = self.session.check_network()
+            gc, row = self.session.gradient_check()
         except ValueError as exc:
-            self._message(f"Cannot check: {exc}")
+            self._message(str(exc))
             return None
-        X, Y = self.c.dataset.X_train, self.c.dataset.Y_train
-        gc = gradient_check_detail(net, X[row], Y[row])
         self.last_gradient_check = gc
         self._show_check(gc, row)
         if self.dock is not None:
@@ -558,16 +390,8 @@ class StepPanel(QWidget):
         return gc
 
     def _show_check(self, gc: GradientCheck, row: int) -> None:
-        good = gc.max_error < 1e-6
-        colour = self._theme.highlight if good else self._theme.negative
-        per_layer = ", ".join(f"layer {l}: {e:.2e}" for l, e in enumerate(gc.errors, start=1))  # noqa: E741
-        verdict = "backprop agrees" if good else "backprop DISAGREES"
-        self.check_summary.setText(
-            f"{notation.sample(row).capitalize()}: relative error per layer (norm-based; "
-            "&lt; 1e-6 is agreement): "
-            f"{per_layer} — <b style='color:{colour}'>max {gc.max_error:.2e}, {verdict}</b>")
-        self.check_table.show_rows(gradient_check_rows(gc, self.c.net.bias_modes),
-                                   self.view.digits)
+        self.check_page.show_check(gc, row, self.c.net.bias_modes, self.view.digits,
+                                   self._theme)
 
     def ledger_records(self) -> tuple[PhaseRecord, ...]:
         """The current sample's records as far as they are revealed."""
@@ -587,45 +411,19 @@ class StepPanel(QWidget):
         if not records:
             self._message("Nothing to export yet: step into a sample first (N)")
             return None
-        row, epoch = records[0].sample, records[0].epoch
-        if not path:
-            label = "CSV" if kind == "csv" else "Markdown"
-            filt = "CSV files (*.csv)" if kind == "csv" else "Markdown files (*.md)"
-            path, _ = QFileDialog.getSaveFileName(
-                self, f"Export ledger as {label}",
-                f"ledger_sample{row + 1}_epoch{epoch + 1}.{kind}",
-                f"{filt};;All files (*)")
-            if not path:
-                return None
-            if not os.path.splitext(path)[1]:
-                path += f".{kind}"
-        net = self.c.net
-        if kind == "csv":
-            text = ledger_csv(records, bias_modes=net.bias_modes)
-        else:
-            text = (f"# Ledger: {notation.sample(row)}, epoch {epoch + 1}\n\n"
-                    f"Network {'-'.join(map(str, net.sizes))}, {net.activation} hidden, "
-                    f"{net.output} output, {net.loss_name} loss; "
-                    f"{len(records)} of {self.stepper.phases_per_sample} phases; numbers with "
-                    f"{self.view.digits} decimals.\n\n"
-                    + ledger_markdown(records, precision=self.view.digits,
-                                      bias_modes=net.bias_modes))
-        try:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-        except OSError as exc:
-            self._message(f"Could not write the ledger to {path}: {exc.strerror or exc}")
-            return None
-        n = len(ledger_rows(records, bias_modes=net.bias_modes))
-        self._message(f"Ledger of {notation.sample(row)} ({n} numbers) written to {path}")
+        path, message = self.ledger_page.export(kind, path, records, self.c.net,
+                                                self.view.digits, self.stepper.phases_per_sample)
+        if message:
+            self._message(message)
         return path
 
     # ---- scale, palette and layout ----------------------------------------------------------
     def set_scale(self, factor: float) -> None:
         """Presentation mode: bigger numbers for the back of the hall."""
         factor = self._scale = check_scale(factor)
-        self.formula.setFont(self._mono(1.15))
-        self._fit_formula_height()
+        title = QFont(self.font())
+        title.setPointSizeF(self._base_pt * factor)
+        self.formula_pane.set_fonts(self._mono(1.15), title)
         mono = self._mono()
         height = int(QFontMetricsF(mono).height() * 1.35)
         for t in (self.values, self.ledger, self.samples, self.check_table):
@@ -633,9 +431,6 @@ class StepPanel(QWidget):
         head = QFont(self.font())
         head.setPointSizeF(self._base_pt * 1.3 * factor)
         self.header.setFont(head)
-        title = QFont(self.font())
-        title.setPointSizeF(self._base_pt * factor)
-        self.formula_title.setFont(title)
         self.samples.fitter.fit()
         self.check_table.fitter.fit()
         self._render_panel()
@@ -659,30 +454,8 @@ class StepPanel(QWidget):
         presentation mode) or beside them (the wide dock under it)."""
         self.splitter.setOrientation(Qt.Orientation.Vertical if on else
                                      Qt.Orientation.Horizontal)
-        self._stacked = bool(on)
-        bar = self.tabs.tabBar()
-        # stacked, every tab shows its whole label: no scroll arrows, no corner widget
-        bar.setUsesScrollButtons(not on)
-        bar.setElideMode(Qt.TextElideMode.ElideNone)
-        if on and self.tabs.cornerWidget() is self._corner:
-            self.tabs.setCornerWidget(None, Qt.Corner.TopRightCorner)
-            self._corner_slot.layout().insertWidget(0, self._corner)
-            self._corner.show()
-            self._corner_slot.show()
-        elif not on and self.tabs.cornerWidget() is not self._corner:
-            self._corner_slot.hide()
-            self.tabs.setCornerWidget(self._corner, Qt.Corner.TopRightCorner)
-            self._corner.show()
-        self._fit_formula_height()
-
-    def _fit_formula_height(self) -> None:
-        # stacked, the formula keeps room for MIN_FORMULA_LINES lines; beside the tables it
-        # takes the panel's height anyway
-        lines = MIN_FORMULA_LINES if self._stacked else 0
-        fm = QFontMetricsF(self.formula.font())
-        margin = 2 * self.formula.document().documentMargin() + 2 * self.formula.frameWidth()
-        self.formula.setMinimumHeight(int(lines * fm.lineSpacing() + margin + 1) if lines
-                                      else 0)
+        self.tabs.set_stacked(on)
+        self.formula_pane.set_stacked(on)
 
     def set_palette_mode(self, dark: bool) -> None:
         self.set_theme(DARK if dark else LIGHT)
@@ -728,10 +501,7 @@ class StepPanel(QWidget):
             self._note_restart()
             self.leave()
             return
-        with self.c.worker.lock:
-            stale = not self._hidden and not self.c.playing and not np.array_equal(
-                self.c.display_net.params, self.c.net.params)
-        if stale:
+        if not self._hidden and self.session.views_behind():
             # a snapshot sent before our step (the worker's last one) arrived after it; the
             # refresh comes back here and renders
             self.c.refresh_from_network()
@@ -787,8 +557,7 @@ class StepPanel(QWidget):
 
     def _after_change(self) -> None:
         """After a stepper command: the new weights everywhere (unless hidden), then the phase."""
-        if not self._hidden and not np.array_equal(self.c.display_net.params,
-                                                   self.c.net.params):
+        if not self._hidden and self.session.views_behind():
             self.samples.dirty = True
             # emits paramsChanged: _on_params_changed renders the phase while stepping
             self.c.refresh_from_network()
@@ -823,103 +592,46 @@ class StepPanel(QWidget):
         a["actionRevealNext"].setEnabled(self._hidden)
         a["actionLeaveStepping"].setEnabled(self._active)
 
-    def _sample_label(self, st: Stepper, row: int, epoch: int, picked: bool) -> str:
-        name = notation.sample(row).capitalize()
-        if picked:
-            return f"<b>{name}</b> (picked, out of order)"
-        with self.c.worker.lock:
-            k = int(np.flatnonzero(st.order_of(epoch) == row)[0]) + 1
-        return f"<b>{name}</b> ({k} of {st.n_samples} in this epoch's order)"
-
     def _render_header(self, recs: tuple[PhaseRecord, ...], st: Stepper | None) -> None:
-        th = self._theme
-        badge = f"color:{th.highlight}; font-weight:bold"
         if st is None:
-            self.header.setText(
-                "<b>Single-step backpropagation.</b> Press <b>N</b> (or Right) for the next "
-                "phase, <b>B</b> (or Left) to go back, <b>Shift+N</b> for a whole sample. "
-                "Click a node or a table row to see its formula with the numbers.")
+            self.header.show_intro()
             return
-        P = st.phases_per_sample
         cur = recs[-1] if recs else None
-        with self.c.worker.lock:
-            pos, picked = st.position, st.picked
-        label = self._sample_label(st, pos.sample, pos.epoch, picked)
-        if cur is None:
-            text = (f"{label}, {notation.epoch(pos.epoch)} — <span style='{badge}'>ready</span>: "
-                    f"N computes phase 1/{P}, forward, layer 1")
-        else:
-            text = (f"{label}, {notation.epoch(cur.epoch)} — phase {cur.index + 1}/{P}: "
-                    f"<span style='{badge}'>{phase_title(cur)}</span>")
-            if cur.kind == "update" and not self._hidden:
-                with self.c.worker.lock:
-                    nxt = st.next_sample
-                text += f" · done, next: {notation.sample(nxt)}"
-        if self._hidden:
-            text += (f" · <span style='color:{th.negative}; font-weight:bold'>PREDICT</span>"
-                     " — numbers hidden, N reveals")
-        self.header.setText(text)
+        pos, visit, nxt = self.session.place()
+        done = cur is not None and cur.kind == "update" and not self._hidden
+        self.header.show_step(cur, pos.sample, pos.epoch, visit, st.n_samples,
+                              st.phases_per_sample, nxt if done else None, self._hidden,
+                              self._theme)
 
     def _render_formula(self, recs: tuple[PhaseRecord, ...] | None = None) -> None:
         if recs is None:
             recs, _st = self.session.records()
-        cur = recs[-1] if recs else None
-        sel = self._selection
-        self.formula_title.setText("Formula" + (f" for {selection_name(sel)}" if sel else
-                                                " (click a node or a row for one unit)"))
-        net = self.c.net
-        if cur is None:
-            st = self.stepper
-            if st is None:
-                self.formula.set_formula(plan_text(net.n_layers))
-                return
+        net, p = self.c.net, self.view.digits
+        if recs:
+            cur = recs[-1]
+            text = (masked_text(cur, net, self._selection, p) if self._hidden
+                    else explain_selection(cur, net, self._selection, p))
+        elif self.stepper is None:
+            text = plan_text(net.n_layers)
+        else:
             row = self.session.read(lambda st: st.position.sample)
             d = self.c.dataset
-            self.formula.set_formula(next_sample_text(net, row, d.X_train[row], d.Y_train[row],
-                                                      self.view.digits))
-            return
-        if self._hidden:
-            text = masked_text(cur, net, sel, self.view.digits)
-        else:
-            text = self._explain(cur, net, sel)
-        self.formula.set_formula(text)
-
-    def _explain(self, rec: PhaseRecord, net: Network, sel: Selection | None) -> str:
-        p = self.view.digits
-        if sel is None:
-            return explain(rec, net, precision=p)
-        try:
-            if sel[0] == "node":
-                text = explain(rec, net, node=sel[1:], precision=p)
-            else:
-                text = explain(rec, net, edge=sel[1:], precision=p)
-        except ValueError as exc:
-            return f"({selection_name(sel)}: {exc})\n\n" + explain(rec, net, precision=p)
-        if "is not computed in this phase" in text:
-            return text + "\n\nThis phase:\n" + explain(rec, net, precision=p)
-        return text
+            text = next_sample_text(net, row, d.X_train[row], d.Y_train[row], p)
+        self.formula_pane.show_text(text, self._selection)
 
     def _refresh_samples(self) -> None:
         """Predictions of the shown weights and the current / next markers."""
         if self.tabs.currentIndex() != SAMPLES_TAB or not self.isVisible():
             return
         d = self.c.dataset
-        current = nxt = None
-        secret = False
-        recs, st = self.session.records()
-        if st is not None:
-            with self.c.worker.lock:
-                if recs and not st.at_boundary:
-                    current = recs[-1].sample
-                nxt = st.next_sample
-            # While predicting, the current row's prediction is its forward pass's output:
-            # it stays hidden until the output layer's forward phase is revealed.
-            revealed = recs[:-1] if self._hidden else recs
-            secret = (current is not None and self.actions["actionPredictReveal"].isChecked()
-                      and not any(r.kind == "forward" and r.layer == self.c.net.n_layers
-                                  for r in revealed))
-        elif len(d.X_train):
-            nxt = 0
+        recs, _st = self.session.records()
+        current, nxt = self.session.marks()
+        # While predicting, the current row's prediction is its forward pass's output: it stays
+        # hidden until the output layer's forward phase is revealed.
+        revealed = recs[:-1] if self._hidden else recs
+        secret = (current is not None and self.actions["actionPredictReveal"].isChecked()
+                  and not any(r.kind == "forward" and r.layer == self.c.net.n_layers
+                              for r in revealed))
         self.samples.refresh(lambda n: self.c.display_net.forward(d.X_train[:n]).a[-1],
                              d.class_names, self.view.digits, current, nxt, secret,
                              self._theme)
@@ -933,12 +645,7 @@ class StepPanel(QWidget):
         """Show the current phase in the network view (only numbers already revealed)."""
         recs, st = self.session.records()
         cur = recs[-1] if recs else None
-        if cur is not None:
-            row = cur.sample
-        elif st is not None:
-            row = self.session.read(lambda st: st.position.sample)
-        else:
-            row = 0
+        row = self.session.read(lambda st: st.position.sample) if st is not None else 0
         self.overlay.show(recs[:-1] if self._hidden else recs, cur, self.c.dataset.X_train[row],
                           self.c.display_net, self._user_edge_mode(), self._hidden,
                           self._selection, self._theme, self.font())
