@@ -54,10 +54,6 @@ class StepSession:
         """Forget the stepper (a new network, a new order): the next command makes a new one."""
         self._stepper = None
 
-    @property
-    def shuffle(self) -> bool:
-        return self._shuffle
-
     def set_shuffle(self, on: bool) -> bool:
         """The sample order of the next stepper; True if a stepper was dropped for it."""
         self._shuffle = bool(on)

@@ -6,11 +6,12 @@ actionStepBack B/Left, actionStepNextSample Shift+N, actionFinishSample, actionR
 actionPredictReveal P, actionRevealNext, actionGradientCheck, actionExportLedgerCsv,
 actionExportLedgerMarkdown, actionLeaveStepping).
 
-The panel lays out what the others hold: the stepper and its bond with training are the
-``StepSession``'s (``session.py``), the phase on the network view is the ``StepOverlay``'s
-(``overlay.py``), the texts come from ``nnviz.core.explain`` and the tables are ``tables.py``'s.
-After a command ``controller.refresh_from_network()`` pushes the new weights to every view.
-Leaving step mode (Play, or Leave stepping) restores the normal view.
+The panel runs the commands and decides what is shown; the others hold the rest: the stepper
+and its bond with training are the ``StepSession``'s (``session.py``), the phase on the network
+view is the ``StepOverlay``'s (``overlay.py``), the texts come from ``nnviz.core.explain``, the
+tables are ``tables.py``'s and the other parts (actions, header, formula pane, ledger and check
+pages) ``widgets.py``'s. After a command ``controller.refresh_from_network()`` pushes the new
+weights to every view. Leaving step mode (Play, or Leave stepping) restores the normal view.
 
 "Predict, then reveal" keeps the newest phase's outputs off the screen until revealed: the panel
 shows the formula with the known inputs and "?" for the results, the tables show "?", and the
@@ -488,8 +489,9 @@ class StepPanel(QWidget):
 
     @Slot()
     def _on_params_changed(self) -> None:
-        # No re-entry guard: the refresh calls below emit this signal again, and the nested
-        # call finds nothing left to do (the stepper has seen the weights, the views show them).
+        # No re-entry guard is needed: the refreshes below (and _after_change's) emit this
+        # signal again, and the nested call finds the stepper in step with the weights and the
+        # views showing them, so all it does is render.
         self.samples.dirty = True
         if not self._active:
             if not self.c.playing:
