@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.core.stepper import PhaseRecord, fmt
+from nnviz.core.explain import fmt
+from nnviz.core.stepper import PhaseRecord
 
 LEDGER_COLUMNS: tuple[str, ...] = ("phase", "kind", "layer", "quantity", "index", "value")
 

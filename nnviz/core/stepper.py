@@ -1,8 +1,9 @@
 """Single-step backpropagation: one sample, phase by phase, every number kept, with undo.
 
-Notation (the step panel's, issue 4): layers are numbered l = 1..L over the weight layers, with
-a_0 = x, z_l = a_{l-1} W_l + b_l and a_l = f(z_l). In code that is ``net.weights[l - 1]``,
-``trace.z[l - 1]`` and ``trace.a[l]``. For one sample (x, t) the phases are::
+See README, "Single-step backpropagation". Notation (the step panel's): layers are numbered
+l = 1..L over the weight layers, with a_0 = x, z_l = a_{l-1} W_l + b_l and a_l = f(z_l). In code
+that is ``net.weights[l - 1]``, ``trace.z[l - 1]`` and ``trace.a[l]``. For one sample (x, t) the
+phases are::
 
     forward l = 1..L, loss, output_delta (layer L), backward l = L-1..1, gradients, update
 
@@ -24,8 +25,8 @@ of the parameters (``W``, ``W_old``, ... are views of it; the next sample reuses
 gradient), three with momentum (velocity): 0.2-0.3 GB for a 100k-parameter 3-layer network, next
 to nothing for the teaching-sized ones. Lower ``max_undo`` for huge networks.
 
-The step panel's text is ``explain(record, net, node=..., edge=...)``; the ledger (every number of
-a sample as rows, CSV and Markdown) is in ``nnviz.core.ledger``.
+The step panel's text is ``nnviz.core.explain`` (``explain(record, net, node=..., edge=...)``);
+the ledger (every number of a sample as rows, CSV and Markdown) is ``nnviz.core.ledger``.
 
 Rules the GUI relies on:
 
@@ -61,8 +62,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnviz.core import activations as act
-from nnviz.core import losses, notation
+from nnviz.core import losses
 from nnviz.core.kernels import make_sample_pass
 from nnviz.core.network import Gradients, Network
 from nnviz.core.optim import SGD, HyperParameters, check_hyper
@@ -267,6 +267,9 @@ class Stepper(HyperParameters):
         self._redo: list[_Entry] = []
         self._expected = _frozen(net.params)
         self._last_v: Array | None = None  # read-only copy of the velocity the last update left
+        #: How many times ``sync()`` found the parameters changed outside the stepper. Several
+        #: readers call ``sync()``; one that must say so once compares this with its last count.
+        self.outside_changes = 0
         # The Trainer's online epochs run this same per-sample function on the same kind of
         # workspace: that is what makes a stepped epoch equal an online one bit for bit.
         self._ws = net.workspace(1)
@@ -304,6 +307,14 @@ class Stepper(HyperParameters):
         if st.data is not None:
             return Position(st.data.epoch, st.data.row, len(st.records))
         return Position(st.epoch, self._next_row(st)[0], 0)
+
+    @property
+    def picked(self) -> bool:
+        """True when the sample ``position`` names is a picked visit, out of the epoch order
+        (the current sample, or before any phase of it the pending pick)."""
+        self.sync()
+        st = self._state
+        return st.data.picked if st.data is not None else st.pick is not None
 
     @property
     def at_boundary(self) -> bool:
@@ -348,18 +359,26 @@ class Stepper(HyperParameters):
         self._order(epoch)
         return dict(self._rng_states[epoch])
 
-    def set_position(self, epoch: int, rng_state: dict | None = None, index: int = 0) -> None:
+    def set_position(
+        self, epoch: int, rng_state: dict | None = None, index: int = 0, phase: int = 0
+    ) -> None:
         """Continue at epoch ``epoch`` (0-based: ``epoch`` epochs are done, as a Trainer's
-        ``epoch`` counts them), at position ``index`` of its order, drawing that order and the
-        later ones from ``rng_state`` (a ``bit_generator.state``, e.g. the Trainer's; default:
-        this stepper's seed). Only at a sample boundary; undo and redo are cleared."""
+        ``epoch`` counts them; ``epochs_done`` becomes ``epoch``), at position ``index`` of its
+        order, drawing that order and the later ones from ``rng_state`` (a
+        ``bit_generator.state``, e.g. the Trainer's; default: this stepper's seed), with
+        ``phase`` phases of that sample done: they are stepped now, on the current weights. All
+        2L + 3 of them means the sample is finished and its update already in the weights: the
+        stepper continues after it (the next epoch after the last sample). Only at a sample
+        boundary; undo and redo are cleared."""
         self.sync()
         if self._in_progress(self._state):
             raise RuntimeError("cannot move the stepper in the middle of a sample; call "
                                "finish_sample() first")
-        epoch, index = int(epoch), int(index)
+        epoch, index, phase = int(epoch), int(index), int(phase)
         if epoch < 0 or not 0 <= index < len(self.X):
             raise ValueError(f"position (epoch {epoch}, index {index}) is out of range")
+        if not 0 <= phase <= len(self._plan):
+            raise ValueError(f"phase {phase} is out of range 0..{len(self._plan)}")
         rng = np.random.default_rng(self.seed)
         if rng_state is not None:
             rng.bit_generator.state = rng_state
@@ -367,9 +386,50 @@ class Stepper(HyperParameters):
         self._orders.clear()
         self._rng_states.clear()
         self._n_drawn = epoch
+        if phase == len(self._plan):  # finished: the cursor is past it
+            epoch, index = (epoch, index + 1) if index + 1 < len(self.X) else (epoch + 1, 0)
+            phase = 0
         self._state = _State(epoch, index, self._state.pick, None, ())
         self._undo.clear()
         self._redo.clear()
+        for _ in range(phase):
+            self.step()
+
+    def restore(self, epoch: int, sample: int, phase: int | str = 0) -> None:
+        """Re-enter a saved ``Position`` (a session's ``stepper``): row ``sample`` where the
+        order of epoch ``epoch`` has it (not as a pick), stepped to ``phase`` on the current
+        weights; ``epochs_done`` becomes ``epoch``.
+
+        ``phase`` is the number of phases done (as ``Position.phase``) or a phase kind name (the
+        first phase of that kind). The order is the one this stepper draws next (call
+        ``set_position`` with the Trainer's epoch and generator first to make it the Trainer's).
+        A finished sample (all phases) is not stepped again: the weights already hold its update.
+        One of an epoch before ``epochs_done`` ended that epoch: stepping goes on where it is.
+        """
+        kinds = [k for k, _ in self._plan]
+        P = len(kinds)
+        if isinstance(phase, str):
+            if phase not in kinds:
+                raise ValueError(f"unknown phase {phase!r}; expected one of {sorted(set(kinds))}")
+            count = kinds.index(phase) + 1
+        else:
+            count = int(phase)
+            if not 0 <= count <= P:
+                raise ValueError(f"phase {count} is out of range 0..{P}")
+        sample, epoch = int(sample), int(epoch)
+        if not 0 <= sample < len(self.X):
+            raise ValueError(f"sample {sample} is out of range 0..{len(self.X) - 1}")
+        if epoch < 0:
+            raise ValueError(f"epoch must be >= 0, got {epoch}")
+        self.sync()
+        self._state = _State(self._state.epoch, self._state.pos, None, None, ())  # re-entered
+        state = self.rng_state()
+        if count == P and epoch < self.epochs_done:
+            self.set_position(self.epochs_done, state, self._state.pos)
+            return
+        self.set_position(epoch, state)
+        index = int(np.flatnonzero(self.order_of(epoch) == sample)[0])
+        self.set_position(epoch, state, index, count)
 
     def next_phase(self) -> tuple[str, int | None]:
         """(kind, layer) of the phase ``step()`` will produce."""
@@ -410,6 +470,7 @@ class Stepper(HyperParameters):
         self._redo.clear()
         self.optimizer.reset()
         self._expected = _frozen(self.net.params)
+        self.outside_changes += 1
         return True
 
     # ---- moving -----------------------------------------------------------------------------
@@ -525,7 +586,9 @@ class Stepper(HyperParameters):
         return self._orders[epoch]
 
     def _prune_orders(self) -> None:
-        oldest = self._undo[0].before.epoch if self._undo else self._state.epoch
+        # Keep what the states that back() can reach show: their cursor and their sample's epoch.
+        st = self._undo[0].before if self._undo else self._state
+        oldest = st.epoch if st.data is None else min(st.epoch, st.data.epoch)
         for e in [e for e in self._orders if e < oldest]:
             del self._orders[e]
             self._rng_states.pop(e, None)
@@ -689,432 +752,3 @@ def _loss_terms(loss: str, z: Array, a: Array, t: Array) -> Array:
     m = z.max()
     log_a = z - m - np.log(np.exp(z - m).sum())
     return -(t * log_a)
-
-
-# ---- the step panel's text ------------------------------------------------------------------
-
-
-def fmt(x: float, precision: int = 4) -> str:
-    """A number for the panel (``notation.number``: the one format of every shown number)."""
-    return notation.number(x, precision)
-
-
-def _paren(s: str) -> str:
-    return f"({s})" if s.startswith("-") else s
-
-
-_sub, _sym = notation.sub, notation.sym  # the one notation (nnviz.core.notation)
-
-
-def _hyper(x: Array) -> str:
-    return f"{float(x):g}"
-
-
-def _join_terms(terms: list[str], max_terms: int) -> str:
-    if len(terms) > max_terms:
-        return " + ".join(terms[:max_terms]) + f" + ... ({len(terms) - max_terms} more)"
-    return " + ".join(terms)
-
-
-def _activation_expr(name: str, z: float, zs: list[float] | None, k: int, p: int) -> str:
-    zf = fmt(z, p)
-    if name == "sigmoid":
-        return f"1/(1+e^-{_paren(zf)})"
-    if name == "tanh":
-        return f"tanh({zf})"
-    if name == "relu":
-        return f"max(0, {zf})"
-    if name == "leaky_relu":
-        return f"max({act.LEAKY_SLOPE:g} * {zf}, {zf})"
-    if name == "softmax":
-        den = " + ".join(f"e^{_paren(fmt(v, p))}" for v in zs)
-        return f"e^{_paren(zf)} / ({den})"
-    return zf
-
-
-def _fprime_line(name: str, sym_z: str, z: float, a: float, fp: float, p: int) -> str:
-    formula = act.get(name).derivative_formula
-    if name in ("sigmoid", "softmax"):
-        expr = f"{fmt(a, p)} * (1 - {fmt(a, p)}) = "
-    elif name == "tanh":
-        expr = f"1 - {_paren(fmt(a, p))}^2 = "
-    elif name == "linear":
-        expr = ""
-    else:
-        expr = f"[z = {fmt(z, p)}] "
-    return f"f'({sym_z}) = {formula} = {expr}{fmt(fp, p)}"
-
-
-def explain(
-    record: PhaseRecord,
-    net: Network,
-    node: tuple[int, ...] | None = None,
-    edge: tuple[int, ...] | None = None,
-    precision: int = 4,
-    max_terms: int = 8,
-) -> str:
-    """The step panel's text for ``record``: its formula with the real numbers filled in.
-
-    Selection (unit indices 0-based, as in the arrays; the text prints them 1-based; layers are
-    the 1-based l of the formulas, layer 0 being the inputs):
-
-    - ``node=(j,)`` or ``(l, j)``: unit j of layer l. For forward/backward/output_delta/loss the
-      short form means the phase's own layer (the output layer for loss). For gradients and
-      update the long form is required and means the bias of that unit (dE/db, b <- ...).
-    - ``edge=(i, j)`` or ``(l, i, j)``: the weight w^(l)_ij from unit i of layer l-1 to unit j of
-      layer l. The short form means the weights of the phase: W_l for forward, W_{l+1} (the
-      edges delta flows back over) for backward. Gradients and update need the long form.
-    - neither: the phase's vector formula and the line of every unit (up to ``max_terms``).
-
-    A node or edge that the phase does not compute gives a one-line note saying so; malformed or
-    out-of-range indices raise ValueError. Sums longer than ``max_terms`` terms are elided.
-    """
-    if node is not None and edge is not None:
-        raise ValueError("give a node or an edge, not both")
-    p = int(precision)
-    if p < 0:
-        raise ValueError(f"precision must be >= 0, got {precision}")
-    kind = record.kind
-    if kind not in KINDS:
-        raise ValueError(f"unknown phase kind {kind!r}")
-    L = net.n_layers
-    ex = _Explainer(record, net, p, max(1, int(max_terms)))
-    if kind in ("gradients", "update"):
-        if node is not None:
-            l, j = _long(node, 2, "node", "(layer, unit)")  # noqa: E741
-            ex.check_unit(l, j, first=1)
-            return ex.node_parameters(l, j)
-        if edge is not None:
-            l, i, j = _long(edge, 3, "edge", "(layer, i, j)")  # noqa: E741
-            ex.check_edge(l, i, j)
-            return ex.weight(l, i, j)
-        return ex.summary()
-    own = L if kind in ("loss", "output_delta") else record.layer
-    if node is not None:
-        l, j = _short(node, own, "node")  # noqa: E741
-        ex.check_unit(l, j, first=0)
-        if l != own:
-            return ex.not_here(_sym("a", l, j))
-        return ex.unit(j)
-    if edge is not None:
-        wl = own + 1 if kind == "backward" else own
-        l, i, j = _short(edge, wl, "edge", n=3)  # noqa: E741
-        ex.check_edge(l, i, j)
-        if kind not in ("forward", "backward") or l != wl:
-            return ex.not_here(_sym("w", l, i, j))
-        return ex.edge(i, j)
-    return ex.summary()
-
-
-def _long(sel: tuple[int, ...], n: int, what: str, form: str) -> tuple[int, ...]:
-    sel = tuple(int(s) for s in sel)
-    if len(sel) != n:
-        raise ValueError(f"for this phase the {what} must be given as {form}, got {sel}")
-    return sel
-
-
-def _short(sel: tuple[int, ...], own: int, what: str, n: int = 2) -> tuple[int, ...]:
-    sel = tuple(int(s) for s in sel)
-    if len(sel) == n - 1:
-        return (own, *sel)
-    if len(sel) != n:
-        raise ValueError(f"{what} must have {n - 1} or {n} indices, got {sel}")
-    return sel
-
-
-_BIAS_NOTE = {"frozen": "biases frozen (kept, not learnt)", "none": "no bias"}
-
-
-class _Explainer:
-    def __init__(self, rec: PhaseRecord, net: Network, p: int, max_terms: int) -> None:
-        self.rec, self.net, self.p, self.max_terms = rec, net, p, max_terms
-        self.v = rec.values
-        self.L = net.n_layers
-
-    def n(self, x: float) -> str:
-        return fmt(x, self.p)
-
-    def check_unit(self, l: int, j: int, first: int) -> None:  # noqa: E741
-        if not first <= l <= self.L:
-            raise ValueError(f"layer {l} is out of range {first}..{self.L}")
-        if not 0 <= j < self.net.sizes[l]:
-            raise ValueError(
-                f"unit {j} is out of range: layer {l} has units 0..{self.net.sizes[l] - 1}"
-            )
-
-    def check_edge(self, l: int, i: int, j: int) -> None:  # noqa: E741
-        if not 1 <= l <= self.L:
-            raise ValueError(f"weight layer {l} is out of range 1..{self.L}")
-        if not (0 <= i < self.net.sizes[l - 1] and 0 <= j < self.net.sizes[l]):
-            raise ValueError(
-                f"edge ({i}, {j}) is out of range: W_{l} has shape "
-                f"({self.net.sizes[l - 1]}, {self.net.sizes[l]})"
-            )
-
-    def not_here(self, sym: str) -> str:
-        rec = self.rec
-        where = rec.kind if rec.layer is None else f"{rec.kind}, layer {rec.layer}"
-        return f"{sym} is not computed in this phase ({where})"
-
-    def _cap(self, lines_per_unit: list[str]) -> list[str]:
-        if len(lines_per_unit) > self.max_terms:
-            extra = len(lines_per_unit) - self.max_terms
-            return lines_per_unit[: self.max_terms] + [f"... ({extra} more units)"]
-        return lines_per_unit
-
-    # ---- per kind ----------------------------------------------------------------------------
-    def unit(self, j: int) -> str:
-        return getattr(self, f"_unit_{self.rec.kind}")(j)
-
-    def edge(self, i: int, j: int) -> str:
-        v, n, l = self.v, self.n, self.rec.layer  # noqa: E741
-        if self.rec.kind == "forward":
-            a, w = float(v["a_prev"][i]), float(v["W"][i, j])
-            return (
-                f"{_sym('a', l - 1, i)} * {_sym('w', l, i, j)} = {n(a)} * {n(w)} = {n(a * w)}"
-                f"   (one term of {_sym('z', l, j)} = {n(v['z'][j])})"
-            )
-        w, d = float(v["W_next"][i, j]), float(v["delta_next"][j])
-        return (
-            f"{_sym('w', l + 1, i, j)} * {_sym('delta', l + 1, j)} = {n(w)} * {n(d)} = "
-            f"{n(w * d)}   (one term of the sum for {_sym('delta', l, i)} = {n(v['delta'][i])})"
-        )
-
-    def _unit_forward(self, j: int) -> str:
-        v, n, l = self.v, self.n, self.rec.layer  # noqa: E741
-        terms = [
-            f"{n(a)} * {n(w)}" for a, w in zip(v["a_prev"], v["W"][:, j], strict=True)
-        ]
-        if self.net.has_bias(l - 1):
-            z_line = (
-                f"{_sym('z', l, j)} = sum_i {_sym('a', l - 1)}_i {_sym('w', l)}_i{_sub(j)} + "
-                f"{_sym('b', l, j)} = {_join_terms(terms, self.max_terms)} + {n(v['b'][j])} = "
-                f"{n(v['z'][j])}"
-            )
-        else:  # a layer without bias has no b term at all
-            z_line = (
-                f"{_sym('z', l, j)} = sum_i {_sym('a', l - 1)}_i {_sym('w', l)}_i{_sub(j)} = "
-                f"{_join_terms(terms, self.max_terms)} = {n(v['z'][j])}"
-            )
-        name = self.net.layer_activation(l - 1).name
-        expr = _activation_expr(name, float(v["z"][j]), list(v["z"]), j, self.p)
-        a_line = f"{_sym('a', l, j)} = {name}({_sym('z', l, j)}) = {expr} = {n(v['a'][j])}"
-        return z_line + "\n" + a_line
-
-    def _unit_loss(self, k: int) -> str:
-        v, n, L = self.v, self.n, self.L
-        a, t, term = float(v["a"][k]), float(v["t"][k]), float(v["terms"][k])
-        ak, tk = _sym("a", L, k), _sym("t", None, k)
-        loss = self.net.loss_name
-        if loss == "mse":
-            body = f"1/2 * ({ak} - {tk})^2 = 1/2 * ({n(a)} - {n(t)})^2"
-        elif loss == "bce":
-            body = (
-                f"-[{tk} ln {ak} + (1 - {tk}) ln(1 - {ak})] = "
-                f"-[{n(t)} * ln {n(a)} + {n(1 - t)} * ln {n(1 - a)}]"
-            )
-        else:
-            body = f"-{tk} ln {ak} = -{n(t)} * ln {n(a)}"
-        return f"E_{_sub(k)} = {body} = {n(term)}   (of E = {n(v['E'])})"
-
-    def _loss_summary(self) -> str:
-        v, n = self.v, self.n
-        a, t = v["a"], v["t"]
-        loss = self.net.loss_name
-        info = losses.describe(loss, self.net.output)
-        if loss == "mse":
-            terms = [f"({n(x)} - {n(y)})^2" for x, y in zip(a, t, strict=True)]
-            body = f"1/2 * ({_join_terms(terms, self.max_terms)})"
-        elif loss == "bce":
-            terms = [
-                f"{n(y)} * ln {n(x)} + {n(1 - y)} * ln {n(1 - x)}"
-                for x, y in zip(a, t, strict=True)
-            ]
-            body = f"-[{_join_terms(terms, self.max_terms)}]"
-        else:
-            terms = [f"{n(y)} * ln {n(x)}" for x, y in zip(a, t, strict=True)]
-            body = f"-({_join_terms(terms, self.max_terms)})"
-        return f"{info.formula} = {body} = {n(v['E'])}"
-
-    def _unit_output_delta(self, k: int) -> str:
-        v, n, L = self.v, self.n, self.L
-        a, t, d = float(v["a"][k]), float(v["t"][k]), float(v["delta"][k])
-        dk, ak, tk, zk = _sym("delta", L, k), _sym("a", L, k), _sym("t", None, k), _sym("z", L, k)
-        out = self.net.output
-        if self.net.loss_name != "mse":
-            return f"{dk} = {ak} - {tk} = {n(a)} - {n(t)} = {n(d)}"
-        if out == "linear":
-            return f"{dk} = {ak} - {tk} = {n(a)} - {n(t)} = {n(d)}"
-        if out == "softmax":
-            s = float(v["s"])
-            terms = [f"({n(x)} - {n(y)}) * {n(x)}" for x, y in zip(v["a"], v["t"], strict=True)]
-            return (
-                f"{dk} = {ak} * (({ak} - {tk}) - s) = "
-                f"{n(a)} * (({n(a)} - {n(t)}) - {_paren(n(s))}) = {n(d)}\n"
-                f"s = sum_j (a_j - t_j) a_j = {_join_terms(terms, self.max_terms)} = {n(s)}"
-            )
-        fp = float(v["fprime"][k])
-        return (
-            f"{dk} = ({ak} - {tk}) * f'({zk}) = ({n(a)} - {n(t)}) * {n(fp)} = {n(d)}\n"
-            + _fprime_line(out, zk, float(v["z"][k]), a, fp, self.p)
-        )
-
-    def _unit_backward(self, j: int) -> str:
-        v, n, l = self.v, self.n, self.rec.layer  # noqa: E741
-        fp = float(v["fprime"][j])
-        terms = [
-            f"{n(w)} * {n(d)}" for w, d in zip(v["W_next"][j], v["delta_next"], strict=True)
-        ]
-        zj = _sym("z", l, j)
-        line = (
-            f"{_sym('delta', l, j)} = f'({zj}) * sum_k {_sym('w', l + 1)}_{_sub(j)}k "
-            f"{_sym('delta', l + 1)}_k = {n(fp)} * ({_join_terms(terms, self.max_terms)}) = "
-            f"{n(v['delta'][j])}"
-        )
-        name = self.net.layer_activation(l - 1).name
-        return line + "\n" + _fprime_line(
-            name, zj, float(v["z"][j]), float(v["a"][j]), fp, self.p
-        )
-
-    def summary(self) -> str:
-        kind, l, n = self.rec.kind, self.rec.layer, self.n  # noqa: E741
-        if kind == "loss":
-            return self._loss_summary()
-        if kind == "forward":
-            name = self.net.layer_activation(l - 1).name
-            plus_b = f" + b^({l})" if self.net.has_bias(l - 1) else ""
-            head = f"z^({l}) = a^({l - 1}) W^({l}){plus_b},  a^({l}) = {name}(z^({l}))"
-            units = range(self.net.sizes[l])
-        elif kind == "output_delta":
-            rule = losses.describe(self.net.loss_name, self.net.output).delta_formula
-            head = f"delta^({self.L}): {rule}"
-            units = range(self.net.sizes[self.L])
-        elif kind == "backward":
-            head = f"delta^({l}) = (delta^({l + 1}) W^({l + 1})^T) * f'(z^({l}))"
-            units = range(self.net.sizes[l])
-        elif kind == "gradients":
-            lines = ["dE/dW^(l) = a^(l-1)^T delta^(l),  dE/db^(l) = delta^(l)"]
-            for k in range(1, self.L + 1):
-                dW, db = self.v[f"dW_{k}"], self.v[f"db_{k}"]
-                i, j = np.unravel_index(int(np.argmax(np.abs(dW))), dW.shape)
-                jb = int(np.argmax(np.abs(db)))
-                mode = self.net.bias_modes[k - 1]
-                tail = (
-                    f"largest |dE/db| = {n(abs(db[jb]))} at {_sym('b', k, jb)}"
-                    if mode == "trained" else _BIAS_NOTE[mode]
-                )
-                if not dW[i, j]:
-                    why = " (its inputs are 0)" if not np.any(self.v[f"a_{k - 1}"]) else ""
-                    lines.append(f"layer {k}: every dE/dw is 0{why}, " + tail)
-                    continue
-                lines.append(
-                    f"layer {k}: largest |dE/dw| = {n(abs(dW[i, j]))} at {_sym('w', k, i, j)}, "
-                    + tail
-                )
-            return "\n".join(lines)
-        else:
-            return self._update_summary()
-        return "\n".join([head, *self._cap([self.unit(j) for j in units])])
-
-    # ---- gradients / update of one parameter --------------------------------------------------
-    def weight(self, l: int, i: int, j: int) -> str:  # noqa: E741
-        v, n = self.v, self.n
-        a, d = float(v[f"a_{l - 1}"][i]), float(v[f"delta_{l}"][j])
-        grad = float(v[f"dW_{l}"][i, j])
-        sym = _sym("w", l, i, j)
-        product = f"{_sym('a', l - 1, i)} * {_sym('delta', l, j)}"
-        numbers = f"{n(a)} * {n(d)}"
-        if self.rec.kind == "gradients":
-            return f"dE/d{sym} = {product} = {numbers} = {n(grad)}"
-        old, new = float(v[f"W_old_{l}"][i, j]), float(v[f"W_new_{l}"][i, j])
-        if old == new and a == 0.0:
-            # "w <- 0.2739 - 0.5 * 0 = 0.2739" reads like a change; say what happened instead
-            return (f"{sym} = {n(old)}: no change (its input {_sym('a', l - 1, i)} is 0, so "
-                    f"dE/d{sym} = 0)")
-        vel = None
-        if f"vW_old_{l}" in v:
-            vel = (float(v[f"vW_old_{l}"][i, j]), float(v[f"vW_new_{l}"][i, j]))
-        return self._rule(sym, product, numbers, old, new, vel, penalised=True)
-
-    def node_parameters(self, l: int, j: int) -> str:  # noqa: E741
-        """Unit j of layer l in the gradients / update phase: its bias and every weight into it
-        (a * delta for each, with the numbers)."""
-        lines = [self.bias(l, j)]
-        lines += self._cap([self.weight(l, i, j) for i in range(self.net.sizes[l - 1])])
-        return "\n".join(lines)
-
-    def bias(self, l: int, j: int) -> str:  # noqa: E741
-        v, n = self.v, self.n
-        d = float(v[f"delta_{l}"][j])
-        sym = _sym("b", l, j)
-        mode = self.net.bias_modes[l - 1]
-        if mode == "none":
-            return f"layer {l} has no bias: there is no {sym}"
-        if mode == "frozen":
-            kept = f" = {n(v[f'b_old_{l}'][j])}" if f"b_old_{l}" in v else ""
-            return f"{sym}{kept} is frozen: not learnt, so no gradient and no update"
-        if self.rec.kind == "gradients":
-            return f"dE/d{sym} = {_sym('delta', l, j)} = {n(v[f'db_{l}'][j])}"
-        old, new = float(v[f"b_old_{l}"][j]), float(v[f"b_new_{l}"][j])
-        vel = None
-        if f"vb_old_{l}" in v:
-            vel = (float(v[f"vb_old_{l}"][j]), float(v[f"vb_new_{l}"][j]))
-        return self._rule(sym, _sym("delta", l, j), n(d), old, new, vel, penalised=False)
-
-    def _rule(
-        self, sym: str, grad_sym: str, grad_num: str, old: float, new: float,
-        vel: tuple[float, float] | None, penalised: bool,
-    ) -> str:
-        """w <- w - lr * g' (or the momentum pair), penalties only on weights, as SGD does."""
-        v, n = self.v, self.n
-        lr, mu, l2, l1 = (_hyper(v[k]) for k in ("lr", "momentum", "l2", "l1"))
-        g_sym, g_num = [grad_sym], [grad_num]
-        if penalised and float(v["l2"]):
-            g_sym.append("l2 * w")
-            g_num.append(f"{l2} * {n(old)}")
-        if penalised and float(v["l1"]):
-            g_sym.append("l1 * sign(w)")
-            g_num.append(f"{l1} * {int(np.sign(old))}")
-        if len(g_sym) == 1:
-            g_sym_s, g_num_s = grad_sym, f"({grad_num})"
-        else:
-            g_sym_s, g_num_s = f"({' + '.join(g_sym)})", f"({' + '.join(g_num)})"
-        if vel is None or not float(v["momentum"]):
-            return f"{sym} <- {sym[0]} - lr * {g_sym_s} = {n(old)} - {lr} * {g_num_s} = {n(new)}"
-        v_old, v_new = vel
-        return (
-            f"v <- mu * v - lr * {g_sym_s} = {mu} * {_paren(n(v_old))} - {lr} * {g_num_s} = "
-            f"{n(v_new)}\n{sym} <- {sym[0]} + v = {n(old)} + {_paren(n(v_new))} = {n(new)}"
-        )
-
-    def _update_summary(self) -> str:
-        v, n = self.v, self.n
-        extra = "".join(
-            f", {k} = {_hyper(v[k])}" for k in ("momentum", "l2", "l1") if float(v[k])
-        )
-        g = "dE/dW^(l)"
-        if float(v["l2"]) or float(v["l1"]):
-            g = "(dE/dW^(l)" + " + l2 W^(l)" * bool(float(v["l2"]))
-            g += " + l1 sign(W^(l))" * bool(float(v["l1"])) + ")"
-        if float(v["momentum"]):
-            rule = f"V <- mu V - lr * {g},  W^(l) <- W^(l) + V"
-        else:
-            rule = f"W^(l) <- W^(l) - lr * {g}"
-        lines = [f"{rule}  (biases alike, without penalties; lr = {_hyper(v['lr'])}{extra})"]
-        lines += [
-            f"layer {k}: {_BIAS_NOTE[m]}" for k, m in enumerate(self.net.bias_modes, 1)
-            if m != "trained"
-        ]
-        for k in range(1, self.L + 1):
-            change = np.abs(v[f"W_new_{k}"] - v[f"W_old_{k}"])
-            i, j = np.unravel_index(int(np.argmax(change)), change.shape)
-            if not change[i, j]:
-                why = "its inputs are 0" if not np.any(v[f"a_{k - 1}"]) else \
-                    f"dE/dW^({k}) is 0"
-                lines.append(f"layer {k}: no change ({why})")
-                continue
-            lines.append(
-                f"layer {k}: largest change {_sym('w', k, i, j)}: {n(v[f'W_old_{k}'][i, j])} -> "
-                f"{n(v[f'W_new_{k}'][i, j])}"
-            )
-        return "\n".join(lines)

@@ -38,7 +38,8 @@ LAYOUT_VERSION = 2  # bump when the set of docks changes: old saved layouts are 
 #: Modules that add their docks, actions and menus to the window through `install(window)`
 #: (the Feature contract, nnviz.gui.features), in this order (sessions' close prompt must see
 #: the other features installed; accessibility names the widgets all the others made).
-FEATURES: tuple[str, ...] = ("step_panel", "convergence", "sessions", "classroom", "export",
+FEATURES: tuple[str, ...] = ("nnviz.gui.step.step_panel", "convergence", "sessions",
+                             "classroom", "export",
                              "landscape_view", "weight_matrix_view", "pinned_runs",
                              "point_editor", "fit_view", "stage", "accessibility")
 

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from nnviz.core import session as core_session
+from nnviz.core.explain import explain
 from nnviz.core.ledger import ledger_rows
 from nnviz.core.network import Network, gradient_check, parse_bias
-from nnviz.core.stepper import Stepper, explain
+from nnviz.core.stepper import Stepper
 from nnviz.core.trainer import Trainer
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)

@@ -35,7 +35,7 @@ except ImportError:
 import nnviz.core
 from nnviz.core import Network, Trainer, datasets
 imported = ["nnviz.core", "nnviz.core.datasets"]
-for name in ("stepper", "convergence", "session"):
+for name in ("stepper", "explain", "convergence", "session"):
     if importlib.util.find_spec(f"nnviz.core.{{name}}") is not None:
         importlib.import_module(f"nnviz.core.{{name}}")
         imported.append(f"nnviz.core.{{name}}")

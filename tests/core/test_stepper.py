@@ -1,13 +1,12 @@
-"""The stepper: phases in order, values from the core, undo/redo, epoch equivalence, panel text,
-ledger export. Expected numbers are computed independently (Network calls on a copy, Trainer runs,
-plain Python floats by hand)."""
+"""The stepper: phases in order, values from the core, undo/redo, epoch equivalence, position,
+ledger export (the panel's text: test_explain.py). Expected numbers are computed independently
+(Network calls on a copy, Trainer runs, plain Python floats by hand)."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
 import io
-import math
 
 import numpy as np
 import pytest
@@ -16,8 +15,9 @@ from hypothesis import strategies as st
 
 from nnviz.core import Network, Trainer
 from nnviz.core import activations as act
+from nnviz.core.explain import fmt
 from nnviz.core.ledger import LEDGER_COLUMNS, ledger_csv, ledger_markdown, ledger_rows
-from nnviz.core.stepper import KINDS, PhaseRecord, Position, Stepper, explain, fmt, phase_plan
+from nnviz.core.stepper import KINDS, PhaseRecord, Position, Stepper, phase_plan
 from nnviz.core.trainer import epoch_order
 
 
@@ -291,10 +291,11 @@ def test_undo_depth_of_1000_phases_across_samples_and_epochs() -> None:
 def test_set_next_sample_at_boundary_only() -> None:
     X, Y = data(5, 2, 1)
     s = Stepper(Network([2, 3, 1], seed=0), X, Y, lr=0.5)
+    assert not s.picked
     s.set_next_sample(3)
-    assert s.position == Position(0, 3, 0) and s.next_sample == 3
+    assert s.position == Position(0, 3, 0) and s.next_sample == 3 and s.picked
     recs = s.finish_sample()
-    assert {r.sample for r in recs} == {3} and {r.epoch for r in recs} == {0}
+    assert {r.sample for r in recs} == {3} and {r.epoch for r in recs} == {0} and s.picked
     assert s.next_sample == 0  # a pick is an extra visit: the order continues at its start
     s.step()
     with pytest.raises(RuntimeError, match="finish_sample"):
@@ -312,10 +313,13 @@ def test_set_next_sample_at_boundary_only() -> None:
     s.step()
     s.back()
     assert s.position == Position(0, 1, 7) and s.next_sample == 4
-    assert s.step().sample == 4
+    assert not s.picked  # the position names the finished sample 1, in order
+    assert s.step().sample == 4 and s.picked
     s.back()
     s.back()  # into sample 1: the pending pick is dropped and a redo does not bring it back
     assert s.redo().kind == "update" and s.next_sample == 2
+    s.step()
+    assert not s.picked
 
 
 def test_outside_change_restarts_the_sample_and_clears_history() -> None:
@@ -368,183 +372,13 @@ def test_bad_arguments_are_named() -> None:
         s.lr = -1
 
 
-# ---- the step panel's text -------------------------------------------------------------------
-
-
-def sig(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def f4(x: float) -> str:
-    return f"{x:.4f}"
-
-
-def p4(x: float) -> str:
-    return f"({x:.4f})" if x < 0 else f"{x:.4f}"
+# ---- a known example (the ledger test here, the text tests in test_explain.py) -----------
 
 
 def known_221() -> tuple[Network, np.ndarray, np.ndarray]:
     net = Network([2, 2, 1], "sigmoid", "sigmoid", "mse", seed=0)
     net.set_params([[[0.15, 0.25], [0.20, 0.30]], [[0.40], [0.45]]], [[0.35, 0.35], [0.60]])
     return net, np.array([[0.05, 0.10]]), np.array([[0.01]])
-
-
-def test_explain_texts_for_a_known_2_2_1_example() -> None:
-    net, X, Y = known_221()
-    # by hand: w1[i][j] from input i to hidden j
-    x, t = [0.05, 0.10], 0.01
-    w1, b1, w2, b2 = [[0.15, 0.25], [0.20, 0.30]], [0.35, 0.35], [0.40, 0.45], 0.60
-    z1 = [x[0] * w1[0][j] + x[1] * w1[1][j] + b1[j] for j in range(2)]
-    a1 = [sig(z) for z in z1]
-    z2 = a1[0] * w2[0] + a1[1] * w2[1] + b2
-    a2 = sig(z2)
-    E = 0.5 * (a2 - t) ** 2
-    fp2 = a2 * (1 - a2)
-    d2 = (a2 - t) * fp2
-    fp1 = [a * (1 - a) for a in a1]
-    d1 = [fp1[j] * w2[j] * d2 for j in range(2)]
-    lr = 0.5
-
-    s = Stepper(net, X, Y, lr=lr)
-    recs = {(r.kind, r.layer): r for r in s.finish_sample()}
-
-    fwd1 = recs["forward", 1]
-    assert explain(fwd1, net, node=(0,)) == (
-        f"z^(1)_1 = sum_i a^(0)_i w^(1)_i1 + b^(1)_1 = 0.0500 * 0.1500 + 0.1000 * 0.2000 + "
-        f"0.3500 = {f4(z1[0])}\n"
-        f"a^(1)_1 = sigmoid(z^(1)_1) = 1/(1+e^-{f4(z1[0])}) = {f4(a1[0])}"
-    )
-    assert explain(fwd1, net, node=(1, 0)) == explain(fwd1, net, node=(0,))
-    assert explain(fwd1, net, edge=(1, 0)) == (
-        f"a^(0)_2 * w^(1)_21 = 0.1000 * 0.2000 = 0.0200   (one term of z^(1)_1 = {f4(z1[0])})"
-    )
-    fwd2 = recs["forward", 2]
-    assert explain(fwd2, net, node=(0,)).splitlines()[0] == (
-        f"z^(2)_1 = sum_i a^(1)_i w^(2)_i1 + b^(2)_1 = {f4(a1[0])} * 0.4000 + {f4(a1[1])} * "
-        f"0.4500 + 0.6000 = {f4(z2)}"
-    )
-    assert explain(recs["loss", None], net) == (
-        f"E = 1/2 * sum_k (a_k - t_k)^2 = 1/2 * (({f4(a2)} - 0.0100)^2) = {f4(E)}"
-    )
-    assert explain(recs["loss", None], net, node=(0,)) == (
-        f"E_1 = 1/2 * (a^(2)_1 - t_1)^2 = 1/2 * ({f4(a2)} - 0.0100)^2 = {f4(E)}   (of E = {f4(E)})"
-    )
-    assert explain(recs["output_delta", 2], net, node=(0,)) == (
-        f"delta^(2)_1 = (a^(2)_1 - t_1) * f'(z^(2)_1) = ({f4(a2)} - 0.0100) * {f4(fp2)} = "
-        f"{f4(d2)}\n"
-        f"f'(z^(2)_1) = a(1-a) = {f4(a2)} * (1 - {f4(a2)}) = {f4(fp2)}"
-    )
-    back = recs["backward", 1]
-    assert explain(back, net, node=(1,)) == (
-        f"delta^(1)_2 = f'(z^(1)_2) * sum_k w^(2)_2k delta^(2)_k = {f4(fp1[1])} * "
-        f"(0.4500 * {f4(d2)}) = {f4(d1[1])}\n"
-        f"f'(z^(1)_2) = a(1-a) = {f4(a1[1])} * (1 - {f4(a1[1])}) = {f4(fp1[1])}"
-    )
-    assert explain(back, net, edge=(1, 0)) == (
-        f"w^(2)_21 * delta^(2)_1 = 0.4500 * {f4(d2)} = {f4(0.45 * d2)}"
-        f"   (one term of the sum for delta^(1)_2 = {f4(d1[1])})"
-    )
-    grads = recs["gradients", None]
-    assert explain(grads, net, edge=(2, 1, 0)) == (
-        f"dE/dw^(2)_21 = a^(1)_2 * delta^(2)_1 = {f4(a1[1])} * {f4(d2)} = {f4(a1[1] * d2)}"
-    )
-    assert explain(grads, net, edge=(1, 0, 1)) == (
-        f"dE/dw^(1)_12 = a^(0)_1 * delta^(1)_2 = 0.0500 * {f4(d1[1])} = {f4(0.05 * d1[1])}"
-    )
-    # a node: its bias and the a * delta product of every weight into it, with the numbers
-    assert explain(grads, net, node=(1, 0)) == (
-        f"dE/db^(1)_1 = delta^(1)_1 = {f4(d1[0])}\n"
-        f"dE/dw^(1)_11 = a^(0)_1 * delta^(1)_1 = 0.0500 * {f4(d1[0])} = {f4(0.05 * d1[0])}\n"
-        f"dE/dw^(1)_21 = a^(0)_2 * delta^(1)_1 = 0.1000 * {f4(d1[0])} = {f4(0.1 * d1[0])}"
-    )
-    upd = recs["update", None]
-    assert explain(upd, net, edge=(2, 0, 0)) == (
-        f"w^(2)_11 <- w - lr * a^(1)_1 * delta^(2)_1 = 0.4000 - 0.5 * ({f4(a1[0])} * {f4(d2)}) "
-        f"= {f4(0.40 - lr * a1[0] * d2)}"
-    )
-    assert explain(upd, net, node=(2, 0)).splitlines()[0] == (
-        f"b^(2)_1 <- b - lr * delta^(2)_1 = 0.6000 - 0.5 * ({f4(d2)}) = {f4(0.60 - lr * d2)}"
-    )
-    # precision is adjustable
-    assert explain(fwd1, net, edge=(1, 0), precision=2) == (
-        f"a^(0)_2 * w^(1)_21 = 0.10 * 0.20 = 0.02   (one term of z^(1)_1 = {z1[0]:.2f})"
-    )
-
-
-def test_explain_update_with_momentum_and_penalties() -> None:
-    net, X, Y = known_221()
-    s = Stepper(net, X, Y, lr=0.5, momentum=0.9, l2=0.01)
-    first = s.finish_sample()[-1]
-    second = s.finish_sample()[-1]
-    v = second.values
-    w_old, w_new = float(v["W_old_2"][0, 0]), float(v["W_new_2"][0, 0])
-    vo, vn = float(v["vW_old_2"][0, 0]), float(v["vW_new_2"][0, 0])
-    a, d = float(v["a_1"][0]), float(v["delta_2"][0])
-    assert vo == float(first.values["vW_new_2"][0, 0]) != 0.0
-    assert math.isclose(vn, 0.9 * vo - 0.5 * (a * d + 0.01 * w_old), rel_tol=1e-12)
-    assert math.isclose(w_new, w_old + vn, rel_tol=1e-12)
-    assert explain(second, net, edge=(2, 0, 0)) == (
-        f"v <- mu * v - lr * (a^(1)_1 * delta^(2)_1 + l2 * w) = 0.9 * {p4(vo)} - 0.5 * "
-        f"({f4(a)} * {f4(d)} + 0.01 * {f4(w_old)}) = {f4(vn)}\n"
-        f"w^(2)_11 <- w + v = {f4(w_old)} + {p4(vn)} = {f4(w_new)}"
-    )
-    # biases carry no penalty
-    bo, bn = float(v["b_old_2"][0]), float(v["b_new_2"][0])
-    vbo, vbn = float(v["vb_old_2"][0]), float(v["vb_new_2"][0])
-    assert explain(second, net, node=(2, 0)).split("\nv <- ")[0] == (
-        f"v <- mu * v - lr * delta^(2)_1 = 0.9 * {p4(vbo)} - 0.5 * ({f4(d)}) = {f4(vbn)}\n"
-        f"b^(2)_1 <- b + v = {f4(bo)} + {p4(vbn)} = {f4(bn)}"
-    )
-    assert explain(second, net).startswith("V <- mu V - lr * (dE/dW^(l) + l2 W^(l))")
-
-
-@pytest.mark.parametrize(("sizes", "hidden", "output", "loss", "onehot"), CASES)
-def test_explain_covers_every_kind_and_selection(sizes, hidden, output, loss, onehot) -> None:
-    X, Y = data(2, sizes[0], sizes[-1], onehot)
-    net = Network(sizes, hidden, output, loss, seed=0)
-    s = Stepper(net, X, Y, lr=0.1, momentum=0.5, l1=0.001)
-    L = net.n_layers
-    for r in s.finish_sample():
-        whole = explain(r, net)
-        assert whole and "nan" not in whole
-        if r.kind in ("forward", "backward", "output_delta", "loss"):
-            own = L if r.layer is None else r.layer
-            for j in range(net.sizes[own]):
-                text = explain(r, net, node=(j,))
-                assert "nan" not in text
-                last = text.splitlines()[0].split("   (")[0].rsplit("= ", 1)[1]
-                key = {"forward": "z", "loss": "terms"}.get(r.kind, "delta")
-                assert last == fmt(r.values[key][j]), (r.kind, text)
-            if r.kind in ("forward", "backward"):
-                wl = r.layer if r.kind == "forward" else r.layer + 1
-                assert "one term" in explain(r, net, edge=(0, 0))
-                assert "not computed" in explain(r, net, edge=(wl % L + 1, 0, 0)) or L == 1
-            assert "not computed" in explain(r, net, node=(0, 0))
-        else:
-            for l in range(1, L + 1):  # noqa: E741
-                new_w = explain(r, net, edge=(l, 0, 0)).rsplit("= ", 1)[1]
-                new_b = explain(r, net, node=(l, 0)).splitlines()[0].rsplit("= ", 1)[1]
-                if r.kind == "update":
-                    assert new_w == fmt(r.values[f"W_new_{l}"][0, 0])
-                    assert new_b == fmt(r.values[f"b_new_{l}"][0])
-                else:
-                    assert new_w == fmt(r.values[f"dW_{l}"][0, 0])
-            with pytest.raises(ValueError, match=r"\(layer, i, j\)"):
-                explain(r, net, edge=(0, 0))
-    with pytest.raises(ValueError, match="out of range"):
-        explain(r, net, edge=(1, 99, 0))
-    with pytest.raises(ValueError, match="not both"):
-        explain(r, net, node=(1, 0), edge=(1, 0, 0))
-
-
-def test_fmt_and_long_sums() -> None:
-    assert fmt(0.5) == "0.5000" and fmt(-0.0) == "0.0000" and fmt(1.234e-7) == "1.234e-07"
-    assert fmt(12.3456789, 2) == "12.35" and fmt(float("nan")) == "nan"
-    X, Y = data(2, 12, 1)
-    net = Network([12, 1], seed=0)
-    r = Stepper(net, X, Y, lr=0.1).step()
-    text = explain(r, net, node=(0,), max_terms=3)
-    assert "+ ... (9 more)" in text and text.count(" * ") == 3
 
 
 # ---- ledger ----------------------------------------------------------------------------------
@@ -662,22 +496,76 @@ def test_set_position_only_at_a_boundary_and_in_range() -> None:
     assert s.position.sample == int(s.order_of(2)[1])
 
 
-def test_a_weight_whose_input_is_0_says_no_change_instead_of_x_to_x() -> None:
-    # XOR's first sample (0, 0): every layer-1 gradient is 0
-    X = np.array([[0.0, 0.0], [0.0, 1.0]])
-    Y = np.array([[0.0], [1.0]])
+def test_set_position_with_phases_done_and_after_a_finished_sample() -> None:
+    X, Y = data(4, 2, 1)
+    s = Stepper(Network([2, 2, 1], seed=0), X, Y, lr=0.5, shuffle=True, seed=3)
+    s.set_position(2, index=1, phase=3)
+    assert s.position == Position(2, int(s.order_of(2)[1]), 3) and s.epochs_done == 2
+    assert s.current.kind == "loss" and s.can_back  # stepped: undo goes through those phases
+    t = Stepper(Network([2, 2, 1], seed=0), X, Y, lr=0.5, shuffle=True, seed=3)
+    t.set_position(2, index=3, phase=t.phases_per_sample)  # the epoch's last sample, finished
+    assert t.epochs_done == 3 and t.current is None
+    assert t.position == Position(3, int(t.order_of(3)[0]), 0)
+    assert list(t.order_of(2)) == list(s.order_of(2))  # the same generator draws both
+    with pytest.raises(ValueError, match=r"phase 8 is out of range 0..7"):
+        t.set_position(0, phase=8)
+
+
+def test_restore_re_enters_a_saved_position_in_order() -> None:
+    X, Y = data(5, 2, 1)
     net = Network([2, 2, 1], seed=0)
-    s = Stepper(net, X, Y, lr=0.5)
-    recs = {r.kind: r for r in s.finish_sample()}
-    upd, grads = recs["update"], recs["gradients"]
-    w = float(upd.values["W_old_1"][0, 1])
-    assert explain(upd, net, edge=(1, 0, 1)) == (
-        f"w^(1)_12 = {fmt(w)}: no change (its input a^(0)_1 is 0, so dE/dw^(1)_12 = 0)"
-    )
-    summary = explain(upd, net)
-    assert "layer 1: no change (its inputs are 0)" in summary
-    assert "layer 1: every dE/dw is 0 (its inputs are 0)" in explain(grads, net)
-    assert "->" not in summary.splitlines()[1]
+    s = Stepper(net, X, Y, lr=0.5, shuffle=True, seed=1)
+    s.finish_sample()
+    s.finish_sample()
+    for _ in range(3):
+        s.step()
+    saved, state = s.position, s.rng_state()
+    # a new stepper where the trainer is (epoch and generator): back at the row, in order
+    other = Stepper(net.copy(), X, Y, lr=0.5, shuffle=True, seed=99)
+    other.set_position(saved.epoch, state)
+    other.restore(*saved)
+    assert other.position == saved and other.sample_records() == s.sample_records()
+    assert list(other.order) == list(s.order)
+    other.restore(saved.epoch, saved.sample, "loss")  # a phase kind: its first phase
+    assert other.position == saved and other.current.kind == "loss"
+    # the epoch counter is the position's
+    other.restore(7, saved.sample, 1)
+    assert other.epochs_done == 7 and other.position == Position(7, saved.sample, 1)
+    # a finished sample is not stepped again: the stepper continues after it ...
+    P = other.phases_per_sample
+    order = other.order_of(7)
+    other.restore(7, int(order[1]), P)
+    assert other.position == Position(7, int(order[2]), 0) and other.current is None
+    # ... and the last one of an epoch before the counter ended that epoch
+    other.restore(6, int(order[4]), P)
+    assert other.epochs_done == 7 and other.position == Position(7, int(order[2]), 0)
+    for bad, match in (("sideways", "unknown phase 'sideways'"), (P + 1, "out of range 0..7")):
+        with pytest.raises(ValueError, match=match):
+            other.restore(0, 1, bad)
+    with pytest.raises(ValueError, match=r"sample 5 is out of range 0..4"):
+        other.restore(0, 5, 1)
+
+
+def test_outside_changes_are_counted_whoever_notices_them() -> None:
+    X, Y = data(3, 2, 1)
+    s = Stepper(Network([2, 2, 1], seed=0), X, Y, lr=0.5)
+    s.step()
+    assert s.outside_changes == 0
+    s.net.params[0] += 1.0
+    assert s.position.phase == 0  # any reader notices (here: the position)
+    assert s.outside_changes == 1
+    assert not s.sync() and s.outside_changes == 1
+
+
+def test_the_order_of_every_reachable_sample_is_kept() -> None:
+    X, Y = data(2, 2, 1)
+    s = Stepper(Network([2, 2, 1], seed=0), X, Y, lr=0.5, shuffle=True, max_undo=1)
+    s.finish_sample()
+    s.finish_sample()  # the end of epoch 0
+    s.step()  # epoch 1; the one undo step left leads back to epoch 0's last sample
+    s.back()
+    assert s.current.epoch == 0
+    assert s.current.sample == int(s.order_of(0)[1])
 
 
 # ---- bit identity on every kernel: one property over the whole option space ------------------

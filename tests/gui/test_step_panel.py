@@ -5,9 +5,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from nnviz.core.explain import fmt
 from nnviz.core.ledger import ledger_csv, ledger_markdown
 from nnviz.core.network import Network
-from nnviz.core.stepper import fmt, phase_plan
+from nnviz.core.stepper import phase_plan
 from nnviz.core.trainer import Trainer
 
 STEP_ACTIONS = ("actionStepNext", "actionStepBack", "actionStepNextSample", "actionFinishSample",
