@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from nnviz.core import datasets
 from nnviz.gui.controller import Controller, Settings
 from nnviz.gui.controls import ControlsPanel
-from nnviz.gui.network_view import NetworkView
+from nnviz.gui.network import NetworkView
 
 STATUS_INTERVAL = 0.1  # s between status-line updates while training runs
 

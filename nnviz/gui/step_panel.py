@@ -69,7 +69,7 @@ from nnviz.core.ledger import ledger_csv, ledger_markdown, ledger_rows
 from nnviz.core.network import GradientCheck, Network, gradient_check_detail
 from nnviz.core.stepper import PhaseRecord, Stepper, explain, fmt, phase_plan
 from nnviz.gui.formula_box import FormulaBox
-from nnviz.gui.network_view import HIDES_VALUE, MAX_CIRCLE_NODES
+from nnviz.gui.network import HIDES_VALUE, MAX_CIRCLE_NODES
 from nnviz.gui.table_fit import ColumnFitter
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
