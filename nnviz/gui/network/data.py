@@ -207,6 +207,16 @@ class Phase:
     layer: int | None = None
     kind: str | None = None
 
+    @classmethod
+    def checked(cls, layer: int, kind: str | None, n_weight_layers: int) -> Phase:
+        """The phase of weight layer ``layer``, or ValueError naming what does not fit."""
+        layer = int(layer)
+        if not 0 <= layer < n_weight_layers:
+            raise ValueError(f"highlight layer {layer} out of range 0..{n_weight_layers - 1}")
+        if kind is not None and kind not in HIGHLIGHT_KINDS:
+            raise ValueError(f"highlight kind must be one of {HIGHLIGHT_KINDS}, got {kind!r}")
+        return cls(layer, kind)
+
     def node_roles(self, n_layers: int) -> tuple[set[int], set[int], str | None]:
         """Activation layers with a strong ring, with a light ring, and what strong ones show."""
         if self.layer is None:

@@ -107,15 +107,17 @@ def chrome_metrics(W: float, H: float, compact: bool, scale: float, titles: Titl
 
 
 def build(W: float, H: float, scale: float, data: NetworkData, fonts: Fonts,
-          chrome: Callable[[bool], Chrome]) -> Layout:
-    """The layout of a ``W`` x ``H`` view; ``chrome(compact)`` gives the text bands."""
+          titles: TitlePainter, legend: LegendPainter,
+          worst: tuple[str, list[str], str]) -> Layout:
+    """The layout of a ``W`` x ``H`` view, with room for the titles and for the legend's
+    widest words ``worst``."""
     s = scale
     sizes = data.sizes or [1]
     n_layers = len(sizes)
     compressed = [n > MAX_CIRCLE_NODES for n in sizes]
-    bands = chrome(False)
+    bands = chrome_metrics(W, H, False, s, titles, legend, worst)
     if bands.total > _CHROME_SHARE * H:
-        bands = chrome(True)
+        bands = chrome_metrics(W, H, True, s, titles, legend, worst)
     top = bands.header_h + bands.gap_top
     legend_top = H - bands.legend_h
     bottom = max(legend_top - bands.gap_bottom, top + 10.0)

@@ -4,6 +4,11 @@ training runs) and written to the digits setting."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QToolTip, QWidget
+
 from nnviz.core import notation
 from nnviz.gui.network.data import NetworkData
 
@@ -51,3 +56,29 @@ def bias_text(data: NetworkData, li: int, j: int, digits: int, scale: float) -> 
     if data.bias_mode(li) == "frozen":
         rows.append(("mode", "frozen (training keeps it)"))
     return _tip(title, rows, scale, "click to edit")
+
+
+class HoverTip:
+    """The tooltip over a widget and the point it was shown for, so that a visible tooltip can
+    be re-read while the values under it change (training)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        self._widget = widget
+        self.pos: QPoint | None = None
+
+    def show(self, pos: QPoint, global_pos: QPoint, text: str | None) -> bool:
+        """Show ``text`` for ``pos`` (None or "": hide the tooltip); whether one is shown."""
+        if text:
+            self.pos = QPoint(pos)
+            QToolTip.showText(global_pos, text, self._widget)
+            return True
+        self.pos = None
+        QToolTip.hideText()
+        return False
+
+    def refresh(self, text_at: Callable[[QPoint], str | None]) -> None:
+        """Re-read a visible tooltip: ``text_at(pos)`` gives its new text."""
+        if self.pos is not None and QToolTip.isVisible():
+            text = text_at(self.pos)
+            if text:
+                QToolTip.showText(self._widget.mapToGlobal(self.pos), text, self._widget)

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPaintEngine, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from nnviz.core import notation
 from nnviz.gui.network import editing, layout, tooltips
-from nnviz.gui.network.data import HIGHLIGHT_KINDS, NetworkData, Phase
+from nnviz.gui.network.data import NetworkData, Phase
 from nnviz.gui.network.drawing import new_image
 from nnviz.gui.network.edge_labels import EdgeLabels
 from nnviz.gui.network.edges import EdgePainter, EdgeSelection, EdgeSet, width_class
@@ -23,13 +23,13 @@ from nnviz.gui.network.legend import LegendPainter, legend_lines, worst_lines
 from nnviz.gui.network.live import LiveStream
 from nnviz.gui.network.nodes import NodePainter
 from nnviz.gui.network.overlay import OverlayPainter
+from nnviz.gui.network.scene import SceneImage, device_ratio
 from nnviz.gui.network.text import Fonts, readable_px
 from nnviz.gui.network.titles import TitlePainter
 from nnviz.gui.palette import palette, qcolor
 from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
 _EDGE_MODES = ("weight", "gradient")
-_VECTOR_DPR = 2.0  # pixel ratio of the scene picture embedded in vector exports (SVG)
 
 
 class NetworkView(QWidget):
@@ -66,7 +66,7 @@ class NetworkView(QWidget):
         self._scale = 1.0
         self._selected: tuple[int, int] | None = None
         self._hover: tuple[str, tuple[int, ...]] | None = None
-        self._tip_pos: QPoint | None = None
+        self._tip = tooltips.HoverTip(self)
         self._press_pos: QPoint | None = None
         # the painters, each owning its caches
         self._fonts = Fonts(self.font)
@@ -79,8 +79,7 @@ class NetworkView(QWidget):
         # caches of the view: layout, edge choice, the scene picture
         self._layout: Layout | None = None
         self._selection = EdgeSelection()
-        self._scene: QImage | None = None
-        self._spare: QImage | None = None
+        self._scene = SceneImage()
         # device pixels per logical pixel of the device last painted on: the screen's, or an
         # export's (2x/3x PNG); every cached image is rendered at this ratio
         self._dpr = 1.0
@@ -213,13 +212,7 @@ class NetworkView(QWidget):
             self._phase = Phase()
         else:
             self._data.require()
-            layer = int(layer)
-            n = len(self._data.weights)
-            if not 0 <= layer < n:
-                raise ValueError(f"highlight layer {layer} out of range 0..{n - 1}")
-            if kind is not None and kind not in HIGHLIGHT_KINDS:
-                raise ValueError(f"highlight kind must be one of {HIGHLIGHT_KINDS}, got {kind!r}")
-            self._phase = Phase(layer, kind)
+            self._phase = Phase.checked(layer, kind, len(self._data.weights))
         self._invalidate_scene()
 
     def set_node_images(self, images: dict[tuple[int, int], QImage] | None) -> None:
@@ -409,9 +402,7 @@ class NetworkView(QWidget):
         self._invalidate_scene()
 
     def _invalidate_scene(self) -> None:
-        if self._scene is not None:
-            self._spare = self._scene  # reused by the next render: saves allocating 3 MB
-        self._scene = None
+        self._scene.invalidate()
         self.update()
 
     def _on_settled(self) -> None:
@@ -424,10 +415,7 @@ class NetworkView(QWidget):
         # a stream that starts invalidates the edges: the live edge budget may differ
         self._stream.changed()
         # A visible tooltip is re-read so values under the mouse keep updating during training.
-        if self._tip_pos is not None and QToolTip.isVisible():
-            text = self.tooltip_text_at(self._tip_pos)
-            if text:
-                QToolTip.showText(self.mapToGlobal(self._tip_pos), text, self)
+        self._tip.refresh(self.tooltip_text_at)
 
     def _ensure_layout(self) -> Layout:
         W = float(max(self.width(), 50))
@@ -437,12 +425,8 @@ class NetworkView(QWidget):
             return self._layout
         worst = worst_lines(self.total_edge_count(), self._max_edges, self._min_mag,
                             self._fixed_scale)
-
-        def chrome(compact: bool) -> layout.Chrome:
-            return layout.chrome_metrics(W, H, compact, self._scale, self._titles, self._legend,
-                                         worst)
-
-        self._layout = layout.build(W, H, self._scale, self._data, self._fonts, chrome)
+        self._layout = layout.build(W, H, self._scale, self._data, self._fonts, self._titles,
+                                    self._legend, worst)
         return self._layout
 
     def _ensure_edges(self) -> list[EdgeSet]:
@@ -498,12 +482,13 @@ class NetworkView(QWidget):
                 self._scene_ms = (time.perf_counter() - t1) * 1e3
                 self._stream.painted = True
             else:
-                if self._scene is None or self._scene.size() != self._scene_size():
+                scene = self._scene.current(self.width(), self.height(), self._dpr)
+                if scene is None:
                     t1 = time.perf_counter()
-                    self._scene = self._render_scene()
+                    scene = self._render_scene()
                     self._scene_ms = (time.perf_counter() - t1) * 1e3
                     self._stream.painted = True
-                p.drawImage(0, 0, self._scene)
+                p.drawImage(0, 0, scene)
             if self._data.sizes:
                 self._paint_overlay(p)
         finally:
@@ -511,43 +496,19 @@ class NetworkView(QWidget):
         self._redraw_ms = (time.perf_counter() - t0) * 1e3
 
     def _use_device_ratio(self, p: QPainter) -> None:
-        """Render caches at the pixel ratio of the device really painted on.
-
-        ``QWidget.render`` into a 2x/3x QImage (PNG export) paints through the widget, whose own
-        ratio is the screen's; the painter's engine knows the real target. Vector devices (SVG)
-        report 1 but keep what they embed, so they get a 2x picture. Caches are dropped only
-        when the ratio changes, so repeated painting on one device reuses them.
-        """
-        engine = p.paintEngine()
-        device = engine.paintDevice() if engine is not None else None
-        dpr = device.devicePixelRatioF() if device is not None else self.devicePixelRatioF()
-        if engine is not None and engine.type() not in (QPaintEngine.Type.Raster,
-                                                        QPaintEngine.Type.OpenGL2):
-            dpr = max(dpr, _VECTOR_DPR)
+        """Render caches at the pixel ratio of the device really painted on; they are dropped
+        only when the ratio changes, so repeated painting on one device reuses them."""
+        dpr = device_ratio(p, self.devicePixelRatioF())
         if dpr != self._dpr:
             self._dpr = dpr
             self._nodes.set_dpr(dpr)
             self._titles.clear()
             self._legend.clear()
-            self._scene = None
-            self._spare = None
-
-    def _scene_size(self) -> QSize:
-        dpr = self._dpr
-        return QSize(max(1, math.ceil(self.width() * dpr)), max(1, math.ceil(self.height() * dpr)))
+            self._scene.drop()
 
     def _render_scene(self) -> QImage:
-        img = self._spare
-        if img is None or img.size() != self._scene_size():
-            img = new_image(self.width(), self.height(), self._dpr)
-        self._spare = None
-        img.fill(qcolor(self._palette.background))
-        p = QPainter(img)
-        try:
-            self._draw_scene(p)
-        finally:
-            p.end()
-        return img
+        return self._scene.render(self.width(), self.height(), self._dpr,
+                                  qcolor(self._palette.background), self._draw_scene)
 
     def _draw_scene(self, p: QPainter) -> None:
         """Edges, nodes, titles and legend, on the background already filled."""
@@ -583,27 +544,18 @@ class NetworkView(QWidget):
 
     # ---------------------------------------------------------------- interaction
     def _item_at(self, pos: QPoint) -> tuple[str, tuple[int, ...]] | None:
-        b = self.bias_at(pos)
-        if b is not None:
-            return ("bias", b)
-        n = self.node_at(pos)
-        if n is not None:
-            return ("node", n)
-        e = self.edge_at(pos)
-        if e is not None:
-            return ("edge", e)
+        """What the pointer is on: a bias square, else a node, else an edge."""
+        for kind, at in (("bias", self.bias_at), ("node", self.node_at), ("edge", self.edge_at)):
+            key = at(pos)
+            if key is not None:
+                return (kind, key)
         return None
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ToolTip:
             pos = e.pos()  # type: ignore[attr-defined]
             text = self.tooltip_text_at(pos) if self._data.sizes else None
-            if text:
-                self._tip_pos = QPoint(pos)
-                QToolTip.showText(e.globalPos(), text, self)  # type: ignore[attr-defined]
-            else:
-                self._tip_pos = None
-                QToolTip.hideText()
+            if not self._tip.show(pos, e.globalPos(), text):  # type: ignore[attr-defined]
                 e.ignore()
             return True
         return super().event(e)
@@ -617,13 +569,7 @@ class NetworkView(QWidget):
                 self.update()
                 self.hoverChanged.emit(item)
                 if QToolTip.isVisible():
-                    text = self.tooltip_text_at(pos)
-                    if text:
-                        self._tip_pos = pos
-                        QToolTip.showText(e.globalPosition().toPoint(), text, self)
-                    else:
-                        self._tip_pos = None
-                        QToolTip.hideText()
+                    self._tip.show(pos, e.globalPosition().toPoint(), self.tooltip_text_at(pos))
         super().mouseMoveEvent(e)
 
     def leaveEvent(self, e: QEvent) -> None:  # noqa: N802 (Qt override)
@@ -631,7 +577,7 @@ class NetworkView(QWidget):
             self._hover = None
             self.update()
             self.hoverChanged.emit(None)
-        self._tip_pos = None
+        self._tip.pos = None
         super().leaveEvent(e)
 
     def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802 (Qt override)
