@@ -19,9 +19,9 @@ from nnviz.gui.theme import Theme, rgb
 
 RGB = tuple[int, int, int]
 
-#: Hues of classes 3 and up on the plots (after class 0 and 1): the rest of the Okabe-Ito set,
-#: then grey.
-MORE_CLASSES = (themes.BLUISH_GREEN, themes.REDDISH_PURPLE, themes.ORANGE, themes.SKY_BLUE,
+#: Hues of classes 3 and up on the plots (after class 0 and 1), then grey. (Class 5 repeats
+#: class 1 in the dark theme, class 4 class 0 in the others: a set chosen for the light pair.)
+MORE_CLASSES = (themes.BLUISH_GREEN, themes.REDDISH_PURPLE, themes.VERMILLION, themes.SKY_BLUE,
                 themes.YELLOW, "#6e6e6e")
 #: Fill of a NaN / inf value: unmistakably wrong, in every theme.
 INVALID = "#c800c8"
@@ -41,7 +41,12 @@ class Palette:
 
     theme: Theme
     dark: bool
-    #: the network view's canvas, its text and muted text
+    #: window and text-field backgrounds (the weight matrices and the landscape sit on base)
+    window: RGB
+    base: RGB
+    #: the accent: the landscape's path, the hovered weight's square
+    highlight: RGB
+    #: the network view's canvas; text and muted text everywhere
     background: RGB
     text: RGB
     muted: RGB
@@ -91,6 +96,9 @@ def palette(theme: Theme) -> Palette:
     return Palette(
         theme=theme,
         dark=theme.dark,
+        window=rgb(theme.window),
+        base=rgb(theme.base),
+        highlight=rgb(theme.highlight),
         background=rgb(theme.canvas),
         text=rgb(theme.text),
         muted=rgb(theme.muted),

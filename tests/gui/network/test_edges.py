@@ -3,11 +3,15 @@ drawLines call per colour bucket, colours from the theme."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QLineF
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 
+from nnviz.gui import theme
+from nnviz.gui.network import edges
 from tests.gui.network.common import (
     image,
     setup,
@@ -97,3 +101,23 @@ def test_min_magnitude_hides_weak_edges(view):
     assert f"showing {expected} of 304 edges" in view.legend_text()
     with pytest.raises(ValueError, match="minimum magnitude"):
         view.set_min_magnitude(-1)
+
+
+def test_editing_the_themes_weight_hues_changes_the_edges(view):
+    """The edges' colours come from the theme: a theme with other weight hues draws its edges
+    and their legend bar in those hues."""
+    view.resize(400, 300)
+    view.set_network([2, 1], [np.array([[1.0], [-1.0]])], [np.zeros(1)])
+
+    def edge_colours() -> list[tuple[int, int, int]]:
+        img = image(view)
+        return [QColor(img.pixel(view.edge_point(0, i, 0, 0.5).toPoint())).getRgb()[:3]
+                for i in (0, 1)]
+
+    assert edge_colours() == [theme.weight_hue(theme.LIGHT, 1), theme.weight_hue(theme.LIGHT, -1)]
+    edited = dataclasses.replace(theme.LIGHT, name="edited", edge_positive="#2040ff",
+                                 edge_negative="#ff4020")
+    view.set_theme(edited)
+    assert edge_colours() == [(0x20, 0x40, 0xFF), (0xFF, 0x40, 0x20)]
+    strongest = view._edge_painter.bucket_colour(-1, edges.N_BINS - 1, False, False)
+    assert strongest.getRgb()[:3] == (0xFF, 0x40, 0x20)  # the legend's bar draws these
