@@ -148,7 +148,7 @@ def _window_rate(window, seconds: float, *, views: bool) -> dict:
 
 def _redraw_ms(sizes: tuple[int, ...], frames: int = 30) -> float:
     from nnviz.core import Network
-    from nnviz.gui.network_view import NetworkView
+    from nnviz.gui.network import NetworkView
 
     net = Network(sizes, seed=0)
     view = NetworkView()

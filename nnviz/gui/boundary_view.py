@@ -5,16 +5,18 @@ A pure view: the controller asks for :meth:`BoundaryView.plane_points`, evaluate
 and hands back the outputs (:meth:`BoundaryView.set_output`) or the hidden activations
 (:meth:`BoundaryView.neuron_images`). It knows nothing about threads or training.
 
-Colours follow the network view: orange = class 0 / low / negative, blue = class 1 / high /
-positive (Okabe-Ito, distinguishable with every common colour-vision deficiency), a neutral
-light grey (dark grey in dark mode) where the output sits at the decision threshold. Points use
-the full hue with a dark outline so they stay visible on the lighter map colours.
+Colours come from the theme's palette (``nnviz.gui.palette``): orange = class 0 / low /
+negative, blue = class 1 / high / positive (Okabe-Ito, distinguishable with every common
+colour-vision deficiency), a neutral light grey (dark grey in dark mode) where the output sits
+at the decision threshold. Points use the full hue with a dark outline so they stay visible on
+the lighter map colours.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,8 +27,9 @@ from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg
 
+from nnviz.gui.palette import palette, qcolor
 from nnviz.gui.plot_axes import ReadableAxis
-from nnviz.gui.theme import check_scale
+from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 # isort: on
 
 __all__ = ["BoundaryView", "grid_points", "output_to_image", "output_to_rgb"]
@@ -35,14 +38,6 @@ DEFAULT_RESOLUTION = 100
 NEURON_MAP_SIZE = 32  # pixels per side of the small map of each hidden neuron
 _MARGIN = 0.15  # of the data span on each side, so edge points are not cut by the frame
 
-_NEG_RGB = np.array([230.0, 97.0, 0.0])  # same pair as the network view
-_POS_RGB = np.array([0.0, 114.0, 178.0])
-# More classes: the rest of the Okabe-Ito set after orange and blue.
-_EXTRA_RGB = [
-    np.array(c, dtype=float)
-    for c in ((0, 158, 115), (204, 121, 167), (213, 94, 0), (86, 180, 233), (240, 228, 66),
-              (110, 110, 110))
-]
 _MAP_STRENGTH = 0.72  # map colours stop short of the full hue, which is kept for the points
 
 
@@ -51,17 +46,18 @@ def _mix(a: np.ndarray, b: np.ndarray, t: float | np.ndarray) -> np.ndarray:
 
 
 class _Colours:
-    def __init__(self, dark: bool) -> None:
-        self.dark = dark
-        self.bg = QColor("#1e1f22") if dark else QColor("#ffffff")
-        self.fg = QColor("#e0e0e0") if dark else QColor("#303030")
-        self.mid = np.array([52.0, 54.0, 58.0]) if dark else np.array([246.0, 246.0, 246.0])
-        hues = [_NEG_RGB, _POS_RGB, *_EXTRA_RGB]
-        self.map_hues = np.array([_mix(self.mid, h, _MAP_STRENGTH) for h in hues])
-        if dark:  # brighter point fills on the darker map (the theme's dark-mode pair)
-            hues = [np.array([240.0, 144.0, 60.0]), np.array([86.0, 180.0, 233.0]), *_EXTRA_RGB]
-        self.point_hues = np.array(hues)
-        self.outline = QColor(12, 12, 12)
+    """The palette's plot colours as the view uses them (arrays, QColors, the lookup table)."""
+
+    def __init__(self, theme: Theme) -> None:
+        pal = palette(theme)
+        self.bg = qcolor(pal.plot_background)
+        self.fg = qcolor(pal.plot_text)
+        self.mid = np.array(pal.plot_neutral, dtype=float)
+        self.map_hues = np.array([_mix(self.mid, np.array(h, dtype=float), _MAP_STRENGTH)
+                                  for h in pal.map_hues])
+        # dark themes have brighter point fills on their darker map
+        self.point_hues = np.array(pal.class_hues, dtype=float)
+        self.outline = qcolor(pal.point_outline)
         # 256-entry diverging lookup table: low -> mid -> high
         t = np.linspace(0.0, 1.0, 256)[:, None]
         lo, hi = self.map_hues[0], self.map_hues[1]
@@ -73,11 +69,12 @@ class _Colours:
         return self.map_hues[k % len(self.map_hues)]
 
     def class_point_colour(self, k: int) -> QColor:
-        r, g, b = self.point_hues[k % len(self.point_hues)]
-        return QColor(int(r), int(g), int(b))
+        return qcolor(self.point_hues[k % len(self.point_hues)])
 
 
-_COLOURS = {False: _Colours(False), True: _Colours(True)}
+@lru_cache(maxsize=8)
+def _colours(theme: Theme) -> _Colours:
+    return _Colours(theme)
 
 
 def grid_points(
@@ -125,6 +122,7 @@ def output_to_rgb(
     discretize: bool = False,
     vmin: float = 0.0,
     vmax: float = 1.0,
+    theme: Theme | None = None,
 ) -> np.ndarray:
     """Colours (resolution, resolution, 3) uint8 for outputs over :func:`grid_points`.
 
@@ -132,7 +130,7 @@ def output_to_rgb(
     neutral at the midpoint, blue high). (N, 2): the class-1 probability on the same map.
     (N, k > 2): the argmax class's colour, faded towards neutral as the confidence drops.
     ``discretize`` paints only the winning class's colour (a 2-colour image for binary outputs).
-    NaN outputs are drawn neutral.
+    NaN outputs are drawn neutral. Colours of ``theme``, else of the dark or the light theme.
     """
     v = np.asarray(values, dtype=np.float64)
     n = int(resolution) ** 2
@@ -144,7 +142,7 @@ def output_to_rgb(
         )
     if not (math.isfinite(vmin) and math.isfinite(vmax) and vmax > vmin):
         raise ValueError(f"need finite vmin < vmax, got vmin={vmin}, vmax={vmax}")
-    col = _COLOURS[bool(dark)]
+    col = _colours(theme if theme is not None else (DARK if dark else LIGHT))
     if v.ndim == 2 and v.shape[1] == 2:
         v = _class_probabilities(v)[:, 1]
         vmin, vmax = 0.0, 1.0
@@ -183,11 +181,12 @@ def output_to_image(
     discretize: bool = False,
     vmin: float = 0.0,
     vmax: float = 1.0,
+    theme: Theme | None = None,
 ) -> QImage:
     """The :func:`output_to_rgb` colours as a ``resolution`` x ``resolution`` QImage (row 0 at
     the top, matching :func:`grid_points`)."""
     rgb = output_to_rgb(values, resolution, dark=dark, discretize=discretize, vmin=vmin,
-                        vmax=vmax)
+                        vmax=vmax, theme=theme)
     return _rgb_to_qimage(rgb)
 
 
@@ -238,7 +237,7 @@ class BoundaryView(QWidget):
         if resolution < 2:
             raise ValueError(f"resolution must be at least 2, got {resolution}")
         self.resolution = resolution
-        self._dark = False
+        self._theme = LIGHT
         self._scale = 1.0
         self._discretize = False
         self._xlim = (-1.0, 1.0)
@@ -356,7 +355,7 @@ class BoundaryView(QWidget):
             self.image_item.clear()
             return
         rgb = output_to_rgb(
-            self._output, self.resolution, dark=self._dark, discretize=self._discretize,
+            self._output, self.resolution, theme=self._theme, discretize=self._discretize,
             vmin=self._output_range[0], vmax=self._output_range[1],
         )
         # ImageItem's row 0 is at the bottom of the y-up view; the grid's row 0 is the top.
@@ -414,7 +413,7 @@ class BoundaryView(QWidget):
             )
         n = size * size if picked else self.resolution ** 2
         flat = slice(None) if picked else self.neuron_rows(size)
-        lut = _COLOURS[self._dark].lut
+        lut = _colours(self._theme).lut
         images: dict[tuple[int, int], QImage] = {}
         for li, a in enumerate(hidden_outputs):
             a = np.asarray(a, dtype=np.float64)
@@ -459,16 +458,23 @@ class BoundaryView(QWidget):
         return -m, m
 
     # ---- presentation ---------------------------------------------------------------------
+    def set_style(self, theme: Theme, scale: float) -> None:
+        """The theme's plot colours (map, points, axes) and the text and marker scale
+        (``nnviz.gui.palette.Styled``)."""
+        self._scale = check_scale(scale)
+        recolour = theme is not self._theme
+        self._theme = theme
+        self._apply_style()
+        if recolour:
+            self._render()
+
     def set_scale(self, factor: float) -> None:
         """Presentation mode: multiply fonts, point sizes and outlines by ``factor``."""
-        self._scale = check_scale(factor)
-        self._apply_style()
+        self.set_style(self._theme, factor)
 
     def set_palette_mode(self, dark: bool) -> None:
         """Dark or light background, with map and point colours chosen for each."""
-        self._dark = bool(dark)
-        self._apply_style()
-        self._render()
+        self.set_style(DARK if dark else LIGHT, self._scale)
 
     def _apply_limits(self) -> None:
         self.plot_item.setRange(xRange=self._xlim, yRange=self._ylim, padding=0)
@@ -477,7 +483,7 @@ class BoundaryView(QWidget):
                                        self._ylim[1] - self._ylim[0]))
 
     def _update_points(self) -> None:
-        col = _COLOURS[self._dark]
+        col = _colours(self._theme)
         s = self._scale
         pen = pg.mkPen(col.outline, width=1.3 * s)
         # one brush object per class, so pyqtgraph can cache one symbol per class
@@ -540,7 +546,7 @@ class BoundaryView(QWidget):
         return self.test_scatter.isVisible()
 
     def _apply_style(self) -> None:
-        col = _COLOURS[self._dark]
+        col = _colours(self._theme)
         s = self._scale
         self.plot_widget.setBackground(col.bg)
         font_pt = _BASE_FONT_PT * s

@@ -28,6 +28,7 @@ from nnviz.core import activations, datasets, losses
 from nnviz.core.features import parse_features
 from nnviz.core.network import INITS
 from nnviz.gui.controller import Controller, parse_hidden
+from nnviz.gui.theme import ERROR
 from nnviz.gui.view_state import ViewState
 
 OPEN_CSV = "Open CSV..."
@@ -36,7 +37,7 @@ SPEEDS: list[tuple[str, float | None]] = [
     ("max", None), ("10,000 / s", 10_000.0), ("3,000 / s", 3_000.0), ("1,000 / s", 1_000.0),
     ("300 / s", 300.0), ("100 / s", 100.0), ("1 epoch / frame", 30.0),
 ]
-INVALID_STYLE = "border: 2px solid #d55e00;"
+INVALID_STYLE = f"border: 2px solid {ERROR};"
 
 
 def _mark(widget: QWidget, error: str | None, tip: str = "") -> None:

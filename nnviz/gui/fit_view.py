@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from nnviz.core import metrics
@@ -22,6 +22,7 @@ from nnviz.core.network import Network
 from nnviz.gui import theme
 from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
 from nnviz.gui.features import NoViewState
+from nnviz.gui.palette import palette, qcolor
 
 if TYPE_CHECKING:
     from nnviz.gui.main_window import MainWindow
@@ -47,16 +48,17 @@ class FitView(QWidget):
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         self.legend = self.plot_item.addLegend(offset=(8, 8))
-        t = theme.LIGHT
+        # the light theme's hues in every theme (the background follows the application's)
+        pal = palette(theme.LIGHT)
         self.train_points = self.plot_item.plot(
-            [], [], pen=None, symbol="o", symbolSize=6, symbolBrush=QColor(t.positive),
+            [], [], pen=None, symbol="o", symbolSize=6, symbolBrush=qcolor(pal.positive),
             symbolPen=None, name="train")
         self.test_points = self.plot_item.plot(
-            [], [], pen=None, symbol="t", symbolSize=7, symbolBrush=QColor(t.negative),
+            [], [], pen=None, symbol="t", symbolSize=7, symbolBrush=qcolor(pal.negative),
             symbolPen=None, name="test")
-        self.curve = self.plot_item.plot([], [], pen=pg.mkPen(QColor(t.highlight), width=2.5),
+        self.curve = self.plot_item.plot([], [], pen=pg.mkPen(qcolor(pal.highlight), width=2.5),
                                          name="network")
-        self.diagonal = self.plot_item.plot([], [], pen=pg.mkPen(QColor(t.muted), width=1,
+        self.diagonal = self.plot_item.plot([], [], pen=pg.mkPen(qcolor(pal.muted), width=1,
                                                                  style=Qt.PenStyle.DashLine))
         self.mode = "scatter"
         self._scale = 1.0
@@ -81,9 +83,14 @@ class FitView(QWidget):
         self._plain_axes()
         self.legend.setLabelTextColor(fg)
         self.legend.setLabelTextSize(f"{font.pointSizeF():.1f}pt")
-        self.curve.setPen(pg.mkPen(QColor(theme.LIGHT.highlight), width=2.5 * s))
+        self.curve.setPen(pg.mkPen(qcolor(palette(theme.LIGHT).highlight), width=2.5 * s))
         for item, size in ((self.train_points, 6), (self.test_points, 7)):
             item.setSymbolSize(size * s)
+
+    def set_style(self, _theme: theme.Theme, scale: float) -> None:
+        """The scale of lines and markers; the colours follow the application palette
+        (``nnviz.gui.palette.Styled``)."""
+        self.set_scale(scale)
 
     def set_scale(self, factor: float) -> None:
         """Presentation mode and zoom: lines and markers grow with the text."""

@@ -45,7 +45,8 @@ from nnviz.core.landscape import (
 )
 from nnviz.core.network import Network
 from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
-from nnviz.gui.theme import THEMES, check_scale
+from nnviz.gui.palette import hex_name, palette
+from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
 #: Seconds between live recomputations while training runs (at least; a computation that took
 #: long waits LIVE_FACTOR times its duration, so it never takes more than a fraction of the CPU).
@@ -148,7 +149,7 @@ class LandscapePlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale = 1.0
-        self._dark = False
+        self._theme = LIGHT
         self.log_scale = True
         self.landscape: Landscape | None = None
         self.title = QLabel()
@@ -195,19 +196,30 @@ class LandscapePlot(QWidget):
         self._apply_style()
 
     # ---- style ------------------------------------------------------------------------------
-    def set_scale(self, factor: float) -> None:
-        self._scale = check_scale(factor)
+    def set_style(self, theme: Theme, scale: float) -> None:
+        """The theme's colours and the scale of lines and markers
+        (``nnviz.gui.palette.Styled``)."""
+        self._scale = check_scale(scale)
+        self._theme = theme
         self._apply_style()
+
+    def set_scale(self, factor: float) -> None:
+        self.set_style(self._theme, factor)
 
     def set_palette_mode(self, dark: bool) -> None:
-        self._dark = bool(dark)
-        self._apply_style()
+        self.set_style(DARK if dark else LIGHT, self._scale)
 
-    def theme(self):  # noqa: ANN201 (a theme.Theme)
-        return THEMES["dark" if self._dark else "light"]
+    def theme(self) -> Theme:
+        return self._theme
+
+    def _colours(self) -> dict[str, str]:
+        """The palette's colours this plot uses, as '#rrggbb'."""
+        pal = palette(self._theme)
+        return {name: hex_name(getattr(pal, name))
+                for name in ("base", "text", "highlight", "positive", "negative")}
 
     def _apply_style(self) -> None:
-        t = self.theme()
+        t = self._colours()
         s = self._scale
         font = QFont(QApplication.font())
         for widget, (xlabel, ylabel) in (
@@ -215,22 +227,22 @@ class LandscapePlot(QWidget):
             (self.plane_widget, ("α", "β")),
             (self.line_widget, ("t (0 start, 1 now)", "loss")),
         ):
-            widget.setBackground(t.base)
+            widget.setBackground(t["base"])
             item = widget.getPlotItem()
             for name, label in (("bottom", xlabel), ("left", ylabel)):
                 axis = item.getAxis(name)
-                axis.setPen(pg.mkPen(t.text, width=max(1.0, s)))
-                axis.setTextPen(pg.mkPen(t.text))
+                axis.setPen(pg.mkPen(t["text"], width=max(1.0, s)))
+                axis.setTextPen(pg.mkPen(t["text"]))
                 axis.setStyle(tickFont=font, tickTextOffset=int(3 * s))
-                axis.setLabel(label, color=t.text,
+                axis.setLabel(label, color=t["text"],
                               **{"font-size": f"{font.pointSizeF():.1f}pt"})
                 # never "x1000 (m)" on unitless axes: this pyqtgraph scales ranges within
                 # (0, 1) even with the automatic prefix off, unless no range allows it
                 axis.setSIPrefixEnableRanges(())
                 axis.enableAutoSIPrefix(False)
-        self.title.setStyleSheet(f"color: {t.text};")
-        self.path_item.setPen(pg.mkPen(t.highlight, width=2.0 * s))
-        self.line_curve.setPen(pg.mkPen(t.positive, width=2.0 * s))
+        self.title.setStyleSheet(f"color: {t['text']};")
+        self.path_item.setPen(pg.mkPen(t["highlight"], width=2.0 * s))
+        self.line_curve.setPen(pg.mkPen(t["positive"], width=2.0 * s))
         self._draw_markers()
         self._draw_contours()
 
@@ -271,11 +283,11 @@ class LandscapePlot(QWidget):
         self.line.setLogMode(y=self.log_scale and bool((land.line_loss > 0).all()))
         self._draw_markers()
         self._draw_contours(lo, hi)
-        t = self.theme()
+        t = self._colours()
         # a key in words and the markers' colours: a legend inside the plot would hide the path
-        key = (f'<span style="color:{t.positive}">\u25cf</span> start, '
-               f'<span style="color:{t.highlight}">\u2501</span> path, '
-               f'<span style="color:{t.negative}">\u2605</span> now. ')
+        key = (f'<span style="color:{t["positive"]}">\u25cf</span> start, '
+               f'<span style="color:{t["highlight"]}">\u2501</span> path, '
+               f'<span style="color:{t["negative"]}">\u2605</span> now. ')
         scale = "log10 loss" if self.log_scale else "loss"
         text = f"{key}Colour: {scale}; loss now {land.current_loss:.4g}; line: loss from the " \
                "initial (t = 0) to the current weights (t = 1)"
@@ -289,7 +301,7 @@ class LandscapePlot(QWidget):
 
     def _draw_markers(self) -> None:
         land = self.landscape
-        t = self.theme()
+        t = self._colours()
         s = self._scale
         if land is None or not len(land.trajectory):
             self.path_item.setData([], [])
@@ -300,15 +312,16 @@ class LandscapePlot(QWidget):
         tr = land.trajectory
         self.path_item.setData(tr[:, 0], tr[:, 1])
         self.start_item.setData([tr[0, 0]], [tr[0, 1]], symbol="o", size=11 * s,
-                                brush=pg.mkBrush(t.positive), pen=pg.mkPen(t.text, width=s))
+                                brush=pg.mkBrush(t["positive"]), pen=pg.mkPen(t["text"], width=s))
         self.current_item.setData([0.0], [0.0], symbol="star", size=16 * s,
-                                  brush=pg.mkBrush(t.negative), pen=pg.mkPen(t.text, width=s))
+                                  brush=pg.mkBrush(t["negative"]),
+                                  pen=pg.mkPen(t["text"], width=s))
         ys = np.interp([0.0, 1.0], land.line_t, land.line_loss)
         if self.log_scale and (ys > 0).all() and (land.line_loss > 0).all():
             ys = np.log10(ys)
         self.line_marks.setData([0.0, 1.0], ys, symbol="o", size=10 * s,
-                                brush=[pg.mkBrush(t.positive), pg.mkBrush(t.negative)],
-                                pen=pg.mkPen(t.text, width=s))
+                                brush=[pg.mkBrush(t["positive"]), pg.mkBrush(t["negative"])],
+                                pen=pg.mkPen(t["text"], width=s))
 
     def _draw_contours(self, lo: float | None = None, hi: float | None = None) -> None:
         for c in self.contours:
@@ -322,7 +335,7 @@ class LandscapePlot(QWidget):
         if lo is None or hi is None:
             lo, hi = self.image.getLevels()
         data = np.nan_to_num(self.shown_values().T, nan=hi, posinf=hi, neginf=lo)
-        pen = pg.mkPen(self.theme().text, width=max(0.8, 0.8 * self._scale))
+        pen = pg.mkPen(self._colours()["text"], width=max(0.8, 0.8 * self._scale))
         for level in np.linspace(lo, hi, CONTOUR_LEVELS + 2)[1:-1]:
             curve = pg.IsocurveItem(data=data, level=float(level), pen=pen)
             curve.setParentItem(self.image)  # in the image's pixel coordinates, like the map
@@ -529,6 +542,9 @@ class LandscapePanel(QWidget):
         self.computed.emit(land)
 
     # ---- presentation -----------------------------------------------------------------------
+    def set_style(self, theme: Theme, scale: float) -> None:
+        self.plot.set_style(theme, scale)
+
     def set_scale(self, factor: float) -> None:
         self.plot.set_scale(factor)
 

@@ -35,8 +35,9 @@ from nnviz.gui.loss_history import (
     LossHistoryBuffer,
     format_epoch,
 )
+from nnviz.gui.palette import hex_name, palette, qcolor
 from nnviz.gui.plot_axes import ReadableAxis
-from nnviz.gui.theme import check_scale
+from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 # isort: on
 
 __all__ = ["LossPlot", "range_ceiling", "range_floor", "spans_decades"]
@@ -88,7 +89,7 @@ class _OpaqueGridAxis(ReadableAxis):
     draws semi-transparent lines on a slow per-pixel path, and the grid was about a third of the
     plot's cost per frame while training."""
 
-    background = QColor("#ffffff")
+    background = qcolor(palette(LIGHT).plot_background)  # the plot's, set by its style
 
     def generateDrawSpecs(self, p):  # noqa: ANN001, ANN201, N802 (pyqtgraph override)
         specs = super().generateDrawSpecs(p)
@@ -140,11 +141,15 @@ class _LossAxis(_OpaqueGridAxis):
         return [t if m in (1, 2, 5) else "" for t, m in zip(strings, mantissa, strict=True)]
 
 
-_PALETTES = {
-    # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
-    False: {"bg": "#ffffff", "fg": "#303030", "train": "#0072B2", "test": "#D55E00"},
-    True: {"bg": "#1e1f22", "fg": "#e0e0e0", "train": "#56B4E9", "test": "#E69F00"},
-}
+
+def _plot_colours(theme: Theme) -> dict[str, str]:
+    """Background, text, train and test curve colours of the theme's palette (Okabe-Ito:
+    distinguishable with every common colour-vision deficiency)."""
+    pal = palette(theme)
+    return {"bg": hex_name(pal.plot_background), "fg": hex_name(pal.plot_text),
+            "train": hex_name(pal.train_curve), "test": hex_name(pal.test_curve)}
+
+
 _BASE_FONT_PT = 11.0
 _BASE_PEN_WIDTH = 2.0
 
@@ -166,7 +171,7 @@ class LossPlot(QWidget):
         self._log_y = False
         self._log_x = False
         self._log_x_choice: bool | None = None if auto_log_x else False  # None: by the span
-        self._dark = False
+        self._theme = LIGHT
         self._scale = 1.0
         self._test_shown = False
         self._test_hidden = False  # the user hid the test curve
@@ -237,7 +242,8 @@ class LossPlot(QWidget):
         # (and so both axes, whose regeneration was most of a refresh) changes only when the
         # run passes a round epoch or the loss a round value, not with every refresh. No pen
         # width and no antialiasing: no pixel padding, which would feed the range back on itself.
-        self._anchor = pg.PlotDataItem(pen=pg.mkPen(0, 0, 0, 0, width=0), antialias=False)
+        self._anchor = pg.PlotDataItem(pen=pg.mkPen(QColor(Qt.GlobalColor.transparent), width=0),
+                                       antialias=False)
         self.plot_item.addItem(self._anchor)
         self._anchor_at: tuple[float, float, float, float] | None = None
         self.legend.removeItem(self.test_curve)  # listed only once test losses exist
@@ -454,18 +460,23 @@ class LossPlot(QWidget):
     def log_x(self) -> bool:
         return self._log_x
 
+    def set_style(self, theme: Theme, scale: float) -> None:
+        """The theme's plot colours and the scale of fonts, pen widths and markers
+        (``nnviz.gui.palette.Styled``)."""
+        self._scale = check_scale(scale)
+        self._theme = theme
+        self._apply_style()
+
     def set_scale(self, factor: float) -> None:
         """Presentation mode: multiply fonts, pen widths and markers by ``factor``."""
-        self._scale = check_scale(factor)
-        self._apply_style()
+        self.set_style(self._theme, factor)
 
     def set_palette_mode(self, dark: bool) -> None:
         """Dark or light background, with curve colours chosen for each."""
-        self._dark = bool(dark)
-        self._apply_style()
+        self.set_style(DARK if dark else LIGHT, self._scale)
 
     def _apply_style(self) -> None:
-        pal = _PALETTES[self._dark]
+        pal = _plot_colours(self._theme)
         s = self._scale
         width = _BASE_PEN_WIDTH * s
         self.plot_widget.setBackground(pal["bg"])
@@ -507,7 +518,7 @@ class LossPlot(QWidget):
         self.setPalette(palette)
 
     def _style_legend(self) -> None:
-        pal = _PALETTES[self._dark]
+        pal = _plot_colours(self._theme)
         self.legend.setLabelTextColor(pal["fg"])
         self.legend.setLabelTextSize(f"{_BASE_FONT_PT * self._scale:.1f}pt")
         for _, label in self.legend.items:

@@ -26,7 +26,7 @@ from nnviz.core import datasets
 from nnviz.gui.controller import Controller, Settings
 from nnviz.gui.controls import ControlsPanel
 from nnviz.gui.features import Feature, FeatureModule
-from nnviz.gui.network_view import NetworkView
+from nnviz.gui.network import NetworkView
 from nnviz.gui.view_state import ViewState
 from nnviz.gui.worker import Snapshot
 

@@ -14,9 +14,23 @@ from PySide6.QtWidgets import QApplication
 
 from nnviz.gui.indicator_style import IndicatorOutlineStyle
 
+#: Okabe-Ito hues: apart in hue and lightness for every common colour-vision deficiency.
+VERMILLION = "#d55e00"
+BLUE = "#0072b2"
+SKY_BLUE = "#56b4e9"
+ORANGE = "#e69f00"
+BLUISH_GREEN = "#009e73"
+REDDISH_PURPLE = "#cc79a7"
+YELLOW = "#f0e442"
+#: Frame of an entry the program rejects (Controls), the same in every theme.
+ERROR = VERMILLION
+
 
 @dataclass(frozen=True)
 class Theme:
+    """The colours of one theme; ``nnviz.gui.palette.palette`` derives what each view draws
+    with from them (README "Classroom")."""
+
     name: str
     dark: bool
     window: str
@@ -34,20 +48,42 @@ class Theme:
     #: share of the hue in the weakest edge colour: it still stands out from the canvas
     edge_floor: float = 0.7
     label: str = ""
+    #: network view: node outlines, the rings and badge of a stepping phase and the selected
+    #: node ("" for either: the text colour), and the outline of what the pointer is on
+    node_outline: str = "#5a5a5a"
+    emphasis: str = ""
+    hover: str = "#000000"
+    #: plots (loss, decision boundary): background, text, and the boundary map's middle (the
+    #: output at the decision threshold)
+    plot_background: str = "#ffffff"
+    plot_text: str = "#303030"
+    plot_neutral: str = "#f6f6f6"
+    #: class 0 and class 1 on the plots: boundary points, and the train loss curve (positive)
+    plot_negative: str = VERMILLION
+    plot_positive: str = BLUE
+    #: the test loss curve
+    plot_test: str = VERMILLION
+    #: the boundary map's hues for class 0 and 1 (mixed towards plot_neutral; the full hue is
+    #: kept for the points)
+    map_negative: str = VERMILLION
+    map_positive: str = BLUE
 
 
-LIGHT = Theme("light", False, "#f4f4f4", "#ffffff", "#111111", "#595959", "#d55e00", "#0072b2",
-              "#009e73", canvas="#ffffff", edge_negative="#b34d00", edge_positive="#00629e",
+LIGHT = Theme("light", False, "#f4f4f4", "#ffffff", "#111111", "#595959", VERMILLION, BLUE,
+              BLUISH_GREEN, canvas="#ffffff", edge_negative="#b34d00", edge_positive="#00629e",
               edge_floor=0.7, label="Light")
-DARK = Theme("dark", True, "#1e1e1e", "#121212", "#eeeeee", "#a8a8a8", "#f0903c", "#56b4e9",
-             "#2bd1a0", canvas="#181a1e", edge_negative="#f0903c", edge_positive="#56b4e9",
-             edge_floor=0.62, label="Dark")
+DARK = Theme("dark", True, "#1e1e1e", "#121212", "#eeeeee", "#a8a8a8", "#f0903c", SKY_BLUE,
+             "#2bd1a0", canvas="#181a1e", edge_negative="#f0903c", edge_positive=SKY_BLUE,
+             edge_floor=0.62, label="Dark", node_outline="#96969b", emphasis="#ffd60a",
+             hover="#ffffff", plot_background="#1e1f22", plot_text="#e0e0e0",
+             plot_neutral="#34363a", plot_negative="#f0903c", plot_positive=SKY_BLUE,
+             plot_test=ORANGE)
 #: Black on white, darker hues, the weakest edge well apart from the background: for washed-out
-#: projectors and low vision.
+#: projectors and low vision. The plots keep the light theme's colours.
 HIGH_CONTRAST = Theme("high-contrast", False, "#ffffff", "#ffffff", "#000000", "#3d3d3d",
                       "#9a3f00", "#004c85", "#00664a", canvas="#ffffff",
                       edge_negative="#9a3f00", edge_positive="#004c85", edge_floor=0.8,
-                      label="High contrast")
+                      label="High contrast", node_outline="")
 THEMES = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST)}
 
 #: Least contrast ratios (WCAG 2): text, and graphics such as the weakest edge.

@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QInputDialog, QSizePolicy, QToolTip, QWidget
 
 from nnviz.gui.dock_placement import follow_restore_layout, show_tabbed
-from nnviz.gui.theme import THEMES, check_scale
+from nnviz.gui.palette import palette, qcolor
+from nnviz.gui.theme import DARK, LIGHT, Theme, check_scale
 
 #: Most squares per side of one diagram; larger matrices are averaged in blocks.
 MAX_CELLS = 48
@@ -96,7 +97,7 @@ class WeightMatrixView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 120)
         self._scale = 1.0
-        self._dark = False
+        self._theme = LIGHT
         self._diagrams: list[Diagram] = []
         self._highlight: tuple[str, tuple[int, ...]] | None = None
         self._boxes: list[tuple[QRectF, float]] = []  # per diagram: top-left area, cell size
@@ -123,17 +124,25 @@ class WeightMatrixView(QWidget):
             self.update()
 
     # ---- style --------------------------------------------------------------------------------
+    def set_style(self, theme: Theme, scale: float) -> None:
+        """The theme's colours and the scale of text and margins
+        (``nnviz.gui.palette.Styled``)."""
+        scale = check_scale(scale)
+        if scale != self._scale:
+            self._boxes = []
+        self._theme, self._scale = theme, scale
+        self.update()
+
     def set_scale(self, factor: float) -> None:
         self._scale = check_scale(factor)
         self._boxes = []
         self.update()
 
     def set_palette_mode(self, dark: bool) -> None:
-        self._dark = bool(dark)
-        self.update()
+        self.set_style(DARK if dark else LIGHT, self._scale)
 
-    def theme(self):  # noqa: ANN201 (a theme.Theme)
-        return THEMES["dark" if self._dark else "light"]
+    def theme(self) -> Theme:
+        return self._theme
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(360, 280)
@@ -222,16 +231,16 @@ class WeightMatrixView(QWidget):
     # ---- painting -----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
-        t = self.theme()
-        p.fillRect(self.rect(), QColor(t.base))
+        pal = palette(self._theme)
+        p.fillRect(self.rect(), qcolor(pal.base))
         if not self._diagrams:
             p.end()
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        text = QColor(t.text)
-        muted = QColor(t.muted)
+        text = qcolor(pal.text)
+        muted = qcolor(pal.muted)
         th = self._text_height()
-        pos_brush, neg_brush = QColor(t.positive), QColor(t.negative)
+        pos_brush, neg_brush = qcolor(pal.positive), qcolor(pal.negative)
         notes = []
         for d, (box, cell) in zip(self._diagrams, self._layout(), strict=True):
             r, c = d.values.shape
@@ -276,7 +285,7 @@ class WeightMatrixView(QWidget):
                     box, cell = self._layout()[layer]
                     centre = self.square_rect(layer, row, col).center()
                     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-                    p.setPen(QPen(QColor(t.highlight), 2.5 * self._scale))
+                    p.setPen(QPen(qcolor(pal.highlight), 2.5 * self._scale))
                     p.setBrush(Qt.BrushStyle.NoBrush)
                     p.drawRect(QRectF(centre.x() - cell / 2, centre.y() - cell / 2, cell, cell))
         if notes:

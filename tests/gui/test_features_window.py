@@ -11,7 +11,7 @@ def test_features_are_input_nodes_and_the_boundary_stays_on_the_plane(make_windo
                     "--lr", "2")
     c = w.controller
     assert c.net.sizes == (3, 1)
-    assert w.network_view._input_labels == ["x1", "x2", "x1·x2"]
+    assert w.network_view.input_labels() == ["x1", "x2", "x1·x2"]
     assert w.controls.features.text() == "x1,x2,x1x2"
     assert w.docks["boundary"].isVisibleTo(w)
     c.step_epoch(2000)

@@ -25,7 +25,7 @@ for _ in range(3):
     QApplication.processEvents()
 v = w.network_view
 img = widget_image(v, v.devicePixelRatioF())
-cells = {repr(k): cell for k, (_pix, cell) in v._atlases.items()}
+cells = {repr(k): cell for k, (_pix, cell) in v._nodes.sprites.atlases.items()}
 clipped = []
 for lab in w.findChildren(QLabel):
     text = lab.text()
@@ -94,12 +94,12 @@ def test_network_view_renders_at_the_image_ratio(make_window, ratio):
     QApplication.processEvents()
     v = w.network_view
     base = widget_image(v, 1.0)
-    cells1 = {k: c for k, (_p, c) in v._atlases.items()}
+    cells1 = {k: c for k, (_p, c) in v._nodes.sprites.atlases.items()}
     img = widget_image(v, ratio)
     assert (img.width(), img.height()) == (round(base.width() * ratio),
                                            round(base.height() * ratio))
     assert img.devicePixelRatio() == ratio
-    cells = {k: c for k, (_p, c) in v._atlases.items()}
+    cells = {k: c for k, (_p, c) in v._nodes.sprites.atlases.items()}
     assert cells.keys() == cells1.keys() and cells
     for key, cell in cells1.items():
         assert ratio * cell - ratio <= cells[key] <= ratio * cell, key

@@ -87,6 +87,6 @@ def test_node_labels_follow_the_digits_setting(make_window):
     vals = [0.0337123, -0.5]
     for digits in (4, 3, 2):
         view.set_digits(digits)
-        got = view._node_texts(1, vals, 60.0, None, True)
+        got = view._nodes.node_texts(1, vals, 60.0, None, True, digits)
         assert got is not None
         assert got[0] == [f"δ {notation.number(v, digits)}" for v in vals]

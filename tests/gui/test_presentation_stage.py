@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.gui.formula_box import break_formula, break_line
-from nnviz.gui.network_view import MAX_LABELLED_NODES
+from nnviz.gui.network import MAX_LABELLED_NODES
 from nnviz.gui.stage import FOCUS_DOCKS
 
 SIZES = ((1024, 768), (1280, 720), (1920, 1080))
@@ -96,8 +96,8 @@ def check_type_size(window, size) -> None:
                 font = plot.plot_item.getAxis(name).style["tickFont"]
                 if QFontInfo(font).pixelSize() < least:
                     small.append(f"{plot.objectName()} {name} ticks")
-    if window.network_view._readable_px() < least:
-        small.append(f"network view text: {window.network_view._readable_px()}px")
+    if window.network_view.readable_px() < least:
+        small.append(f"network view text: {window.network_view.readable_px()}px")
     assert not small, f"text under {least:.1f}px: {small}"
 
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
 
 from nnviz.gui import theme
-from nnviz.gui.network_view import NetworkView
+from nnviz.gui.network import NetworkView
 
 
 @pytest.mark.parametrize("t", list(theme.THEMES.values()), ids=lambda t: t.name)
@@ -45,7 +45,7 @@ def test_network_view_draws_the_theme_edges(qtbot):
     view.set_network([2, 1], [np.array([[1.0], [-1.0]])], [np.zeros(1)])
     for t in theme.THEMES.values():
         view.set_theme(t)
-        weakest = view._bucket_colour(1, 0, False, False)
+        weakest = view._edge_painter.bucket_colour(1, 0, False, False)
         want = tuple(round(v) for v in theme.edge_rgb(t, 1, 0.0))
         assert (weakest.red(), weakest.green(), weakest.blue()) == want
         img = QImage(view.size(), QImage.Format.Format_RGB32)
@@ -62,7 +62,7 @@ def test_classroom_switches_to_high_contrast(make_window, settings_snapshot, qap
     assert w.actions_by_name["actionThemeHighContrast"].isChecked()
     assert not w.actions_by_name["actionThemeLight"].isChecked()
     assert qapp.palette().color(QPalette.ColorRole.WindowText) == QColor("#000000")
-    assert w.network_view._style.theme is theme.HIGH_CONTRAST
+    assert w.network_view._theme is theme.HIGH_CONTRAST
     c.set_presentation(True, full_screen=False)
     assert c.theme is theme.HIGH_CONTRAST  # presentation keeps the higher contrast
     c.set_presentation(False)
@@ -113,7 +113,7 @@ def test_check_box_and_radio_indicators_stand_out(t, qapp, qtbot):
 def test_node_fills_use_the_theme_hues_and_atlases_rebuild_on_theme_change_only(qtbot):
     """One palette per theme: the strongest node fills, as cached in the sprite atlas, are the
     edges' hues; the atlas survives redraws and is rebuilt when the theme changes."""
-    from nnviz.gui.network_view import _FILL_LEVELS, _NODE_FLOOR
+    from nnviz.gui.network.atlas import FILL_LEVELS, NODE_FLOOR
 
     view = NetworkView()
     qtbot.addWidget(view)
@@ -125,20 +125,20 @@ def test_node_fills_use_the_theme_hues_and_atlases_rebuild_on_theme_change_only(
     for t in theme.THEMES.values():
         view.set_theme(t)
         view.render(img)
-        assert view._atlases, "the nodes are drawn from an atlas"
-        (key, (atlas, cell)), = list(view._atlases.items())[:1]
+        assert view._nodes.sprites.atlases, "the nodes are drawn from an atlas"
+        (key, (atlas, cell)), = list(view._nodes.sprites.atlases.items())[:1]
         assert previous is None or atlas is not previous, "a new theme rebuilds the atlas"
         pixels = atlas.toImage()
         for sign in (-1, 1):
-            c = (sign > 0) * (_FILL_LEVELS + 1) + _FILL_LEVELS  # the strongest fill of a sign
+            c = (sign > 0) * (FILL_LEVELS + 1) + FILL_LEVELS  # the strongest fill of a sign
             centre = ((c % 12) * cell + cell // 2, (c // 12) * cell + cell // 2)
             got = QColor(pixels.pixel(*centre))
             assert (got.red(), got.green(), got.blue()) == theme.weight_hue(t, sign), (t.name, sign)
-        rgb = view._fill_rgb(np.array([-10.0, 10.0]), 1.0, _NODE_FLOOR)
+        rgb = view._nodes.sprites.fill_rgb(np.array([-10.0, 10.0]), 1.0, NODE_FLOOR)
         assert [tuple(v) for v in rgb.tolist()] == [theme.weight_hue(t, -1), theme.weight_hue(t, 1)]
         view.set_activations([np.array([0.2, -0.3]), np.array([0.1])])
         view.render(img)
-        assert view._atlases[key][0] is atlas, "redraws reuse the atlas"
+        assert view._nodes.sprites.atlases[key][0] is atlas, "redraws reuse the atlas"
         view.set_theme(t)
-        assert view._atlases[key][0] is atlas, "the same theme again keeps it"
+        assert view._nodes.sprites.atlases[key][0] is atlas, "the same theme again keeps it"
         previous = atlas

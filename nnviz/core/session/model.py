@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nnviz.core import datasets, limits
+from nnviz.core.history import History
 from nnviz.core.network import Network
 from nnviz.core.session.checks import (
     build_builtin,
@@ -23,7 +24,6 @@ from nnviz.core.session.checks import (
 )
 from nnviz.core.session.format import DATA_ARRAYS, DEFAULT_HYPER, SessionError
 from nnviz.core.session.values import check_plain, plain_copy, spec_kind, type_name
-from nnviz.core.history import History
 from nnviz.core.trainer import Trainer, check_training_size
 
 if TYPE_CHECKING:
