@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 from nnviz.core.csv_table import Table
 from nnviz.core.datasets import Dataset, DatasetError
 from nnviz.core.metrics import default_output
+from nnviz.gui import theme
 from nnviz.gui.accessibility import untrap_tables
 from nnviz.gui.csv_columns import FeatureColumns
 from nnviz.gui.csv_preview import RIGHT, CsvPreview
@@ -68,8 +69,7 @@ POLL_MS = 25  # how often the dialog looks for the reader's results while it wor
 SETTLE_SECONDS = 120.0  # settle() gives up after this (a test's file is read in well under)
 CSV_FILTER = "Data files (*.csv *.txt *.data *.tsv);;All files (*)"
 LAST_DIR_KEY = "csv/last_dir"
-ERROR_STYLE = ("QLabel { color: #8b2500; background: #fff1ea; border: 1px solid #d55e00; "
-               "padding: 6px; }")
+ERROR_STYLE = theme.CSV_ERROR_STYLE
 _LINE = re.compile(r"\blines? (\d+)")
 
 __all__ = ["CsvDialog", "CsvOpener", "ask_csv_path", "fit_output", "install", "load_into"]

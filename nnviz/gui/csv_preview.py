@@ -13,12 +13,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.gui import theme
+
 __all__ = ["ERROR_TINT", "PREVIEW_COLUMNS", "PREVIEW_ROWS", "TARGET_TINT", "CsvPreview"]
 
 PREVIEW_ROWS = 50
 PREVIEW_COLUMNS = 200  # a wide file's preview shows these; the feature list has every column
-TARGET_TINT = QColor(0, 114, 178, 40)  # the colour-blind safe blue, faint
-ERROR_TINT = QColor(213, 94, 0, 90)
+TARGET_TINT = QColor(*theme.CSV_TARGET_TINT)  # the colour-blind safe blue, faint
+ERROR_TINT = QColor(*theme.CSV_ERROR_TINT)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 

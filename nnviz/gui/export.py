@@ -28,6 +28,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QWidget
 
 from nnviz.commands.parser import ArgumentParser
+from nnviz.gui.features import NoViewState
 
 SETTINGS_ORG, SETTINGS_APP = "nnviz", "nnviz"
 PNG_SCALES: tuple[float, ...] = (1.0, 2.0, 3.0)
@@ -339,7 +340,7 @@ def screen_png_scale(widget: QWidget) -> float:
     return next((s for s in PNG_SCALES if s >= want), PNG_SCALES[-1])
 
 
-class Exporter:
+class Exporter(NoViewState):
     """File > Export: the actions, their file dialogs and the chosen PNG scale."""
 
     FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)",

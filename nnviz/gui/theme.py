@@ -188,3 +188,26 @@ def apply(app: QApplication, theme: Theme, scale: float, base_point_size: float)
     font = QFont(app.font())
     font.setPointSizeF(max(6.0, base_point_size * scale))
     app.setFont(font)
+
+
+# ---- colours of single features (kept here so this module is the only place a colour is
+# written; the features import them) ------------------------------------------------------------
+#: Convergence explorer: Okabe-Ito colours ordered so neighbours differ in hue and lightness, one
+#: per configuration, for light (False) and dark (True) plot backgrounds.
+CONVERGENCE_CONFIG_COLOURS = {
+    False: ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#444444",
+            "#8B6D00"),
+    True: ("#56B4E9", "#E69F00", "#2BD1A0", "#E89FCB", "#F0E442", "#F07A3C", "#DDDDDD",
+           "#7FA8FF"),
+}
+#: Convergence explorer: plot background, axis text and muted text, light (False) and dark (True).
+CONVERGENCE_PLOT_COLOURS = {
+    False: {"bg": "#ffffff", "fg": "#303030", "muted": "#888888"},
+    True: {"bg": "#1e1f22", "fg": "#e0e0e0", "muted": "#909090"},
+}
+#: CSV dialog: the target column's faint tint and a bad cell's tint in the preview (RGBA).
+CSV_TARGET_TINT = (0, 114, 178, 40)
+CSV_ERROR_TINT = (213, 94, 0, 90)
+#: CSV dialog: the box that names a problem in the file.
+CSV_ERROR_STYLE = ("QLabel { color: #8b2500; background: #fff1ea; border: 1px solid #d55e00; "
+                   "padding: 6px; }")

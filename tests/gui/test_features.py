@@ -10,9 +10,8 @@ from nnviz.gui import sessions
 from nnviz.gui.features import Feature, NoViewState, session_features
 from nnviz.gui.main_window import FEATURES
 
-#: Features whose modules are being split elsewhere; each gets view_state() -> {} and a no-op
-#: restore (NoViewState) when it is ported, and then leaves this list.
-NOT_YET_PORTED = {"step_panel", "convergence_view", "export"}
+#: Every feature keeps the contract now (none left to port).
+NOT_YET_PORTED: set[str] = set()
 
 
 class Notes:

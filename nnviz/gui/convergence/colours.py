@@ -1,25 +1,17 @@
-"""Every colour the convergence explorer uses, in one place (plots, runs table, summary, error
-text)."""
+"""The convergence explorer's colours (defined in the theme module) and how it picks them."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-# Okabe-Ito colours (colour-blind safe), ordered so neighbours differ in hue and lightness: one per
-# configuration, for light (False) and dark (True) plot backgrounds.
-CONFIG_COLOURS = {
-    False: ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#444444",
-            "#8B6D00"),
-    True: ("#56B4E9", "#E69F00", "#2BD1A0", "#E89FCB", "#F0E442", "#F07A3C", "#DDDDDD",
-           "#7FA8FF"),
-}
-#: Plot background, axis text and muted text, for light (False) and dark (True).
-PLOT_COLOURS = {
-    False: {"bg": "#ffffff", "fg": "#303030", "muted": "#888888"},
-    True: {"bg": "#1e1f22", "fg": "#e0e0e0", "muted": "#909090"},
-}
+from nnviz.gui.theme import CONVERGENCE_CONFIG_COLOURS as CONFIG_COLOURS
+from nnviz.gui.theme import CONVERGENCE_PLOT_COLOURS as PLOT_COLOURS
+from nnviz.gui.theme import ERROR
+
+__all__ = ["CONFIG_COLOURS", "ERROR_COLOUR", "HIST_FILL_ALPHA", "PLOT_COLOURS", "config_colour"]
+
 #: Text of a problem: the form's preview, the status line.
-ERROR_COLOUR = "#d55e00"
+ERROR_COLOUR = ERROR
 #: Alpha of a histogram's fill (its outline has the configuration's colour).
 HIST_FILL_ALPHA = 60
 

@@ -24,11 +24,11 @@ def install(window) -> ConvergencePanel:  # noqa: ANN001 (MainWindow; imported l
     action = window.add_action("actionConvergence", "Convergence explorer...", "Ctrl+K",
                                functools.partial(show_dock, window),
                                tip="How often and how fast do random starts converge?")
-    view = window.menus.get("view") if hasattr(window, "menus") else None
+    view = window.menus.get("view")
     if view is not None:
         view.addSeparator()
         view.addAction(action)
-    restore = getattr(window, "actions_by_name", {}).get("actionRestoreLayout")
+    restore = window.actions_by_name.get("actionRestoreLayout")
     if restore is not None:
         # the window's default layout shows every dock on the right: put this one back
         restore.triggered.connect(functools.partial(_default_place, window))

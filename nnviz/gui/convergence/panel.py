@@ -47,10 +47,11 @@ from nnviz.gui.convergence.worker import (
     frozen,
     stop_thread,
 )
+from nnviz.gui.features import NoViewState
 from nnviz.gui.theme import check_scale
 
 
-class ConvergencePanel(QWidget):
+class ConvergencePanel(QWidget, NoViewState):
     """Configurations, live fraction-converged curves, histogram, summary and runs table."""
 
     #: Every panel ever made (weakly): tests check that none leaves its thread running.
@@ -390,15 +391,14 @@ class ConvergencePanel(QWidget):
         if error:
             return self._load_failed(error)
         msg = loaded_text(res, run)
-        if hasattr(self.window_, "show_message"):
-            self.window_.show_message(msg)
+        self.window_.show_message(msg)
         self._show_status(msg + ". Press Space to train it, E to step an epoch.")
         self.runLoaded.emit(config_index, run)
         return None
 
     def _load_failed(self, reason: str) -> str:
         msg = f"Run not loaded: {reason}"
-        if self.window_ is not None and hasattr(self.window_, "show_message"):
+        if self.window_ is not None:
             self.window_.show_message(msg)
         self._show_status(msg, error=True)
         return reason

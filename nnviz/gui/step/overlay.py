@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from nnviz.core.explain import Selection
 from nnviz.core.network import Network
 from nnviz.core.stepper import PhaseRecord
-from nnviz.gui.network_view import HIDES_VALUE, MAX_CIRCLE_NODES, NetworkView
+from nnviz.gui.network import HIDES_VALUE, MAX_CIRCLE_NODES, NetworkView
 from nnviz.gui.theme import Theme
 
 

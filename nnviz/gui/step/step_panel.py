@@ -38,6 +38,7 @@ from nnviz.core.explain import (
 from nnviz.core.ledger import ledger_rows
 from nnviz.core.network import GradientCheck
 from nnviz.core.stepper import PhaseRecord, Stepper
+from nnviz.gui.features import NoViewState
 from nnviz.gui.step.overlay import StepOverlay
 from nnviz.gui.step.session import StepSession
 from nnviz.gui.step.tables import SamplesTable, ValuesTable
@@ -59,7 +60,7 @@ __all__ = ["StepPanel", "install"]
 VALUES_TAB, LEDGER_TAB, SAMPLES_TAB, CHECK_TAB = range(4)
 
 
-class StepPanel(QWidget):
+class StepPanel(QWidget, NoViewState):
     """The dock's widget; the window's features["step_panel"]."""
 
     #: True when the network view starts showing stepper phases, False when it stops.
@@ -659,11 +660,9 @@ def install(window) -> StepPanel:
     # The controls column keeps its full height; the step panel sits under the network view.
     window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
     panel.dock = dock
-    menus = getattr(window, "menus", None)
-    if menus and "view" in menus:
-        menus["view"].addAction(dock.toggleViewAction())
+    window.menus["view"].addAction(dock.toggleViewAction())
     window.resizeDocks([dock], [280], Qt.Orientation.Vertical)
-    restore = getattr(window, "actions_by_name", {}).get("actionRestoreLayout")
+    restore = window.actions_by_name.get("actionRestoreLayout")
     if restore is not None:
         # the window's default layout puts every dock on the right; this one belongs below
         restore.triggered.connect(panel.place_dock)

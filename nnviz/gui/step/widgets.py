@@ -93,8 +93,7 @@ def add_actions(window, target: object) -> tuple[dict[str, QAction], QMenu]:
             menu.addSeparator()
         for name in group:
             menu.addAction(actions[name])
-    if hasattr(window, "menus"):
-        window.menus["step"] = menu
+    window.menus["step"] = menu
     return actions, menu
 
 
