@@ -17,15 +17,8 @@ PACKAGE = pathlib.Path(nnviz.__file__).parent
 #: Imports (importer, imported) that close a known cycle and are being removed on other
 #: branches; the test looks for cycles without them. Each must still exist (the test fails once
 #: one is gone, so its entry is deleted with it).
-KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
-    # gui/csv_dialog imports the sessions module's private `_manager` and `sync_controls`, and
-    # gui/sessions opens the dialog: the dialog is to get what it needs from whoever opens it.
-    ("nnviz.gui.csv_dialog", "nnviz.gui.sessions"),
-    # gui/sessions builds File > Lessons with lessons_menu.build_menu, and lessons_menu opens a
-    # lesson through sessions.restore and `_manager`: one of the two is to take the other's part
-    # as an argument (or the menu becomes a feature of its own).
-    ("nnviz.gui.sessions", "nnviz.gui.lessons_menu"),
-}
+#: Edges left out of the search while a cycle is being removed (none now: keep it empty).
+KNOWN_CYCLE_EDGES: set[tuple[str, str]] = set()
 
 
 def module_name(path: pathlib.Path) -> str:
