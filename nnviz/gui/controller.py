@@ -187,14 +187,15 @@ class Controller(QObject):
             **s.dataset_options,
         )
 
-    def _build(self, s: Settings, data: datasets.Dataset | None = None
-               ) -> tuple[datasets.Dataset, Network, Trainer]:
+    def _build(self, s: Settings, data: datasets.Dataset | None = None,
+               data_of: Trainer | None = None) -> tuple[datasets.Dataset, Network, Trainer]:
         data = self._load_data(s) if data is None else data
         net = s.network_spec(data.n_inputs, data.n_outputs).build()
         trainer = Trainer.from_hyper(
             net, data.X_train, data.Y_train, s.hyper,
             X_test=data.X_test if len(data.X_test) else None,
             Y_test=data.Y_test if len(data.Y_test) else None,
+            data_of=data_of,
         )
         return data, net, trainer
 
@@ -224,7 +225,7 @@ class Controller(QObject):
         # releases it cost the GUI thread a whole switch interval to get it back (1 s in all).
         self.worker.pause()
         with self.worker.lock:
-            built = self._build(self.settings, data=self.dataset)
+            built = self._build(self.settings, data=self.dataset, data_of=self.trainer)
         self._install(*built)
         self.statusChanged.emit("Reset to the initial weights of seed "
                                 f"{self.settings.seed}")

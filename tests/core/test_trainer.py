@@ -439,3 +439,26 @@ def test_last_gradients_match_backward() -> None:
     for l in range(net.n_layers):  # noqa: E741
         np.testing.assert_allclose(dW[l], g.dW[l], rtol=1e-13)
         np.testing.assert_allclose(db[l], g.db[l], rtol=1e-13)
+
+
+def test_a_trainer_built_on_another_s_data_takes_its_layout_and_trains_the_same():
+    """A reset builds a new trainer on the same arrays: it shares the old one's read-only
+    kernel layout and gives the same bits as a trainer that built its own."""
+    from nnviz.core.spec import HyperParams
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    Y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+    hyper = HyperParams(lr=0.3, batch_size=16, momentum=0.5)
+    old = Trainer.from_hyper(Network((2, 4, 1), seed=1), X, Y, hyper)
+    old.run(5)
+    reused = Trainer.from_hyper(Network((2, 4, 1), seed=1), X, Y, hyper, data_of=old)
+    fresh = Trainer.from_hyper(Network((2, 4, 1), seed=1), X, Y, hyper)
+    assert reused.XT_aug is old.XT_aug and fresh.XT_aug is not old.XT_aug
+    reused.run(20)
+    fresh.run(20)
+    assert np.array_equal(reused.net.params, fresh.net.params)
+    assert np.array_equal(reused.history.train_loss, fresh.history.train_loss)
+    # other arrays (new data) are never mixed up with the old layout
+    other = Trainer.from_hyper(Network((2, 4, 1), seed=1), X.copy(), Y, hyper, data_of=old)
+    assert other.XT_aug is not old.XT_aug

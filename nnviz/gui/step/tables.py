@@ -152,6 +152,7 @@ class SamplesTable(StepTable):
         self._predictions: list[str] = []
         self._marks: dict[int, str] = {}  # rows marked as current / next
         self._mono = QFont()
+        self._filled_with: Dataset | None = None  # the data set whose rows are listed
 
     def set_mono(self, font: QFont, row_height: int) -> None:
         super().set_mono(font, row_height)
@@ -159,7 +160,12 @@ class SamplesTable(StepTable):
         self.dirty = True
 
     def fill(self, d: Dataset) -> None:
-        """One row per data row (up to MAX_SAMPLE_ROWS): number, features, target."""
+        """One row per data row (up to MAX_SAMPLE_ROWS): number, features, target. The same
+        data set again (a reset) keeps its rows: only the predictions are computed again."""
+        if d is self._filled_with:
+            self.dirty = True
+            return
+        self._filled_with = d
         n_in = d.X_train.shape[1]
         names = list(d.feature_names) or [f"x{i + 1}" for i in range(n_in)]
         shown = names[:MAX_FEATURE_COLUMNS] + (["…"] if n_in > MAX_FEATURE_COLUMNS else [])
