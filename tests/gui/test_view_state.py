@@ -196,7 +196,7 @@ def test_theme_and_zoom_in_the_file(make_window, tmp_path, settings_snapshot):
     assert sessions.open_path(w, path) is None
     assert w.view_state.theme is theme.DARK and classroom.theme is theme.DARK
     assert w.actions_by_name["actionThemeDark"].isChecked()
-    assert w.network_view._style.theme is theme.DARK
+    assert w.network_view._theme is theme.DARK
     assert w.view_state.zoom == 1.0  # kept only as a note
 
 
