@@ -22,17 +22,17 @@ RGB = tuple[int, int, int]
 #: Hues of classes 3 and up on the plots (after class 0 and 1), then grey. (Class 5 repeats
 #: class 1 in the dark theme, class 4 class 0 in the others: a set chosen for the light pair.)
 MORE_CLASSES = (themes.BLUISH_GREEN, themes.REDDISH_PURPLE, themes.VERMILLION, themes.SKY_BLUE,
-                themes.YELLOW, "#6e6e6e")
+                themes.YELLOW, themes.GREY_CLASS)
 #: Fill of a NaN / inf value: unmistakably wrong, in every theme.
-INVALID = "#c800c8"
+INVALID = themes.INVALID_FILL
 #: Node values written on dark and on light fills.
-TEXT_ON_DARK = "#ffffff"
-TEXT_ON_LIGHT = "#141414"
+TEXT_ON_DARK = themes.TEXT_ON_DARK
+TEXT_ON_LIGHT = themes.TEXT_ON_LIGHT
 #: Mixed into the background where a value is missing (bias squares in gradient colouring, a
 #: wide layer before its activations).
-UNSET = "#808080"
+UNSET = themes.UNSET_FILL
 #: Outline of the boundary view's points: dark on every map colour.
-POINT_OUTLINE = "#0c0c0c"
+POINT_OUTLINE = themes.POINT_OUTLINE
 
 
 @dataclass(frozen=True)

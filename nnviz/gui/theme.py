@@ -211,3 +211,16 @@ CSV_ERROR_TINT = (213, 94, 0, 90)
 #: CSV dialog: the box that names a problem in the file.
 CSV_ERROR_STYLE = ("QLabel { color: #8b2500; background: #fff1ea; border: 1px solid #d55e00; "
                    "padding: 6px; }")
+
+# ---- fixed colours the palette adds to every theme --------------------------------------------
+#: The last class hue on the plots (after the Okabe-Ito ones).
+GREY_CLASS = "#6e6e6e"
+#: Fill of a NaN / inf value: unmistakably wrong, in every theme.
+INVALID_FILL = "#c800c8"
+#: Node values written on dark and on light fills.
+TEXT_ON_DARK = "#ffffff"
+TEXT_ON_LIGHT = "#141414"
+#: Mixed into the background where a value is missing.
+UNSET_FILL = "#808080"
+#: Outline of the boundary view's points.
+POINT_OUTLINE = "#0c0c0c"

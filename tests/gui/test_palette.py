@@ -15,7 +15,7 @@ from nnviz.gui import palette, theme
 
 GUI = Path(nnviz.gui.__file__).parent
 #: The two modules where colours are defined.
-OWNERS = {"palette.py", "theme.py"}
+OWNERS = {"theme.py"}  # the only module that writes a colour
 #: Modules allowed a colour literal besides the owners (none: every colour is in the theme).
 NOT_YET: tuple[str, ...] = ()
 
