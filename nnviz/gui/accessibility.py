@@ -203,6 +203,11 @@ class FocusRing(QWidget):
         self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if "target" not in self.__dict__:
+            # A ring whose window is being destroyed can be handed an event through a fresh
+            # Python wrapper that never ran __init__ (PySide lost the first one): it is going
+            # away with its window and has nothing to place.
+            return False
         if event.type() == QEvent.Type.Close and watched is self.parentWidget():
             # Hold no Python wrappers of the closing window's widgets: wrappers that outlive
             # their C++ objects can be handed out again for new objects at the same address.

@@ -5,7 +5,7 @@ without sideways scrolling, plot sizes (README "Classroom")."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFontInfo, QFontMetricsF
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -50,6 +50,9 @@ def stage_window(request, qapp):
     window.controller.close()
     window.hide()
     window.deleteLater()
+    # Destroyed now, not in the event loop of whichever test comes next (a half-destroyed
+    # window's event filters then ran inside that test).
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def settle(window, size, *, resize: bool = False) -> None:
